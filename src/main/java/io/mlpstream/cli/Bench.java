@@ -1,0 +1,277 @@
+package io.mlpstream.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlpstream.learn.Defaults;
+import io.mlpstream.learn.Examples;
+import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.learn.TrainerConfig;
+import io.mlpstream.learn.TrainingListener;
+import io.mlpstream.nn.Activation;
+import io.mlpstream.nn.Init;
+import io.mlpstream.nn.Kernels;
+import io.mlpstream.nn.Model;
+import io.mlpstream.nn.ModelConfig;
+import io.mlpstream.nn.Models;
+import io.mlpstream.nn.OptimizerConfig;
+import io.mlpstream.nn.StepStats;
+import io.mlpstream.nn.Tensor;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The in-memory training benchmark: `./mlp-stream bench [options]`. One JSON object per line on
+ * stdout (one per epoch, then the summary); everything else goes to stderr.
+ */
+public final class Bench {
+    private static final String HELP = """
+            usage: mlp-stream bench [options]     trains in memory and prints JSON lines; the last is the summary
+              --images FILE        idx3 images, gz or raw (default: the bundled 10,000 MNIST digits)
+              --labels FILE        idx1 labels
+              --test-images FILE   held-out images, for testAccuracy
+              --test-labels FILE
+              --model mlp|perceptron
+              --hidden 256,128     hidden layer sizes
+              --activation relu|leaky-relu|sigmoid|tanh
+              --dropout P          inverted dropout probability
+              --batch-size N
+              --optimizer sgd|momentum|adam
+              --lr LR   --momentum MU   --nesterov   --weight-decay WD   --clip-norm C
+              --init he|xavier|torch   (torch = PyTorch's nn.Linear default, for comparisons)
+              --epochs N   --seed S   --threads N (BLAS threads)   --limit N (first N examples)
+              --warmup-steps N     untimed steps on a throwaway model first, for the JIT (default 300)
+            With no options: the bundled sample and the service's default model.""";
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    public static int run(String[] args) throws Exception {
+        Options o = new Options(args);
+        if (o.has("help")) {
+            System.out.println(HELP);
+            return 0;
+        }
+        ModelConfig model = Defaults.MODEL;
+        OptimizerConfig opt = Defaults.OPTIMIZER;
+        int batchSize = o.intValue("batch-size", Defaults.TRAINER.batchSize());
+        if (o.has("hidden")) {
+            model = new ModelConfig(model.type(), model.inputSize(), Arrays.stream(o.value("hidden").split(","))
+                    .filter(s -> !s.isBlank()).map(s -> Integer.parseInt(s.trim())).toList(), model.classes(),
+                    model.activation(), model.leakySlope(), model.dropout(), model.init(), model.seed());
+        }
+        if (o.has("activation")) {
+            model = new ModelConfig(model.type(), model.inputSize(), model.hidden(), model.classes(),
+                    Activation.parse(o.value("activation")), model.leakySlope(), model.dropout(), model.init(), model.seed());
+        }
+        if (o.has("model")) {
+            model = new ModelConfig(o.value("model"), model.inputSize(), model.hidden(), model.classes(),
+                    model.activation(), model.leakySlope(), model.dropout(), model.init(), model.seed());
+        }
+        if (o.has("dropout")) model = model.withDropout(Float.parseFloat(o.value("dropout")));
+        if (o.has("init")) model = model.withInit(Init.parse(o.value("init")));
+        if (o.has("seed")) model = model.withSeed(Long.parseLong(o.value("seed")));
+        if (o.has("optimizer")) {
+            String name = o.value("optimizer");
+            opt = new OptimizerConfig(name, opt.lr(), name.equals("momentum") ? 0.9f : 0f, false, 0,
+                    opt.beta1(), opt.beta2(), opt.eps(), 0);
+        }
+        if (o.has("lr")) opt = opt.withLr(Float.parseFloat(o.value("lr")));
+        if (o.has("momentum")) opt = opt.withMomentum(Float.parseFloat(o.value("momentum")));
+        if (o.has("nesterov")) opt = opt.withNesterov(true);
+        if (o.has("weight-decay")) opt = opt.withWeightDecay(Float.parseFloat(o.value("weight-decay")));
+        if (o.has("clip-norm")) opt = opt.withClipNorm(Float.parseFloat(o.value("clip-norm")));
+        int epochs = o.intValue("epochs", 1);
+
+        Kernels kernels = Kernels.best();
+        if (o.has("threads")) kernels.setThreads(o.intValue("threads", 1));
+        IdxReader.Images images = IdxReader.readImages(o.value("images", IdxReader.SAMPLE_IMAGES));
+        byte[] labels = IdxReader.readLabels(o.value("labels", IdxReader.SAMPLE_LABELS), images);
+        int n = Math.min(images.count(), o.intValue("limit", Integer.MAX_VALUE));
+        if (images.size() != model.inputSize()) {
+            model = new ModelConfig(model.type(), images.size(), model.hidden(), model.classes(), model.activation(),
+                    model.leakySlope(), model.dropout(), model.init(), model.seed());
+        }
+        System.err.printf("bench: %d examples, %s, %s, batch %d, kernels: %s%n", n, model, opt, batchSize, kernels.name());
+
+        Model net = Models.create(model, opt, kernels);
+        OnlineTrainer trainer = new OnlineTrainer(net, new TrainerConfig(batchSize, java.time.Duration.ZERO, 1000));
+        LossMeter loss = new LossMeter();
+        Examples chunk = new Examples(batchSize, images.size());
+        int[] batchY = new int[batchSize];
+        warmUp(model, opt, kernels, batchSize, images, labels, o.intValue("warmup-steps", 300));
+        ObjectMapper json = new ObjectMapper();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+
+        long start = System.nanoTime();
+        long steadyAllocStart = 0, steadyExamplesStart = 0, examples = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            long epochStart = System.nanoTime();
+            loss.reset();
+            for (int first = 0; first < n; first += batchSize) {
+                int size = Math.min(batchSize, n - first);
+                if (epoch == 1 && first >= n / 10 && steadyExamplesStart == 0) {
+                    steadyAllocStart = threads.getThreadAllocatedBytes(tid);
+                    steadyExamplesStart = examples;
+                }
+                chunk.clear();
+                for (int i = first; i < first + size; i++) {
+                    chunk.add(images.pixels(), i * images.size(), labels[i] & 0xFF);
+                    batchY[i - first] = labels[i] & 0xFF;
+                }
+                if (epoch == 1) {
+                    trainer.process(chunk, loss); // test-then-train: predicts the batch, then steps on it
+                } else {
+                    loss.onStep(net.trainStep(chunk.inputs(), batchY), trainer);
+                }
+                examples += size;
+            }
+            if (epoch == 1) trainer.flushIfIdle(loss);
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("epoch", epoch);
+            line.put("examples", n);
+            line.put("seconds", round(seconds, 3));
+            line.put("examplesPerSecond", Math.round(n / seconds));
+            line.put("loss", round(loss.mean(), 4));
+            if (epoch == 1) line.put("prequentialAccuracy", round(trainer.accuracy().cumulative(), 4));
+            line.put("heapUsedBytes", usedHeap());
+            System.out.println(json.writeValueAsString(line));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long allocated = threads.getThreadAllocatedBytes(tid) - steadyAllocStart;
+
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("summary", true);
+        summary.put("examples", examples);
+        summary.put("seconds", round(seconds, 3));
+        summary.put("examplesPerSecond", Math.round(examples / seconds));
+        summary.put("prequentialAccuracy", round(trainer.accuracy().cumulative(), 4));
+        if (o.has("test-images")) {
+            summary.put("testAccuracy", round(testAccuracy(net, o.value("test-images"), o.value("test-labels")), 4));
+        }
+        summary.put("allocatedBytesPerExample", round((double) allocated / Math.max(1, examples - steadyExamplesStart), 2));
+        summary.put("model", model.architecture());
+        summary.put("dropout", model.dropout());
+        summary.put("init", model.effectiveInit().name().toLowerCase());
+        summary.put("optimizer", opt.name());
+        summary.put("lr", opt.lr());
+        summary.put("batchSize", batchSize);
+        summary.put("epochs", epochs);
+        summary.put("kernels", kernels.name());
+        summary.put("java", System.getProperty("java.version"));
+        System.out.println(json.writeValueAsString(summary));
+        return 0;
+    }
+
+    /**
+     * Lets the JIT compile the hot loops before the clock starts, on a throwaway model of the same
+     * shape (the measured model starts fresh). The PyTorch script warms up the same way.
+     */
+    private static void warmUp(ModelConfig model, OptimizerConfig opt, Kernels kernels, int batchSize,
+                               IdxReader.Images images, byte[] labels, int steps) {
+        if (steps <= 0) return;
+        Model scratch = Models.create(model.withSeed(model.seed() + 1), opt, kernels);
+        OnlineTrainer t = new OnlineTrainer(scratch, new TrainerConfig(batchSize, java.time.Duration.ZERO, 1000));
+        Examples chunk = new Examples(batchSize, images.size());
+        for (int s = 0; s < steps; s++) {
+            chunk.clear();
+            for (int i = 0; i < batchSize; i++) {
+                int e = (s * batchSize + i) % images.count();
+                chunk.add(images.pixels(), e * images.size(), labels[e] & 0xFF);
+            }
+            t.process(chunk, TrainingListener.NONE);
+        }
+    }
+
+    private static double testAccuracy(Model net, String imagesFile, String labelsFile) throws Exception {
+        IdxReader.Images test = IdxReader.readImages(imagesFile);
+        byte[] labels = IdxReader.readLabels(labelsFile, test);
+        Model eval = net.inferenceReplica();
+        Examples chunk = new Examples(256, test.size());
+        long correct = 0;
+        for (int first = 0; first < test.count(); first += 256) {
+            chunk.clear();
+            int size = Math.min(256, test.count() - first);
+            for (int i = first; i < first + size; i++) chunk.add(test.pixels(), i * test.size(), labels[i] & 0xFF);
+            Tensor logProbs = eval.forward(chunk.inputs());
+            for (int i = 0; i < size; i++) if (Model.argmax(logProbs, i) == chunk.label(i)) correct++;
+        }
+        return (double) correct / test.count();
+    }
+
+    private static long usedHeap() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    /** Mean training loss over an epoch, weighted by batch size. */
+    private static final class LossMeter implements TrainingListener {
+        private double sum;
+        private long count;
+
+        @Override
+        public void onStep(StepStats stats, OnlineTrainer trainer) {
+            sum += (double) stats.loss * stats.batchSize;
+            count += stats.batchSize;
+        }
+
+        void reset() {
+            sum = 0;
+            count = 0;
+        }
+
+        double mean() {
+            return count == 0 ? Double.NaN : sum / count;
+        }
+    }
+
+    /** --name value pairs and --flag switches. */
+    static final class Options {
+        private final Map<String, String> values = new LinkedHashMap<>();
+
+        Options(String[] args) {
+            List<String> flags = List.of("help", "nesterov");
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("-h")) a = "--help";
+                if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + a + " (try --help)");
+                String name = a.substring(2);
+                int eq = name.indexOf('=');
+                if (eq >= 0) {
+                    values.put(name.substring(0, eq), name.substring(eq + 1));
+                } else if (flags.contains(name)) {
+                    values.put(name, "true");
+                } else if (i + 1 < args.length) {
+                    values.put(name, args[++i]);
+                } else {
+                    throw new IllegalArgumentException("--" + name + " needs a value");
+                }
+            }
+        }
+
+        boolean has(String name) {
+            return values.containsKey(name);
+        }
+
+        String value(String name) {
+            return values.get(name);
+        }
+
+        String value(String name, String dflt) {
+            return values.getOrDefault(name, dflt);
+        }
+
+        int intValue(String name, int dflt) {
+            return values.containsKey(name) ? Integer.parseInt(values.get(name)) : dflt;
+        }
+    }
+}

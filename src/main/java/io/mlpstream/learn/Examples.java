@@ -1,0 +1,75 @@
+package io.mlpstream.learn;
+
+import io.mlpstream.nn.Tensor;
+
+/**
+ * A reusable chunk of examples as they arrive: pixels scaled to 0..1 in the rows of {@code x}, and a
+ * label per row, {@link #UNLABELED} for "predict only".
+ */
+public final class Examples {
+    public static final int UNLABELED = -1;
+    private static final float INV_255 = 1f / 255f;
+
+    private Tensor x;
+    private int[] labels;
+    private int size;
+    private final int inputSize;
+
+    public Examples(int capacity, int inputSize) {
+        this.inputSize = inputSize;
+        this.x = new Tensor(capacity, inputSize);
+        this.labels = new int[capacity];
+    }
+
+    public void clear() {
+        size = 0;
+    }
+
+    /** Adds one image of unsigned bytes (0 = background), from {@code pixels[offset..offset+inputSize)}. */
+    public void add(byte[] pixels, int offset, int label) {
+        int row = grow();
+        float[] xs = x.data();
+        int o = row * inputSize;
+        for (int k = 0; k < inputSize; k++) {
+            xs[o + k] = (pixels[offset + k] & 0xFF) * INV_255;
+        }
+        labels[row] = label;
+    }
+
+    private int grow() {
+        if (size == labels.length) {
+            int cap = labels.length * 2;
+            Tensor bigger = new Tensor(cap, inputSize);
+            System.arraycopy(x.data(), 0, bigger.data(), 0, size * inputSize);
+            x = bigger;
+            labels = java.util.Arrays.copyOf(labels, cap);
+        }
+        return size++;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int inputSize() {
+        return inputSize;
+    }
+
+    public int label(int i) {
+        return labels[i];
+    }
+
+    public boolean isLabeled(int i) {
+        return labels[i] != UNLABELED;
+    }
+
+    /** The rows in use, as a (size, inputSize) tensor; valid until the next add or clear. */
+    public Tensor inputs() {
+        return Tensor.reuse(x, size, inputSize);
+    }
+
+    /** Copies row i's pixels into row {@code row} of {@code dest}. */
+    void copyRow(int i, Tensor dest, int row) {
+        System.arraycopy(x.data(), i * inputSize, dest.data(), row * inputSize, inputSize);
+    }
+}

@@ -1,0 +1,68 @@
+package io.mlpstream.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Adam (Kingma and Ba), with PyTorch's torch.optim.Adam semantics: L2 weight decay is added to the
+ * gradient; the first and second moments are bias-corrected by 1 - beta^t.
+ */
+public final class Adam implements Optimizer {
+    private final List<Parameter> params;
+    private final List<Tensor> moments = new ArrayList<>(); // m0, v0, m1, v1, ...
+    private OptimizerConfig config;
+    private long steps;
+
+    public Adam(List<Parameter> params, OptimizerConfig config) {
+        this.params = params;
+        this.config = config;
+        for (Parameter p : params) {
+            moments.add(new Tensor(p.value.rows(), p.value.cols()));
+            moments.add(new Tensor(p.value.rows(), p.value.cols()));
+        }
+    }
+
+    @Override
+    public void step() {
+        steps++;
+        float lr = config.lr(), b1 = config.beta1(), b2 = config.beta2(), eps = config.eps(), wd = config.weightDecay();
+        float c1 = (float) (1 - Math.pow(b1, steps));
+        float sqrtC2 = (float) Math.sqrt(1 - Math.pow(b2, steps));
+        float stepSize = lr / c1;
+        for (int k = 0; k < params.size(); k++) {
+            float[] w = params.get(k).value.data(), grad = params.get(k).grad.data();
+            float[] m = moments.get(2 * k).data(), v = moments.get(2 * k + 1).data();
+            for (int i = 0, n = params.get(k).value.size(); i < n; i++) {
+                float g = grad[i] + wd * w[i];
+                m[i] = b1 * m[i] + (1 - b1) * g;
+                v[i] = b2 * v[i] + (1 - b2) * g * g;
+                w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) / sqrtC2 + eps);
+            }
+        }
+    }
+
+    @Override
+    public OptimizerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void reconfigure(OptimizerConfig c) {
+        this.config = c;
+    }
+
+    @Override
+    public List<Tensor> state() {
+        return moments;
+    }
+
+    @Override
+    public long steps() {
+        return steps;
+    }
+
+    @Override
+    public void setSteps(long steps) {
+        this.steps = steps;
+    }
+}

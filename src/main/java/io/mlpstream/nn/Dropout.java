@@ -1,0 +1,95 @@
+package io.mlpstream.nn;
+
+import java.util.SplittableRandom;
+
+/**
+ * Inverted dropout, as PyTorch's nn.Dropout: in training each unit is kept with probability 1-p and
+ * the kept ones are scaled by 1/(1-p), so the expected activation is unchanged and inference needs no
+ * scaling at all. (The original, non-inverted form drops without scaling and multiplies by 1-p at
+ * test time instead.)
+ */
+public final class Dropout implements Module {
+    private float p;
+    private final SplittableRandom random;
+    private boolean training = true;
+    private Tensor mask;      // 0 or 1/(1-p), per element of the last batch
+    private Tensor output;
+    private Tensor gradInput;
+
+    public Dropout(float p, long seed) {
+        this.random = new SplittableRandom(seed);
+        setP(p);
+    }
+
+    public float p() {
+        return p;
+    }
+
+    /** Changing p between steps is allowed (a run-time hyper-parameter). */
+    public void setP(float p) {
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("dropout p must be in [0, 1), got " + p);
+        }
+        this.p = p;
+    }
+
+    @Override
+    public void train(boolean training) {
+        this.training = training;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (!training || p == 0f) {
+            mask = null;
+            return x;
+        }
+        float scale = 1f / (1f - p);
+        mask = Tensor.reuse(mask, x.rows(), x.cols());
+        output = Tensor.reuse(output, x.rows(), x.cols());
+        float[] in = x.data(), m = mask.data(), out = output.data();
+        // keep when a uniform 24-bit draw is >= p * 2^24: two draws per nextLong
+        int threshold = (int) (p * (1 << 24));
+        int n = x.size();
+        // keep = (draw >= threshold) as 0 or 1, computed without a branch (a random branch mispredicts)
+        for (int i = 0; i < n; i += 2) {
+            long bits = random.nextLong();
+            m[i] = scale * ((threshold - 1 - (int) (bits >>> 40)) >>> 31);
+            if (i + 1 < n) m[i + 1] = scale * ((threshold - 1 - ((int) (bits >>> 8) & 0xFFFFFF)) >>> 31);
+        }
+        for (int i = 0; i < n; i++) {
+            out[i] = in[i] * m[i];
+        }
+        return output;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOutput) {
+        if (mask == null) {
+            return gradOutput;
+        }
+        gradInput = Tensor.reuse(gradInput, gradOutput.rows(), gradOutput.cols());
+        float[] dy = gradOutput.data(), dx = gradInput.data(), m = mask.data();
+        for (int i = 0, n = gradOutput.size(); i < n; i++) {
+            dx[i] = dy[i] * m[i];
+        }
+        return gradInput;
+    }
+
+    /** The mask of the last training batch, or null at inference. */
+    public Tensor mask() {
+        return mask;
+    }
+
+    @Override
+    public Module replica() {
+        Dropout d = new Dropout(p, random.nextLong());
+        d.train(training);
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "Dropout(p=" + p + ")";
+    }
+}

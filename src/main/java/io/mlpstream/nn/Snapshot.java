@@ -1,0 +1,15 @@
+package io.mlpstream.nn;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A whole model frozen in time: weights, optimizer state and step count (inside {@code model}),
+ * plus what the trainer around it needs to resume exactly: examples trained, and the next input
+ * offset of every partition ("topic-partition" -> offset).
+ */
+public record Snapshot(Model model, OptimizerConfig optimizer, long examplesTrained, Map<String, Long> offsets) {
+    public Snapshot {
+        offsets = new TreeMap<>(offsets);
+    }
+}

@@ -1,0 +1,49 @@
+package io.mlpstream.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one training step measured. The model refills one instance on every step (no allocation in
+ * the hot loop); call {@link #copy()} to keep it.
+ */
+public final class StepStats {
+    public int batchSize;
+    public float loss;
+    public float batchAccuracy;
+    public double gradientNorm;
+    /** True when the loss or a gradient was not finite: the weights were left as they were. */
+    public boolean skipped;
+    public final List<LayerStats> layers = new ArrayList<>();
+
+    /** Per Dense layer; the gradient norms are the ones before clipping. */
+    public static final class LayerStats {
+        public final String name;
+        public double weightGradNorm;
+        public double biasGradNorm;
+        public double weightNorm;
+        public double deadFraction;
+
+        public LayerStats(String name) {
+            this.name = name;
+        }
+    }
+
+    public StepStats copy() {
+        StepStats s = new StepStats();
+        s.batchSize = batchSize;
+        s.loss = loss;
+        s.batchAccuracy = batchAccuracy;
+        s.gradientNorm = gradientNorm;
+        s.skipped = skipped;
+        for (LayerStats l : layers) {
+            LayerStats c = new LayerStats(l.name);
+            c.weightGradNorm = l.weightGradNorm;
+            c.biasGradNorm = l.biasGradNorm;
+            c.weightNorm = l.weightNorm;
+            c.deadFraction = l.deadFraction;
+            s.layers.add(c);
+        }
+        return s;
+    }
+}

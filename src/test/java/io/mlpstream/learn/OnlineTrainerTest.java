@@ -1,0 +1,135 @@
+package io.mlpstream.learn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mlpstream.nn.Activation;
+import io.mlpstream.nn.Kernels;
+import io.mlpstream.nn.ModelConfig;
+import io.mlpstream.nn.Models;
+import io.mlpstream.nn.OptimizerConfig;
+import io.mlpstream.nn.StepStats;
+import io.mlpstream.nn.Tensor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class OnlineTrainerTest {
+    private final ModelConfig config = new ModelConfig("mlp", 784, List.of(32), 10, Activation.RELU, 0.01f, 0.2f, null, 1);
+    private final AtomicLong clock = new AtomicLong();
+    private final Random random = new Random(3);
+
+    private OnlineTrainer trainer(int batchSize) {
+        return new OnlineTrainer(Models.create(config, OptimizerConfig.adam(1e-3f), Kernels.best()),
+                new TrainerConfig(batchSize, Duration.ofSeconds(1), 1000), clock::get);
+    }
+
+    @Test
+    void fixedBatchesThenThePartialOneAfterTheStreamGoesIdle() {
+        OnlineTrainer t = trainer(32);
+        Recorder r = new Recorder();
+        // 100 examples, arriving in uneven chunks: chunks are never batches
+        int[] chunks = {7, 50, 1, 30, 12};
+        for (int size : chunks) t.process(examples(size, true), r);
+        assertEquals(List.of(32, 32, 32), r.steps);
+        assertEquals(100, r.predictions);
+        assertEquals(4, t.buffered());
+
+        clock.addAndGet(Duration.ofMillis(999).toNanos());
+        assertFalse(t.flushIfIdle(r), "not idle long enough yet");
+        clock.addAndGet(Duration.ofMillis(2).toNanos());
+        assertTrue(t.flushIfIdle(r));
+        assertEquals(List.of(32, 32, 32, 4), r.steps);
+        assertEquals(100, t.examplesTrained());
+        assertFalse(t.flushIfIdle(r), "nothing left to flush");
+    }
+
+    @Test
+    void unlabeledExamplesArePredictedButNeverTrainedOn() {
+        OnlineTrainer t = trainer(4);
+        Recorder r = new Recorder();
+        t.process(examples(10, false), r);
+        clock.addAndGet(Duration.ofSeconds(5).toNanos());
+        t.flushIfIdle(r);
+        assertEquals(10, r.predictions);
+        assertEquals(List.of(), r.steps);
+        assertEquals(0, t.examplesTrained());
+        assertEquals(0, t.model().step());
+        assertEquals(0, t.accuracy().seen());
+    }
+
+    @Test
+    void eachExampleIsPredictedBeforeTheModelTrainsOnIt() {
+        OnlineTrainer t = trainer(4);
+        List<Long> stepsAtPrediction = new ArrayList<>();
+        TrainingListener l = new TrainingListener() {
+            @Override
+            public void onPrediction(int index, int predicted, Tensor logProbs, float loss, long modelStep) {
+                stepsAtPrediction.add(modelStep);
+            }
+        };
+        t.process(examples(8, true), l);
+        // the chunk of 8 is predicted by the model at step 0; the two steps come after
+        assertEquals(List.of(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L), stepsAtPrediction);
+        assertEquals(2, t.model().step());
+        t.process(examples(1, true), l);
+        assertEquals(2L, stepsAtPrediction.get(8));
+    }
+
+    @Test
+    void inferenceIsSafeWhileTrainingRunsInAnotherThread() throws Exception {
+        OnlineTrainer t = trainer(8);
+        Examples probe = examples(3, false);
+        Tensor x = probe.inputs().copy();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try {
+                for (int i = 0; i < 2000; i++) {
+                    Tensor out = t.predict(x);
+                    for (int r = 0; r < out.rows(); r++) {
+                        double sum = 0;
+                        for (int c = 0; c < out.cols(); c++) sum += Math.exp(out.get(r, c));
+                        assertEquals(1.0, sum, 1e-3, "probabilities of a consistent model sum to 1");
+                    }
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        reader.start();
+        for (int i = 0; i < 200; i++) t.process(examples(8, true), TrainingListener.NONE);
+        reader.join();
+        if (failure.get() != null) throw new AssertionError(failure.get());
+        assertEquals(200, t.model().step());
+    }
+
+    private Examples examples(int n, boolean labeled) {
+        Examples e = new Examples(4, 784);
+        byte[] pixels = new byte[784];
+        for (int i = 0; i < n; i++) {
+            random.nextBytes(pixels);
+            e.add(pixels, 0, labeled ? random.nextInt(10) : Examples.UNLABELED);
+        }
+        return e;
+    }
+
+    private static final class Recorder implements TrainingListener {
+        final List<Integer> steps = new ArrayList<>();
+        int predictions;
+
+        @Override
+        public void onPrediction(int index, int predicted, Tensor logProbs, float loss, long modelStep) {
+            predictions++;
+        }
+
+        @Override
+        public void onStep(StepStats stats, OnlineTrainer trainer) {
+            steps.add(stats.batchSize);
+        }
+    }
+}
