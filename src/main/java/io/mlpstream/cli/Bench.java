@@ -49,7 +49,7 @@ public final class Bench {
     }
 
     public static int run(String[] args) throws Exception {
-        Options o = new Options(args);
+        Options o = new Options(args, "nesterov");
         if (o.has("help")) {
             System.out.println(HELP);
             return 0;
@@ -231,47 +231,6 @@ public final class Bench {
 
         double mean() {
             return count == 0 ? Double.NaN : sum / count;
-        }
-    }
-
-    /** --name value pairs and --flag switches. */
-    static final class Options {
-        private final Map<String, String> values = new LinkedHashMap<>();
-
-        Options(String[] args) {
-            List<String> flags = List.of("help", "nesterov");
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (a.equals("-h")) a = "--help";
-                if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + a + " (try --help)");
-                String name = a.substring(2);
-                int eq = name.indexOf('=');
-                if (eq >= 0) {
-                    values.put(name.substring(0, eq), name.substring(eq + 1));
-                } else if (flags.contains(name)) {
-                    values.put(name, "true");
-                } else if (i + 1 < args.length) {
-                    values.put(name, args[++i]);
-                } else {
-                    throw new IllegalArgumentException("--" + name + " needs a value");
-                }
-            }
-        }
-
-        boolean has(String name) {
-            return values.containsKey(name);
-        }
-
-        String value(String name) {
-            return values.get(name);
-        }
-
-        String value(String name, String dflt) {
-            return values.getOrDefault(name, dflt);
-        }
-
-        int intValue(String name, int dflt) {
-            return values.containsKey(name) ? Integer.parseInt(values.get(name)) : dflt;
         }
     }
 }

@@ -68,6 +68,11 @@ public final class Examples {
         return Tensor.reuse(x, size, inputSize);
     }
 
+    /** Copies rows [start, start + n) into the first n rows of {@code dest}. */
+    void copyRows(int start, int n, Tensor dest) {
+        System.arraycopy(x.data(), start * inputSize, dest.data(), 0, n * inputSize);
+    }
+
     /** Copies row i's pixels into row {@code row} of {@code dest}. */
     void copyRow(int i, Tensor dest, int row) {
         System.arraycopy(x.data(), i * inputSize, dest.data(), row * inputSize, inputSize);

@@ -12,8 +12,8 @@ import java.util.function.LongSupplier;
 /**
  * Learns from a stream, test-then-train:
  * <ol>
- *   <li>each arriving chunk is predicted at once, in inference mode (dropout off), by a replica of the
- *       model, never by reusing the training pass;</li>
+ *   <li>each arriving example is predicted in inference mode (dropout off), by a replica of the
+ *       model that shares its weights, never by reusing the training pass;</li>
  *   <li>labeled examples are buffered, and each time the buffer holds {@code batchSize} of them the model
  *       takes one step on exactly those;</li>
  *   <li>a partial batch waits until the stream has been idle for {@code idleFlush}, like PyTorch's last
@@ -32,6 +32,8 @@ public final class OnlineTrainer {
     private final int inputSize;
     private TrainerConfig config;
     private Tensor batchX;
+    private Tensor segment;
+    private final float[] rowLogProbs;
     private int[] batchY;
     private int buffered;
     private long lastArrival;
@@ -51,6 +53,7 @@ public final class OnlineTrainer {
         this.nanoClock = nanoClock;
         this.inputSize = model.config().inputSize();
         this.accuracy = new PrequentialAccuracy(model.config().classes(), config.window());
+        this.rowLogProbs = new float[model.config().classes()];
         allocateBatch(config.batchSize());
     }
 
@@ -59,31 +62,45 @@ public final class OnlineTrainer {
         batchY = new int[size];
     }
 
-    /** Predicts every example of the chunk, then trains on its labeled ones in full batches. */
+    /**
+     * Test-then-train over a chunk of arrivals, in order: a run of examples is predicted, its labeled
+     * ones are buffered, and the model steps as soon as the buffer is full, before the next run is
+     * predicted. A run never holds more examples than the buffer has room for, so every example is
+     * predicted by a model that has learned from all the labeled examples before it, except at most
+     * one partial batch.
+     */
     public void process(Examples chunk, TrainingListener listener) {
         if (chunk.size() == 0) return;
         lastArrival = nanoClock.getAsLong();
-        Tensor logProbs = evaluator.forward(chunk.inputs());     // (n, classes), before any training on them
+        for (int start = 0; start < chunk.size(); ) {
+            int run = Math.min(chunk.size() - start, batchX.rows() - buffered);
+            predictAndBuffer(chunk, start, run, listener);
+            if (buffered == batchX.rows()) {
+                trainBuffered(listener);
+            }
+            start += run;
+        }
+    }
+
+    private void predictAndBuffer(Examples chunk, int start, int run, TrainingListener listener) {
+        segment = Tensor.reuse(segment, run, inputSize);
+        chunk.copyRows(start, run, segment);
+        Tensor logProbs = evaluator.forward(segment);              // (run, classes), dropout off
         long step = model.step();
-        for (int i = 0; i < chunk.size(); i++) {
-            int predicted = Model.argmax(logProbs, i);
+        for (int r = 0; r < run; r++) {
+            int i = start + r;
+            for (int c = 0; c < rowLogProbs.length; c++) rowLogProbs[c] = logProbs.get(r, c);
+            int predicted = Model.argmax(logProbs, r);
             int label = chunk.label(i);
             float loss = Float.NaN;
             if (label != Examples.UNLABELED) {
-                loss = -logProbs.get(i, label);
+                loss = -rowLogProbs[label];
                 accuracy.add(label, predicted);
+                chunk.copyRow(i, batchX, buffered);
+                batchY[buffered++] = label;
             }
             examplesPredicted++;
-            listener.onPrediction(i, predicted, logProbs, loss, step);
-        }
-        for (int i = 0; i < chunk.size(); i++) {
-            if (chunk.isLabeled(i)) {
-                chunk.copyRow(i, batchX, buffered);
-                batchY[buffered++] = chunk.label(i);
-                if (buffered == batchX.rows()) {
-                    trainBuffered(listener);
-                }
-            }
+            listener.onPrediction(i, predicted, rowLogProbs, loss, step);
         }
     }
 

@@ -69,16 +69,16 @@ class OnlineTrainerTest {
         List<Long> stepsAtPrediction = new ArrayList<>();
         TrainingListener l = new TrainingListener() {
             @Override
-            public void onPrediction(int index, int predicted, Tensor logProbs, float loss, long modelStep) {
+            public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
                 stepsAtPrediction.add(modelStep);
             }
         };
-        t.process(examples(8, true), l);
-        // the chunk of 8 is predicted by the model at step 0; the two steps come after
-        assertEquals(List.of(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L), stepsAtPrediction);
+        t.process(examples(10, true), l);
+        // a chunk of 10 at batch 4: four predicted at step 0, a step, four at step 1, a step, two at step 2
+        assertEquals(List.of(0L, 0L, 0L, 0L, 1L, 1L, 1L, 1L, 2L, 2L), stepsAtPrediction);
         assertEquals(2, t.model().step());
         t.process(examples(1, true), l);
-        assertEquals(2L, stepsAtPrediction.get(8));
+        assertEquals(2L, stepsAtPrediction.get(10), "the partial batch is not trained yet");
     }
 
     @Test
@@ -123,7 +123,7 @@ class OnlineTrainerTest {
         int predictions;
 
         @Override
-        public void onPrediction(int index, int predicted, Tensor logProbs, float loss, long modelStep) {
+        public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
             predictions++;
         }
 

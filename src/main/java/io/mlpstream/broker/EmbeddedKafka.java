@@ -1,0 +1,120 @@
+package io.mlpstream.broker;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.jboss.logging.Logger;
+
+/**
+ * A real single-node Kafka (KRaft, broker and controller in one) running inside this JVM, from the
+ * Apache Kafka jars. Its data lives under one directory and survives restarts. Not for production:
+ * one node, replication factor 1.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EmbeddedKafka.class);
+
+    private final Path dataDir;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    /** port 0 picks a free port. */
+    public EmbeddedKafka(Path dataDir, int port) {
+        this.dataDir = dataDir;
+        this.port = port == 0 ? freePort() : port;
+        this.controllerPort = freePort();
+    }
+
+    public EmbeddedKafka start() {
+        long t0 = System.nanoTime();
+        try {
+            Files.createDirectories(dataDir);
+            Path logs = dataDir.resolve("kraft-logs");
+            if (!Files.exists(logs.resolve("meta.properties"))) {
+                // format only once: formatting an existing directory again fails with "Invalid cluster.id"
+                new Formatter()
+                        .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+                        .setClusterId(Uuid.randomUuid().toString())
+                        .setNodeId(1)
+                        .setControllerListenerName("CONTROLLER")
+                        .setMetadataLogDirectory(logs.toString())
+                        .setDirectories(List.of(logs.toString()))
+                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                        .run();
+            }
+            server = new KafkaRaftServer(KafkaConfig.fromProps(properties(logs), false), Time.SYSTEM);
+            server.startup();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded Kafka failed to start in " + dataDir + ": " + e.getMessage(), e);
+        }
+        LOG.infof("Embedded Kafka started at %s in %d ms (data in %s)", bootstrapServers(),
+                (System.nanoTime() - t0) / 1_000_000, dataDir);
+        return this;
+    }
+
+    private Properties properties(Path logs) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logs.toString());
+        // one node: every internal topic must have replication factor 1, or groups never form
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // the service creates its topics itself; auto-creation would hide a missing step
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "1");
+        p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        return p;
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            LOG.info("Stopping embedded Kafka");
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

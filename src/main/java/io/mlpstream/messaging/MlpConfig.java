@@ -1,0 +1,122 @@
+package io.mlpstream.messaging;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every setting of the service, under the {@code mlp.} prefix. Each can be overridden from the
+ * environment: {@code mlp.optimizer.lr} is {@code MLP_OPTIMIZER_LR}. The README lists them all.
+ */
+@ConfigMapping(prefix = "mlp")
+public interface MlpConfig {
+
+    /** The key of training-metrics records and the "model" label of metrics. */
+    @WithDefault("mnist-mlp")
+    String modelName();
+
+    /** All state on disk (embedded broker data, Kafka Streams state) lives under this directory. */
+    @WithDefault("data")
+    String dataDir();
+
+    Model model();
+
+    Optimizer optimizer();
+
+    Training training();
+
+    Limits limits();
+
+    Topics topics();
+
+    interface Model {
+        /** mlp, or perceptron for the baseline. */
+        @WithDefault("mlp")
+        String type();
+
+        @WithDefault("784")
+        int inputSize();
+
+        @WithDefault("10")
+        int classes();
+
+        @WithDefault("256,128")
+        List<Integer> hidden();
+
+        /** relu, leaky-relu, sigmoid or tanh. */
+        @WithDefault("relu")
+        String activation();
+
+        @WithDefault("0.01")
+        float leakySlope();
+
+        @WithDefault("0.1")
+        float dropout();
+
+        /** he, xavier or torch; empty = the activation's natural choice. */
+        Optional<String> init();
+
+        @WithDefault("42")
+        long seed();
+    }
+
+    interface Optimizer {
+        /** sgd, momentum or adam. */
+        @WithDefault("adam")
+        String name();
+
+        @WithDefault("0.0015")
+        float lr();
+
+        @WithDefault("0.9")
+        float momentum();
+
+        @WithDefault("false")
+        boolean nesterov();
+
+        @WithDefault("0")
+        float weightDecay();
+
+        /** Clip gradients to this global L2 norm; 0 = off. */
+        @WithDefault("0")
+        float clipNorm();
+    }
+
+    interface Training {
+        @WithDefault("16")
+        int batchSize();
+
+        /** A partial batch is trained once no example has arrived for this long. */
+        @WithDefault("1s")
+        Duration idleFlush();
+
+        /** Examples in the sliding window of windowed accuracy and kappa. */
+        @WithDefault("1000")
+        int window();
+
+        /** Publish a training-metrics record every N steps. */
+        @WithDefault("1")
+        int metricsEvery();
+    }
+
+    interface Limits {
+        /** Larger records go to the DLQ as too-large, unparsed. */
+        @WithDefault("1048576")
+        int maxRecordBytes();
+
+        /** Largest width or height accepted in an image event or a PNG. */
+        @WithDefault("4096")
+        int maxImageSide();
+    }
+
+    interface Topics {
+        /** Partitions of the topics the service creates when they are missing. */
+        @WithDefault("1")
+        int partitions();
+
+        @WithDefault("1")
+        short replicationFactor();
+    }
+}

@@ -1,0 +1,68 @@
+package io.mlpstream.messaging;
+
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
+
+/**
+ * Creates the topics the service uses when they are missing, with the configured partitions and
+ * replication, so that nothing depends on the broker's auto-creation. model-checkpoints is compacted.
+ */
+@ApplicationScoped
+public class TopicSetup {
+    private static final Logger LOG = Logger.getLogger(TopicSetup.class);
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
+
+    @Inject
+    MlpConfig config;
+
+    @Inject
+    Config mp;
+
+    void createTopics(@Observes @Priority(1) StartupEvent event) throws Exception {
+        Map<String, Object> adminConfig = new HashMap<>();
+        kafka.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) adminConfig.put(k, v);
+        });
+        try (Admin admin = Admin.create(adminConfig)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            int partitions = config.topics().partitions();
+            short rf = config.topics().replicationFactor();
+            for (String channel : List.of("incoming.images", "outgoing.predictions", "outgoing.training-metrics",
+                    "outgoing.images-dlq")) {
+                String topic = mp.getOptionalValue("mp.messaging." + channel + ".topic", String.class)
+                        .orElse(channel.substring(channel.indexOf('.') + 1));
+                if (!existing.contains(topic)) missing.add(new NewTopic(topic, partitions, rf));
+            }
+            String checkpoints = mp.getOptionalValue("mlp.checkpoints.topic", String.class).orElse("model-checkpoints");
+            if (!existing.contains(checkpoints)) {
+                missing.add(new NewTopic(checkpoints, 1, rf).configs(Map.of(
+                        "cleanup.policy", "compact", "max.message.bytes", String.valueOf(32 << 20))));
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                LOG.infof("Created topics %s", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) throw e;
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.mlpstream.messaging;
+
+import io.mlpstream.events.ImageDecoder;
+import io.mlpstream.events.ImageEvent;
+import io.mlpstream.events.InvalidEvent;
+import io.mlpstream.events.Prediction;
+import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.learn.Examples;
+import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.learn.TrainingListener;
+import io.mlpstream.nn.Kernels;
+import io.mlpstream.nn.Models;
+import io.mlpstream.nn.OptimizerConfig;
+import io.mlpstream.nn.StepStats;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * Owns the model and the one thread that trains it. Polled batches of image records come in; each
+ * record is decoded (or dead-lettered), predicted, published, and buffered for training by the
+ * {@link OnlineTrainer}. Nothing here knows how a network learns.
+ */
+@ApplicationScoped
+public class TrainingService {
+    private static final Logger LOG = Logger.getLogger(TrainingService.class);
+
+    @Inject
+    MlpConfig config;
+
+    @Inject
+    Outputs outputs;
+
+    private OnlineTrainer trainer;
+    private ImageDecoder decoder;
+    private ScheduledExecutorService worker;
+    private Examples chunk;
+    private final List<Source> sources = new ArrayList<>();
+    /** One entry per labeled example waiting in the trainer's buffer, oldest first. */
+    private final ArrayDeque<BatchAck> awaitingTraining = new ArrayDeque<>();
+    private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
+    private final Listener listener = new Listener();
+    private volatile boolean ready;
+    private long lastStepNanos;
+
+    /** Where a row of the current chunk came from. */
+    private record Source(String id, Integer label, BatchAck ack) {
+    }
+
+    void start(@Observes @Priority(10) StartupEvent event) {
+        var modelConfig = ModelFactory.model(config.model());
+        OptimizerConfig opt = ModelFactory.optimizer(config.optimizer());
+        trainer = new OnlineTrainer(Models.create(modelConfig, opt, Kernels.best()), ModelFactory.trainer(config.training()));
+        decoder = new ImageDecoder(modelConfig.inputSize(), modelConfig.classes(),
+                config.limits().maxRecordBytes(), config.limits().maxImageSide());
+        chunk = new Examples(512, modelConfig.inputSize());
+        for (String reason : InvalidEvent.REASONS) deadLetters.put(reason, new AtomicLong());
+        worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mlp-trainer");
+            t.setDaemon(true);
+            return t;
+        });
+        long idleCheck = Math.max(10, Math.min(200, config.training().idleFlush().toMillis() / 5));
+        worker.scheduleWithFixedDelay(this::flushIfIdle, idleCheck, idleCheck, TimeUnit.MILLISECONDS);
+        ready = true;
+        LOG.infof("Model %s: %s, %s, batch size %d", config.modelName(), modelConfig.architecture(), opt,
+                config.training().batchSize());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        ready = false;
+        if (worker != null) {
+            worker.shutdown();
+            try {
+                worker.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Called by the Kafka adapter; completes once the batch is predicted and buffered (not yet trained). */
+    public CompletionStage<Void> submit(KafkaRecordBatch<String, byte[]> batch) {
+        return CompletableFuture.runAsync(() -> process(batch), worker);
+    }
+
+    private void process(KafkaRecordBatch<String, byte[]> batch) {
+        BatchAck ack = new BatchAck(batch);
+        chunk.clear();
+        sources.clear();
+        for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
+            long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
+            String origin = record.getTopic() + "-" + record.getPartition() + "-" + offset;
+            try {
+                ImageEvent event = decoder.decode(record.getPayload());
+                chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
+                sources.add(new Source(event.id() != null ? event.id() : origin, event.label(), ack));
+                ack.expect(event.label() == null ? 1 : 2); // its prediction, and its training step
+            } catch (InvalidEvent e) {
+                deadLetters.computeIfAbsent(e.reason(), k -> new AtomicLong()).incrementAndGet();
+                ack.expect(1);
+                outputs.deadLetter(record.getKey(), record.getPayload(), e, origin, ack::done, ack::fail);
+            }
+        }
+        trainer.process(chunk, listener);
+        ack.done();
+    }
+
+    private void flushIfIdle() {
+        try {
+            trainer.flushIfIdle(listener);
+        } catch (RuntimeException e) {
+            LOG.error("idle flush failed", e);
+        }
+    }
+
+    private final class Listener implements TrainingListener {
+        @Override
+        public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
+            Source s = sources.get(index);
+            float[] probabilities = new float[logProbs.length];
+            for (int c = 0; c < logProbs.length; c++) probabilities[c] = (float) Math.exp(logProbs[c]);
+            Prediction p = new Prediction(s.id(), predicted, probabilities[predicted], probabilities, s.label(),
+                    s.label() == null ? null : s.label() == predicted, s.label() == null ? null : loss,
+                    config.modelName(), modelStep, System.currentTimeMillis());
+            outputs.prediction(p, s.ack()::done, s.ack()::fail);
+            if (s.label() != null) awaitingTraining.add(s.ack());
+        }
+
+        @Override
+        public void onStep(StepStats stats, OnlineTrainer t) {
+            long now = System.nanoTime();
+            double seconds = lastStepNanos == 0 ? 0 : (now - lastStepNanos) / 1e9;
+            lastStepNanos = now;
+            long step = t.model().step();
+            if (step % config.training().metricsEvery() == 0) {
+                List<TrainingMetrics.Layer> layers = new ArrayList<>();
+                for (StepStats.LayerStats l : stats.layers) {
+                    layers.add(new TrainingMetrics.Layer(l.name, l.weightGradNorm, l.biasGradNorm, l.weightNorm, l.deadFraction));
+                }
+                float lr = t.model().optimizer() == null ? 0f : t.model().optimizer().config().lr();
+                outputs.metrics(config.modelName(), new TrainingMetrics(config.modelName(), step, t.examplesTrained(),
+                        stats.batchSize, stats.loss, stats.batchAccuracy, t.accuracy().cumulative(), lr,
+                        stats.gradientNorm, layers, seconds, System.currentTimeMillis()));
+            }
+            for (int i = 0; i < stats.batchSize; i++) {
+                awaitingTraining.poll().done();
+            }
+        }
+    }
+
+    public OnlineTrainer trainer() {
+        return trainer;
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    public Map<String, AtomicLong> deadLetterCounts() {
+        return deadLetters;
+    }
+}
