@@ -87,6 +87,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         // the service creates its topics itself; auto-creation would hide a missing step
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
+        p.put("message.max.bytes", String.valueOf(16 << 20));
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         return p;
     }

@@ -31,6 +31,34 @@ public interface MlpConfig {
 
     Topics topics();
 
+    Checkpoints checkpoints();
+
+    Demo demo();
+
+    EmbeddedKafka embeddedKafka();
+
+    interface Checkpoints {
+        /** The compacted topic that holds model snapshots, key = model name. */
+        @WithDefault("model-checkpoints")
+        String topic();
+    }
+
+    interface Demo {
+        /** Set by `./mlp-stream demo`: stream the bundled digits through the service and report progress. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Events per second the demo produces; 0 = as fast as possible. */
+        @WithDefault("0")
+        double rate();
+    }
+
+    interface EmbeddedKafka {
+        /** Port of the embedded broker, started when no kafka.bootstrap.servers is configured. */
+        @WithDefault("9092")
+        int port();
+    }
+
     interface Model {
         /** mlp, or perceptron for the baseline. */
         @WithDefault("mlp")

@@ -50,9 +50,16 @@ public class TopicSetup {
                     "outgoing.images-dlq")) {
                 String topic = mp.getOptionalValue("mp.messaging." + channel + ".topic", String.class)
                         .orElse(channel.substring(channel.indexOf('.') + 1));
-                if (!existing.contains(topic)) missing.add(new NewTopic(topic, partitions, rf));
+                if (!existing.contains(topic)) {
+                    NewTopic t = new NewTopic(topic, partitions, rf);
+                    if (channel.contains("images")) {
+                        // oversized records must reach the service, to be dead-lettered with a reason
+                        t.configs(Map.of("max.message.bytes", String.valueOf(16 << 20)));
+                    }
+                    missing.add(t);
+                }
             }
-            String checkpoints = mp.getOptionalValue("mlp.checkpoints.topic", String.class).orElse("model-checkpoints");
+            String checkpoints = config.checkpoints().topic();
             if (!existing.contains(checkpoints)) {
                 missing.add(new NewTopic(checkpoints, 1, rf).configs(Map.of(
                         "cleanup.policy", "compact", "max.message.bytes", String.valueOf(32 << 20))));
