@@ -88,6 +88,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
         p.put("message.max.bytes", String.valueOf(16 << 20));
+        // a laptop-sized broker: it shares two cores with the service
+        p.put("num.network.threads", "1");
+        p.put("num.io.threads", "2");
+        p.put("background.threads", "2");
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         return p;
     }

@@ -28,6 +28,7 @@ public class Main {
               produce   publish an IDX dataset to a topic (--help for options)
               tail      follow the predictions topic and print one line per prediction (--help)
               bench     train in memory and print JSON lines (--help)
+              bench-kafka  the service's throughput and latency through a real broker (--help)
             """;
 
     public static void main(String... args) throws Exception {
@@ -35,6 +36,7 @@ public class Main {
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         switch (command) {
             case "bench" -> System.exit(Bench.run(rest));
+            case "bench-kafka" -> System.exit(KafkaBench.run(rest));
             case "produce" -> System.exit(Produce.run(rest));
             case "tail" -> System.exit(Tail.run(rest));
             case "serve" -> serve(rest, false);

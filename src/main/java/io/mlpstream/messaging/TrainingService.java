@@ -59,6 +59,7 @@ public class TrainingService {
     private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
     private final Listener listener = new Listener();
     private volatile boolean ready;
+    private volatile float lastLoss = Float.NaN;
     private long lastStepNanos;
 
     /** Where a row of the current chunk came from. */
@@ -150,6 +151,7 @@ public class TrainingService {
             long now = System.nanoTime();
             double seconds = lastStepNanos == 0 ? 0 : (now - lastStepNanos) / 1e9;
             lastStepNanos = now;
+            lastLoss = stats.loss;
             long step = t.model().step();
             if (step % config.training().metricsEvery() == 0) {
                 List<TrainingMetrics.Layer> layers = new ArrayList<>();
@@ -169,6 +171,10 @@ public class TrainingService {
 
     public OnlineTrainer trainer() {
         return trainer;
+    }
+
+    public float lastLoss() {
+        return lastLoss;
     }
 
     public boolean isReady() {
