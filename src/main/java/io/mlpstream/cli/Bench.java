@@ -107,7 +107,7 @@ public final class Bench {
         long tid = Thread.currentThread().getId();
 
         long start = System.nanoTime();
-        long steadyAllocStart = 0, steadyExamplesStart = 0, examples = 0;
+        long steadyAllocStart = 0, steadyExamplesStart = 0, examples = 0, reportingAllocations = 0;
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long epochStart = System.nanoTime();
             loss.reset();
@@ -139,10 +139,12 @@ public final class Bench {
             line.put("loss", round(loss.mean(), 4));
             if (epoch == 1) line.put("prequentialAccuracy", round(trainer.accuracy().cumulative(), 4));
             line.put("heapUsedBytes", usedHeap());
+            long before = threads.getThreadAllocatedBytes(tid);
             System.out.println(json.writeValueAsString(line));
+            reportingAllocations += threads.getThreadAllocatedBytes(tid) - before; // not training's
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long allocated = threads.getThreadAllocatedBytes(tid) - steadyAllocStart;
+        long allocated = threads.getThreadAllocatedBytes(tid) - steadyAllocStart - reportingAllocations;
 
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("summary", true);

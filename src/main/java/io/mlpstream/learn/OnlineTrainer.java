@@ -118,12 +118,14 @@ public final class OnlineTrainer {
         Tensor x = Tensor.reuse(batchX, n, inputSize);
         int[] y = batchY;
         StepStats stats;
+        long start = System.nanoTime();
         weights.writeLock().lock();
         try {
             stats = model.trainStep(x, y); // only the first n labels are read
         } finally {
             weights.writeLock().unlock();
         }
+        stats.seconds = (System.nanoTime() - start) / 1e9;
         buffered = 0;
         Tensor.reuse(batchX, config.batchSize(), inputSize);
         if (stats.skipped) {

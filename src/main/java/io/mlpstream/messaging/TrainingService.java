@@ -8,6 +8,7 @@ import io.mlpstream.events.TrainingMetrics;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.learn.TrainingListener;
+import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.Models;
 import io.mlpstream.nn.OptimizerConfig;
@@ -49,6 +50,9 @@ public class TrainingService {
     @Inject
     Outputs outputs;
 
+    @Inject
+    LearningMetrics metrics;
+
     private OnlineTrainer trainer;
     private ImageDecoder decoder;
     private ScheduledExecutorService worker;
@@ -60,10 +64,11 @@ public class TrainingService {
     private final Listener listener = new Listener();
     private volatile boolean ready;
     private volatile float lastLoss = Float.NaN;
-    private long lastStepNanos;
+    /** Next offset to process, per "topic-partition", for the lag metric. */
+    private final Map<String, Long> nextOffsets = new ConcurrentHashMap<>();
 
     /** Where a row of the current chunk came from. */
-    private record Source(String id, Integer label, BatchAck ack) {
+    private record Source(String id, Integer label, long timestamp, BatchAck ack) {
     }
 
     void start(@Observes @Priority(10) StartupEvent event) {
@@ -81,6 +86,10 @@ public class TrainingService {
         });
         long idleCheck = Math.max(10, Math.min(200, config.training().idleFlush().toMillis() / 5));
         worker.scheduleWithFixedDelay(this::flushIfIdle, idleCheck, idleCheck, TimeUnit.MILLISECONDS);
+        List<String> layers = new ArrayList<>();
+        int dense = modelConfig.type().equals("perceptron") ? 1 : modelConfig.hidden().size() + 1;
+        for (int i = 1; i <= dense; i++) layers.add("dense" + i);
+        metrics.bind(config.modelName(), trainer, layers, InvalidEvent.REASONS);
         ready = true;
         LOG.infof("Model %s: %s, %s, batch size %d", config.modelName(), modelConfig.architecture(), opt,
                 config.training().batchSize());
@@ -113,16 +122,29 @@ public class TrainingService {
             try {
                 ImageEvent event = decoder.decode(record.getPayload());
                 chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
-                sources.add(new Source(event.id() != null ? event.id() : origin, event.label(), ack));
+                sources.add(new Source(event.id() != null ? event.id() : origin, event.label(),
+                        record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(), ack));
+                metrics.example(event.label() != null);
+                noteOffset(record.getTopic(), record.getPartition(), offset);
                 ack.expect(event.label() == null ? 1 : 2); // its prediction, and its training step
             } catch (InvalidEvent e) {
                 deadLetters.computeIfAbsent(e.reason(), k -> new AtomicLong()).incrementAndGet();
+                metrics.deadLetter(e.reason());
+                noteOffset(record.getTopic(), record.getPartition(), offset);
                 ack.expect(1);
                 outputs.deadLetter(record.getKey(), record.getPayload(), e, origin, ack::done, ack::fail);
             }
         }
         trainer.process(chunk, listener);
         ack.done();
+    }
+
+    private void noteOffset(String topic, int partition, long offset) {
+        nextOffsets.merge(topic + "-" + partition, offset + 1, Math::max);
+    }
+
+    public Map<String, Long> nextOffsets() {
+        return nextOffsets;
     }
 
     private void flushIfIdle() {
@@ -142,16 +164,18 @@ public class TrainingService {
             Prediction p = new Prediction(s.id(), predicted, probabilities[predicted], probabilities, s.label(),
                     s.label() == null ? null : s.label() == predicted, s.label() == null ? null : loss,
                     config.modelName(), modelStep, System.currentTimeMillis());
-            outputs.prediction(p, s.ack()::done, s.ack()::fail);
+            Boolean correct = p.correct();
+            outputs.prediction(p, () -> {
+                metrics.prediction(correct, s.timestamp());
+                s.ack().done();
+            }, s.ack()::fail);
             if (s.label() != null) awaitingTraining.add(s.ack());
         }
 
         @Override
         public void onStep(StepStats stats, OnlineTrainer t) {
-            long now = System.nanoTime();
-            double seconds = lastStepNanos == 0 ? 0 : (now - lastStepNanos) / 1e9;
-            lastStepNanos = now;
             lastLoss = stats.loss;
+            metrics.step(stats, stats.seconds);
             long step = t.model().step();
             if (step % config.training().metricsEvery() == 0) {
                 List<TrainingMetrics.Layer> layers = new ArrayList<>();
@@ -161,7 +185,7 @@ public class TrainingService {
                 float lr = t.model().optimizer() == null ? 0f : t.model().optimizer().config().lr();
                 outputs.metrics(config.modelName(), new TrainingMetrics(config.modelName(), step, t.examplesTrained(),
                         stats.batchSize, stats.loss, stats.batchAccuracy, t.accuracy().cumulative(), lr,
-                        stats.gradientNorm, layers, seconds, System.currentTimeMillis()));
+                        stats.gradientNorm, layers, stats.seconds, System.currentTimeMillis()));
             }
             for (int i = 0; i < stats.batchSize; i++) {
                 awaitingTraining.poll().done();

@@ -9,6 +9,8 @@ import java.util.List;
  */
 public final class StepStats {
     public int batchSize;
+    /** Wall time of the step: forward, backward and update. */
+    public double seconds;
     public float loss;
     public float batchAccuracy;
     public double gradientNorm;
@@ -32,6 +34,7 @@ public final class StepStats {
     public StepStats copy() {
         StepStats s = new StepStats();
         s.batchSize = batchSize;
+        s.seconds = seconds;
         s.loss = loss;
         s.batchAccuracy = batchAccuracy;
         s.gradientNorm = gradientNorm;

@@ -1,0 +1,80 @@
+package io.mlpstream.messaging;
+
+import io.mlpstream.metrics.LearningMetrics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+/** Publishes the consumer lag itself: end offsets of the assigned partitions minus what was processed. */
+@ApplicationScoped
+public class LagMonitor {
+    private static final Logger LOG = Logger.getLogger(LagMonitor.class);
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
+
+    @Inject
+    @Identifier("images-rebalance")
+    Partitions partitions;
+
+    @Inject
+    TrainingService training;
+
+    @Inject
+    LearningMetrics metrics;
+
+    private ScheduledExecutorService timer;
+    private Admin admin;
+
+    void start(@Observes StartupEvent event) {
+        Map<String, Object> config = new HashMap<>();
+        kafka.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) config.put(k, v);
+        });
+        admin = Admin.create(config);
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mlp-lag");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::measure, 2, 5, TimeUnit.SECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer != null) timer.shutdownNow();
+        if (admin != null) admin.close(java.time.Duration.ofSeconds(2));
+    }
+
+    private void measure() {
+        Set<TopicPartition> assigned = partitions.assigned();
+        if (assigned.isEmpty()) return;
+        try {
+            var ends = admin.listOffsets(assigned.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
+                    .all().get(5, TimeUnit.SECONDS);
+            long lag = 0;
+            for (var e : ends.entrySet()) {
+                long next = training.nextOffsets().getOrDefault(e.getKey().topic() + "-" + e.getKey().partition(), 0L);
+                lag += Math.max(0, e.getValue().offset() - next);
+            }
+            metrics.lag(lag);
+        } catch (Exception e) {
+            LOG.debugf("lag measurement failed: %s", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.mlpstream.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.nn.StepStats;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The Prometheus view of learning: one prefix (mlp_), base units, _total counters, _ratio for 0..1,
+ * histograms for durations. Labels are bounded: model, layer, reason, outcome, kind. Everything is
+ * registered when the model is bound, so no panel is empty just because nothing happened yet.
+ */
+@ApplicationScoped
+public class LearningMetrics {
+    private static final double SMOOTHING = 0.98;
+
+    @Inject
+    MeterRegistry registry;
+
+    private Counter labeled;
+    private Counter unlabeled;
+    private Counter correct;
+    private Counter wrong;
+    private Counter unscored;
+    private Counter steps;
+    private Counter skipped;
+    private Timer stepDuration;
+    private Timer latency;
+    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<String, double[]> layerValues = new ConcurrentHashMap<>();
+    private final AtomicLong lag = new AtomicLong();
+    private volatile double loss = Double.NaN;
+    private volatile double smoothedLoss = Double.NaN;
+    private volatile double gradientNorm;
+
+    /** Registers every meter for this model, its layers and every DLQ reason. */
+    public void bind(String model, OnlineTrainer trainer, List<String> layers, List<String> reasons) {
+        Tags m = Tags.of("model", model);
+        labeled = counter("mlp_examples", "Examples received, by kind (labeled or unlabeled)", m.and("kind", "labeled"));
+        unlabeled = counter("mlp_examples", "Examples received, by kind (labeled or unlabeled)", m.and("kind", "unlabeled"));
+        correct = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "correct"));
+        wrong = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "wrong"));
+        unscored = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "unlabeled"));
+        steps = counter("mlp_training_steps", "Training steps taken", m);
+        skipped = counter("mlp_skipped_steps", "Training steps skipped because the loss or a gradient was not finite", m);
+        for (String reason : reasons) {
+            deadLetters.put(reason, counter("mlp_dlq_records", "Records sent to the dead-letter topic, by reason", Tags.of("reason", reason)));
+        }
+        stepDuration = Timer.builder("mlp_step_duration").description("Duration of one training step (forward, backward, update)")
+                .tags(m).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(2)).register(registry);
+        latency = Timer.builder("mlp_end_to_end_latency").description("From the input record's timestamp to its prediction being acknowledged by the broker")
+                .tags(m).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+
+        gauge("mlp_loss", "Training loss (cross-entropy) of the last step", m, this, x -> x.loss);
+        gauge("mlp_loss_smoothed", "Training loss, exponentially smoothed over about 50 steps", m, this, x -> x.smoothedLoss);
+        gauge("mlp_prequential_accuracy_ratio", "Test-then-train accuracy since the start", m, trainer, t -> t.accuracy().cumulative());
+        gauge("mlp_window_accuracy_ratio", "Test-then-train accuracy over the sliding window", m, trainer, t -> t.accuracy().window());
+        gauge("mlp_window_kappa", "Cohen's kappa of the predictions over the sliding window (-1..1)", m, trainer, t -> t.accuracy().kappa());
+        gauge("mlp_learning_rate", "Learning rate of the optimizer", m, trainer,
+                t -> t.model().optimizer() == null ? 0 : t.model().optimizer().config().lr());
+        gauge("mlp_gradient_norm", "Global L2 norm of all gradients at the last step, before clipping", m, this, x -> x.gradientNorm);
+        gauge("mlp_model_step", "Training steps the model has taken, across restarts", m, trainer, t -> t.model().step());
+        gauge("mlp_examples_trained", "Labeled examples the model has trained on, across restarts", m, trainer, t -> t.examplesTrained());
+        gauge("mlp_consumer_lag_records", "Records in the input topic not yet processed, measured by the service", m, lag, AtomicLong::get);
+        for (int i = 0; i < layers.size(); i++) {
+            String layer = layers.get(i);
+            double[] v = layerValues.computeIfAbsent(layer, k -> new double[4]);
+            Tags l = m.and("layer", layer);
+            gauge("mlp_layer_weight_gradient_norm", "L2 norm of the layer's weight gradient at the last step", l, v, a -> a[0]);
+            gauge("mlp_layer_bias_gradient_norm", "L2 norm of the layer's bias gradient at the last step", l, v, a -> a[1]);
+            gauge("mlp_layer_weight_norm", "L2 norm of the layer's weights", l, v, a -> a[2]);
+            gauge("mlp_layer_dead_units_ratio", "Fraction of the layer's ReLU units inactive for the whole last batch", l, v, a -> a[3]);
+        }
+    }
+
+    public void example(boolean isLabeled) {
+        (isLabeled ? labeled : unlabeled).increment();
+    }
+
+    public void prediction(Boolean wasCorrect, long recordTimestampMillis) {
+        (wasCorrect == null ? unscored : wasCorrect ? correct : wrong).increment();
+        if (recordTimestampMillis > 0) {
+            latency.record(Math.max(0, System.currentTimeMillis() - recordTimestampMillis), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public void step(StepStats stats, double seconds) {
+        steps.increment();
+        if (stats.skipped) skipped.increment();
+        stepDuration.record((long) (seconds * 1e9), TimeUnit.NANOSECONDS);
+        loss = stats.loss;
+        smoothedLoss = Double.isNaN(smoothedLoss) ? stats.loss : SMOOTHING * smoothedLoss + (1 - SMOOTHING) * stats.loss;
+        gradientNorm = stats.gradientNorm;
+        for (StepStats.LayerStats l : stats.layers) {
+            double[] v = layerValues.get(l.name);
+            if (v == null) continue;
+            v[0] = l.weightGradNorm;
+            v[1] = l.biasGradNorm;
+            v[2] = l.weightNorm;
+            v[3] = l.deadFraction;
+        }
+    }
+
+    public void deadLetter(String reason) {
+        Counter c = deadLetters.get(reason);
+        if (c != null) c.increment();
+    }
+
+    public void lag(long records) {
+        lag.set(records);
+    }
+
+    private Counter counter(String name, String help, Tags tags) {
+        return Counter.builder(name).description(help).tags(tags).register(registry);
+    }
+
+    private <T> void gauge(String name, String help, Tags tags, T obj, ToDoubleFunction<T> f) {
+        Gauge.builder(name, obj, f).description(help).tags(tags).strongReference(true).register(registry);
+    }
+}
