@@ -113,6 +113,13 @@ public final class OnlineTrainer {
         return true;
     }
 
+    /** Trains on a partial batch now, whatever the idle time (before a snapshot at shutdown). */
+    public boolean flush(TrainingListener listener) {
+        if (buffered == 0) return false;
+        trainBuffered(listener);
+        return true;
+    }
+
     private void trainBuffered(TrainingListener listener) {
         int n = buffered;
         Tensor x = Tensor.reuse(batchX, n, inputSize);

@@ -41,6 +41,19 @@ public interface MlpConfig {
         /** The compacted topic that holds model snapshots, key = model name. */
         @WithDefault("model-checkpoints")
         String topic();
+
+        /** Write a snapshot after this many steps... */
+        @WithDefault("500")
+        int everySteps();
+
+        /** ...or after this long, whichever comes first (and always on a graceful shutdown). */
+        @WithDefault("30s")
+        Duration every();
+
+        /** When the stored snapshot's architecture differs from the configured one: start a fresh model
+         * (true) or refuse to start (false, the default). */
+        @WithDefault("false")
+        boolean freshOnMismatch();
     }
 
     interface Demo {

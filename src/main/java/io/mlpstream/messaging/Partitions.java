@@ -3,7 +3,9 @@ package io.mlpstream.messaging;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -17,8 +19,21 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     private static final Logger LOG = Logger.getLogger(Partitions.class);
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
 
+    // looked up lazily: this listener is created while SmallRye wires the channels, before Checkpoints' own channel exists
+    @Inject
+    jakarta.enterprise.inject.Instance<Checkpoints> checkpoints;
+
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        // resume exactly after what the restored model has learned, on every assignment
+        Map<String, Long> resume = checkpoints.get().resumeOffsets();
+        for (TopicPartition tp : partitions) {
+            Long next = resume.get(tp.topic() + "-" + tp.partition());
+            if (next != null) {
+                consumer.seek(tp, next);
+                LOG.infof("Resuming %s at offset %d, after the restored snapshot", tp, next);
+            }
+        }
         assigned.addAll(partitions);
         LOG.infof("Assigned %s", partitions);
     }

@@ -10,7 +10,9 @@ import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.learn.TrainingListener;
 import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.nn.Kernels;
+import io.mlpstream.nn.Model;
 import io.mlpstream.nn.Models;
+import io.mlpstream.nn.Snapshot;
 import io.mlpstream.nn.OptimizerConfig;
 import io.mlpstream.nn.StepStats;
 import io.quarkus.runtime.ShutdownEvent;
@@ -26,6 +28,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +56,9 @@ public class TrainingService {
     @Inject
     LearningMetrics metrics;
 
+    @Inject
+    Checkpoints checkpoints;
+
     private OnlineTrainer trainer;
     private ImageDecoder decoder;
     private ScheduledExecutorService worker;
@@ -64,17 +70,27 @@ public class TrainingService {
     private final Listener listener = new Listener();
     private volatile boolean ready;
     private volatile float lastLoss = Float.NaN;
+    /** Next offset after the last predicted record, per "topic-partition": where a snapshot resumes. */
+    private final Map<String, Long> predictedUpTo = new ConcurrentHashMap<>();
+    private OptimizerConfig optimizer;
     /** Next offset to process, per "topic-partition", for the lag metric. */
     private final Map<String, Long> nextOffsets = new ConcurrentHashMap<>();
 
     /** Where a row of the current chunk came from. */
-    private record Source(String id, Integer label, long timestamp, BatchAck ack) {
+    private record Source(String id, Integer label, long timestamp, String partition, long offset, BatchAck ack) {
     }
 
     void start(@Observes @Priority(10) StartupEvent event) {
         var modelConfig = ModelFactory.model(config.model());
         OptimizerConfig opt = ModelFactory.optimizer(config.optimizer());
-        trainer = new OnlineTrainer(Models.create(modelConfig, opt, Kernels.best()), ModelFactory.trainer(config.training()));
+        Optional<Snapshot> snapshot = checkpoints.restore(modelConfig, Kernels.best());
+        Model model = snapshot.map(Snapshot::model).orElseGet(() -> Models.create(modelConfig, opt, Kernels.best()));
+        optimizer = snapshot.map(Snapshot::optimizer).orElse(opt);
+        trainer = new OnlineTrainer(model, ModelFactory.trainer(config.training()));
+        snapshot.ifPresent(s -> {
+            trainer.restoreCounts(s.examplesTrained(), 0);
+            predictedUpTo.putAll(s.offsets());
+        });
         decoder = new ImageDecoder(modelConfig.inputSize(), modelConfig.classes(),
                 config.limits().maxRecordBytes(), config.limits().maxImageSide());
         chunk = new Examples(512, modelConfig.inputSize());
@@ -90,14 +106,25 @@ public class TrainingService {
         int dense = modelConfig.type().equals("perceptron") ? 1 : modelConfig.hidden().size() + 1;
         for (int i = 1; i <= dense; i++) layers.add("dense" + i);
         metrics.bind(config.modelName(), trainer, layers, InvalidEvent.REASONS);
+        metrics.checkpointAge(config.modelName(), checkpoints::ageSeconds);
         ready = true;
         LOG.infof("Model %s: %s, %s, batch size %d", config.modelName(), modelConfig.architecture(), opt,
                 config.training().batchSize());
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /** Before the Kafka clients close: learn what is buffered, and write a last snapshot. */
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
         ready = false;
         if (worker != null) {
+            try {
+                worker.submit(() -> {
+                    trainer.flush(listener);
+                    checkpoint();
+                    checkpoints.flush();
+                }).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.error("Final checkpoint failed", e);
+            }
             worker.shutdown();
             try {
                 worker.awaitTermination(10, TimeUnit.SECONDS);
@@ -123,7 +150,8 @@ public class TrainingService {
                 ImageEvent event = decoder.decode(record.getPayload());
                 chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
                 sources.add(new Source(event.id() != null ? event.id() : origin, event.label(),
-                        record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(), ack));
+                        record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(),
+                        record.getTopic() + "-" + record.getPartition(), offset, ack));
                 metrics.example(event.label() != null);
                 noteOffset(record.getTopic(), record.getPartition(), offset);
                 ack.expect(event.label() == null ? 1 : 2); // its prediction, and its training step
@@ -137,6 +165,16 @@ public class TrainingService {
         }
         trainer.process(chunk, listener);
         ack.done();
+    }
+
+    private void checkpoint() {
+        if (trainer.buffered() == 0 && trainer.model().step() > 0) {
+            checkpoints.write(trainer.model(), currentOptimizer(), trainer.examplesTrained(), Map.copyOf(predictedUpTo));
+        }
+    }
+
+    private OptimizerConfig currentOptimizer() {
+        return trainer.model().optimizer() != null ? trainer.model().optimizer().config() : optimizer;
     }
 
     private void noteOffset(String topic, int partition, long offset) {
@@ -159,6 +197,7 @@ public class TrainingService {
         @Override
         public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
             Source s = sources.get(index);
+            predictedUpTo.merge(s.partition(), s.offset() + 1, Math::max);
             float[] probabilities = new float[logProbs.length];
             for (int c = 0; c < logProbs.length; c++) probabilities[c] = (float) Math.exp(logProbs[c]);
             Prediction p = new Prediction(s.id(), predicted, probabilities[predicted], probabilities, s.label(),
@@ -189,6 +228,10 @@ public class TrainingService {
             }
             for (int i = 0; i < stats.batchSize; i++) {
                 awaitingTraining.poll().done();
+            }
+            // the buffer is empty now: everything predicted so far is learned, so the offsets are exact
+            if (!stats.skipped && checkpoints.due(step)) {
+                checkpoint();
             }
         }
     }

@@ -87,6 +87,11 @@ public class LearningMetrics {
         }
     }
 
+    public void checkpointAge(String model, java.util.function.DoubleSupplier age) {
+        gauge("mlp_checkpoint_age_seconds", "Seconds since the last model snapshot was written or restored",
+                Tags.of("model", model), age, java.util.function.DoubleSupplier::getAsDouble);
+    }
+
     public void example(boolean isLabeled) {
         (isLabeled ? labeled : unlabeled).increment();
     }
