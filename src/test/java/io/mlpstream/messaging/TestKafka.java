@@ -38,6 +38,24 @@ final class TestKafka {
         }
     }
 
+    /** Sends without waiting for each record; fails if any send failed. */
+    static void sendAll(List<ProducerRecord<String, byte[]>> records) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            for (ProducerRecord<String, byte[]> r : records) {
+                producer.send(r, (m, e) -> {
+                    if (e != null) failure.compareAndSet(null, e);
+                });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) throw failure.get();
+    }
+
     static ProducerRecord<String, byte[]> record(String topic, String key, String json) {
         return new ProducerRecord<>(topic, key, json == null ? null : json.getBytes(StandardCharsets.UTF_8));
     }
