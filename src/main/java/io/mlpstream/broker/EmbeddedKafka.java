@@ -31,9 +31,22 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** port 0 picks a free port. */
     public EmbeddedKafka(Path dataDir, int port) {
+        this(dataDir, port, 0);
+    }
+
+    /** Fixed ports let a broker restart where its clients expect it. */
+    public EmbeddedKafka(Path dataDir, int port, int controllerPort) {
         this.dataDir = dataDir;
         this.port = port == 0 ? freePort() : port;
-        this.controllerPort = freePort();
+        this.controllerPort = controllerPort == 0 ? freePort() : controllerPort;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int controllerPort() {
+        return controllerPort;
     }
 
     public EmbeddedKafka start() {

@@ -145,7 +145,13 @@ public class TrainingService {
         sources.clear();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
-            String origin = record.getTopic() + "-" + record.getPartition() + "-" + offset;
+            String partition = record.getTopic() + "-" + record.getPartition();
+            if (offset >= 0 && offset < predictedUpTo.getOrDefault(partition, 0L)) {
+                // redelivered (the consumer rewound to its last commit after a rebalance or a broker
+                // outage), but this model has already predicted it and learned it or buffered it
+                continue;
+            }
+            String origin = partition + "-" + offset;
             try {
                 ImageEvent event = decoder.decode(record.getPayload());
                 chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
