@@ -24,6 +24,15 @@ public final class ImageDecoder {
     }
 
     public ImageEvent decode(byte[] value) throws InvalidEvent {
+        return decode(value, true);
+    }
+
+    /** For a prediction request: the same checks, except that any label is ignored. */
+    public ImageEvent decodeIgnoringLabel(byte[] value) throws InvalidEvent {
+        return decode(value, false);
+    }
+
+    private ImageEvent decode(byte[] value, boolean readLabel) throws InvalidEvent {
         if (value == null || value.length == 0) {
             throw new InvalidEvent(InvalidEvent.INVALID_JSON, "empty value");
         }
@@ -49,7 +58,7 @@ public final class ImageDecoder {
             throw new InvalidEvent(InvalidEvent.SIZE_MISMATCH, width + "x" + height + " is " + (long) width * height
                     + " pixels, the model takes " + inputSize);
         }
-        Integer label = label(root.get("label"));
+        Integer label = readLabel ? label(root.get("label")) : null;
         byte[] pixels = pixels(root.get("pixels"), width * height);
         return new ImageEvent(id, label, width, height, pixels);
     }

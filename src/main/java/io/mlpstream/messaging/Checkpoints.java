@@ -51,6 +51,11 @@ public class Checkpoints {
 
     private volatile KafkaProducer<String, byte[]> producer;
 
+    /** For the REST API's lastCheckpoint, which must not depend on messaging. */
+    @jakarta.enterprise.inject.Produces
+    @jakarta.inject.Singleton
+    final io.mlpstream.learn.CheckpointStatus status = new io.mlpstream.learn.CheckpointStatus();
+
     private final CountDownLatch restored = new CountDownLatch(1);
     private volatile Map<String, Long> resumeOffsets = Map.of();
     private final AtomicLong lastWrittenMillis = new AtomicLong();
@@ -82,6 +87,7 @@ public class Checkpoints {
             resumeOffsets = Map.copyOf(s.offsets());
             lastWrittenStep = s.model().step();
             lastWrittenMillis.set(System.currentTimeMillis());
+            status.record(lastWrittenStep, lastWrittenMillis.get());
             LOG.infof("Restored %s at step %d (%d examples trained), resuming at %s", config.modelName(), s.model().step(),
                     s.examplesTrained(), s.offsets());
             return Optional.of(s);
@@ -126,8 +132,12 @@ public class Checkpoints {
         lastWrittenMillis.set(System.currentTimeMillis());
         producer()
                 .send(new ProducerRecord<>(topic(), config.modelName(), bytes), (meta, e) -> {
-                    if (e != null) LOG.errorf("Checkpoint at step %d failed: %s", step, e.getMessage());
-                    else LOG.debugf("Checkpoint at step %d: %d bytes", step, bytes.length);
+                    if (e != null) {
+                        LOG.errorf("Checkpoint at step %d failed: %s", step, e.getMessage());
+                    } else {
+                        status.record(step, System.currentTimeMillis());
+                        LOG.debugf("Checkpoint at step %d: %d bytes", step, bytes.length);
+                    }
                 });
     }
 

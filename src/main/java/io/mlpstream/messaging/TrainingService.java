@@ -246,6 +246,17 @@ public class TrainingService {
         return trainer;
     }
 
+    /** The trainer, for adapters that must not depend on messaging (the REST API). */
+    @jakarta.enterprise.inject.Produces
+    @jakarta.enterprise.context.Dependent
+    OnlineTrainer currentTrainer() {
+        return trainer;
+    }
+
+    public ImageDecoder decoder() {
+        return decoder;
+    }
+
     public float lastLoss() {
         return lastLoss;
     }

@@ -1,0 +1,62 @@
+package io.mlpstream.api;
+
+import io.mlpstream.events.ImageDecoder;
+import io.mlpstream.events.ImageEvent;
+import io.mlpstream.events.InvalidEvent;
+import io.mlpstream.events.Prediction;
+import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.nn.Model;
+import io.mlpstream.nn.Tensor;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** POST /api/predict: one image event in (any label is ignored), its prediction out. Runs beside training. */
+@Path("/api/predict")
+public class PredictResource {
+
+    @Inject
+    Instance<OnlineTrainer> trainer;
+
+    @ConfigProperty(name = "mlp.model-name", defaultValue = "mnist-mlp")
+    String modelName;
+
+    @ConfigProperty(name = "mlp.limits.max-record-bytes", defaultValue = "1048576")
+    int maxBytes;
+
+    @ConfigProperty(name = "mlp.limits.max-image-side", defaultValue = "4096")
+    int maxSide;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response predict(byte[] body) {
+        OnlineTrainer t = trainer.get();
+        if (t == null) {
+            return Problems.of(503, "Not ready", "the model is not loaded yet");
+        }
+        Model model = t.model();
+        ImageEvent event;
+        try {
+            event = new ImageDecoder(model.config().inputSize(), model.config().classes(), maxBytes, maxSide)
+                    .decodeIgnoringLabel(body);
+        } catch (InvalidEvent e) {
+            int status = InvalidEvent.TOO_LARGE.equals(e.reason()) ? 413 : 400;
+            return Problems.of(status, "Invalid image: " + e.reason(), e.detail());
+        }
+        Tensor x = new Tensor(1, model.config().inputSize());
+        for (int i = 0; i < x.size(); i++) x.set(i, (event.pixels()[i] & 0xFF) / 255f);
+        Tensor logProbs = t.predict(x);
+        float[] probabilities = new float[logProbs.cols()];
+        for (int c = 0; c < probabilities.length; c++) probabilities[c] = (float) Math.exp(logProbs.get(0, c));
+        int predicted = Model.argmax(logProbs, 0);
+        return Response.ok(new Prediction(event.id(), predicted, probabilities[predicted], probabilities, null, null, null,
+                modelName, model.step(), System.currentTimeMillis())).build();
+    }
+}
