@@ -50,13 +50,39 @@ public class PredictResource {
             int status = InvalidEvent.TOO_LARGE.equals(e.reason()) ? 413 : 400;
             return Problems.of(status, "Invalid image: " + e.reason(), e.detail());
         }
+        return Response.ok(predict(t, event.id(), event.pixels())).build();
+    }
+
+    /** A PNG of any size, made into a 28x28 MNIST-style digit first (see {@link PngImages}). */
+    @POST
+    @Consumes("image/png")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response predictPng(byte[] body) {
+        OnlineTrainer t = trainer.get();
+        if (t == null) {
+            return Problems.of(503, "Not ready", "the model is not loaded yet");
+        }
+        if (t.model().config().inputSize() != 28 * 28) {
+            return Problems.of(415, "PNG not supported", "the model does not take 28x28 images");
+        }
+        byte[] pixels;
+        try {
+            pixels = PngImages.toMnist(body, maxSide);
+        } catch (PngImages.Refused e) {
+            return Problems.of(e.status, e.status == 413 ? "Image too large" : "Invalid PNG", e.getMessage());
+        }
+        return Response.ok(predict(t, null, pixels)).build();
+    }
+
+    private Prediction predict(OnlineTrainer t, String id, byte[] pixels) {
+        Model model = t.model();
         Tensor x = new Tensor(1, model.config().inputSize());
-        for (int i = 0; i < x.size(); i++) x.set(i, (event.pixels()[i] & 0xFF) / 255f);
+        for (int i = 0; i < x.size(); i++) x.set(i, (pixels[i] & 0xFF) / 255f);
         Tensor logProbs = t.predict(x);
         float[] probabilities = new float[logProbs.cols()];
         for (int c = 0; c < probabilities.length; c++) probabilities[c] = (float) Math.exp(logProbs.get(0, c));
         int predicted = Model.argmax(logProbs, 0);
-        return Response.ok(new Prediction(event.id(), predicted, probabilities[predicted], probabilities, null, null, null,
-                modelName, model.step(), System.currentTimeMillis())).build();
+        return new Prediction(id, predicted, probabilities[predicted], probabilities, null, null, null,
+                modelName, model.step(), System.currentTimeMillis());
     }
 }
