@@ -44,7 +44,7 @@ public class ModelResource {
             hyper.put("clipNorm", opt.clipNorm());
         }
         hyper.put("batchSize", t.config().batchSize());
-        hyper.put("dropout", m.config().dropout());
+        hyper.put("dropout", m instanceof io.mlpstream.nn.Mlp mlp ? mlp.dropout() : m.config().dropout());
         hyper.put("init", m.config().effectiveInit().name().toLowerCase());
         hyper.put("seed", m.config().seed());
         Map<String, Object> body = new LinkedHashMap<>();

@@ -134,15 +134,16 @@ public final class OnlineTrainer {
         }
         stats.seconds = (System.nanoTime() - start) / 1e9;
         buffered = 0;
-        Tensor.reuse(batchX, config.batchSize(), inputSize);
         if (stats.skipped) {
             skippedSteps++;
         } else {
             examplesTrained += n;
         }
         listener.onStep(stats, this);
-        if (batchX.rows() != config.batchSize()) {
-            allocateBatch(config.batchSize());
+        if (batchY.length != config.batchSize()) {
+            allocateBatch(config.batchSize()); // the batch size was changed at run time
+        } else {
+            Tensor.reuse(batchX, config.batchSize(), inputSize);
         }
     }
 
@@ -174,6 +175,33 @@ public final class OnlineTrainer {
                 if (buffered == 0) allocateBatch(trainer.batchSize());
                 // else: the partial batch is trained at the old size first, then the buffer is resized
             }
+        } finally {
+            weights.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Copies an uploaded model's weights, optimizer state and step into the running model, which must
+     * have the same architecture. Call it on the trainer's thread; REST readers are excluded meanwhile.
+     */
+    public void load(Model from) {
+        if (!from.config().architecture().equals(model.config().architecture())
+                || !from.config().hidden().equals(model.config().hidden())) {
+            throw new IllegalArgumentException("the snapshot is " + from.config().architecture() + " " + from.config().hidden()
+                    + ", the running model is " + model.config().architecture() + " " + model.config().hidden());
+        }
+        weights.writeLock().lock();
+        try {
+            for (int i = 0; i < model.parameters().size(); i++) {
+                model.parameters().get(i).value.copyFrom(from.parameters().get(i).value);
+            }
+            if (model.optimizer() != null && from.optimizer() != null) {
+                for (int i = 0; i < model.optimizer().state().size(); i++) {
+                    model.optimizer().state().get(i).copyFrom(from.optimizer().state().get(i));
+                }
+                model.optimizer().setSteps(from.optimizer().steps());
+            }
+            model.setStep(from.step());
         } finally {
             weights.writeLock().unlock();
         }

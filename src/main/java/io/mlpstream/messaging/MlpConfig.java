@@ -35,6 +35,26 @@ public interface MlpConfig {
 
     Demo demo();
 
+    Api api();
+
+    interface Api {
+        /** User name for the admin endpoints (Basic authentication). */
+        @WithDefault("admin")
+        String adminUser();
+
+        /** Unset: the admin endpoints refuse everyone (401). */
+        Optional<String> adminPassword();
+
+        /** Alternatively, an API key sent as the X-API-Key header. */
+        Optional<String> adminKey();
+
+        /** A read-only user: authenticated, but gets 403 on admin endpoints. */
+        @WithDefault("viewer")
+        String viewerUser();
+
+        Optional<String> viewerPassword();
+    }
+
     EmbeddedKafka embeddedKafka();
 
     interface Checkpoints {

@@ -7,6 +7,7 @@ import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingMetrics;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.learn.TrainerThread;
 import io.mlpstream.learn.TrainingListener;
 import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.nn.Kernels;
@@ -244,6 +245,18 @@ public class TrainingService {
 
     public OnlineTrainer trainer() {
         return trainer;
+    }
+
+    /** Admin work (a new snapshot, new hyper-parameters) runs on the trainer's thread, between chunks. */
+    @jakarta.enterprise.inject.Produces
+    @jakarta.inject.Singleton
+    TrainerThread trainerThread() {
+        return new TrainerThread() {
+            @Override
+            public <T> T call(java.util.function.Function<OnlineTrainer, T> work) throws Exception {
+                return worker.submit(() -> work.apply(trainer)).get(30, TimeUnit.SECONDS);
+            }
+        };
     }
 
     /** The trainer, for adapters that must not depend on messaging (the REST API). */

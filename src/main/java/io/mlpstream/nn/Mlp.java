@@ -122,6 +122,11 @@ public final class Mlp implements Model {
         stats.gradientNorm = Math.sqrt(sumSquares);
     }
 
+    /** The current dropout probability (it may have changed at run time). */
+    public float dropout() {
+        return dropouts.isEmpty() ? config.dropout() : dropouts.get(0).p();
+    }
+
     /** Changes dropout's p from the next step; the architecture is unchanged. */
     public void setDropout(float p) {
         for (Dropout d : dropouts) {

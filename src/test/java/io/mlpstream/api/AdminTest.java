@@ -1,0 +1,78 @@
+package io.mlpstream.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.mlpstream.messaging.KafkaBroker;
+import io.mlpstream.nn.Activation;
+import io.mlpstream.nn.Kernels;
+import io.mlpstream.nn.Mlp;
+import io.mlpstream.nn.ModelConfig;
+import io.mlpstream.nn.OptimizerConfig;
+import io.mlpstream.nn.Snapshot;
+import io.mlpstream.nn.SnapshotCodec;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The admin endpoints: credentials first, then snapshot download and upload, and run-time hyper-parameters. */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaBroker.class, restrictToAnnotatedClass = true)
+class AdminTest {
+    private static final String ADMIN = "test-admin-secret";
+
+    @Test
+    void withoutCredentials401WhateverTheContentTypeAndANonAdminGets403() {
+        given().get("/api/model/snapshot").then().statusCode(401).header("WWW-Authenticate", "Basic realm=\"mlp-stream\"");
+        given().contentType("image/png").body(new byte[] {1, 2, 3}).put("/api/model/snapshot").then().statusCode(401);
+        given().contentType("application/json").body("{not json").patch("/api/model/hyperparameters").then().statusCode(401)
+                .body("status", is(401));
+        given().auth().preemptive().basic("admin", "wrong").get("/api/model/snapshot").then().statusCode(401);
+        given().auth().preemptive().basic("viewer", "test-viewer-secret").get("/api/model/snapshot").then().statusCode(403);
+    }
+
+    @Test
+    void aDownloadedSnapshotLoadsBackAndAForeignOneIsRefused() {
+        byte[] snapshot = given().auth().preemptive().basic("admin", ADMIN).get("/api/model/snapshot")
+                .then().statusCode(200).extract().asByteArray();
+        Snapshot s = SnapshotCodec.decode(snapshot, Kernels.best());
+        assertEquals("784-256-128-10 relu", s.model().config().architecture());
+
+        given().auth().preemptive().basic("admin", ADMIN).contentType("application/octet-stream").body(snapshot)
+                .put("/api/model/snapshot").then().statusCode(200).body("loaded", is(true));
+
+        byte[] corrupt = Arrays.copyOf(snapshot, snapshot.length / 2);
+        given().auth().preemptive().basic("admin", ADMIN).contentType("application/octet-stream").body(corrupt)
+                .put("/api/model/snapshot").then().statusCode(400).body("title", equalTo("Invalid snapshot"));
+
+        Mlp other = Mlp.create(new ModelConfig("mlp", 784, List.of(32), 10, Activation.RELU, 0.01f, 0f, null, 1),
+                OptimizerConfig.sgd(0.1f), Kernels.best());
+        long stepBefore = given().get("/api/model").jsonPath().getLong("step");
+        given().auth().preemptive().basic("admin", ADMIN).contentType("application/octet-stream")
+                .body(SnapshotCodec.encode(new Snapshot(other, OptimizerConfig.sgd(0.1f), 0, Map.of())))
+                .put("/api/model/snapshot").then().statusCode(400).body("title", equalTo("Architecture mismatch"));
+        assertEquals(stepBefore, given().get("/api/model").jsonPath().getLong("step"), "the running model is untouched");
+    }
+
+    @Test
+    void hyperParametersChangeAtRunTime() {
+        given().header("X-API-Key", "nope").contentType("application/json").body("{\"learningRate\": 0.0005}")
+                .patch("/api/model/hyperparameters").then().statusCode(401);
+        given().auth().preemptive().basic("admin", ADMIN).contentType("application/json")
+                .body("{\"learningRate\": 0.0005, \"batchSize\": 8, \"dropout\": 0.2}")
+                .patch("/api/model/hyperparameters").then().statusCode(200);
+        given().get("/api/model").then().statusCode(200)
+                .body("hyperparameters.learningRate", is(0.0005f))
+                .body("hyperparameters.batchSize", is(8))
+                .body("hyperparameters.dropout", is(0.2f));
+        given().auth().preemptive().basic("admin", ADMIN).contentType("application/json").body("{\"dropout\": 2}")
+                .patch("/api/model/hyperparameters").then().statusCode(400);
+        given().auth().preemptive().basic("admin", ADMIN).contentType("application/json").body("{\"colour\": 2}")
+                .patch("/api/model/hyperparameters").then().statusCode(400);
+    }
+}
