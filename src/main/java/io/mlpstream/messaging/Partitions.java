@@ -23,16 +23,27 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     @Inject
     jakarta.enterprise.inject.Instance<Checkpoints> checkpoints;
 
+    @Inject
+    jakarta.enterprise.inject.Instance<io.mlpstream.metrics.LearningMetrics> metrics;
+
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         // resume exactly after what the restored model has learned, on every assignment
         Map<String, Long> resume = checkpoints.get().resumeOffsets();
+        Map<TopicPartition, Long> earliest = partitions.isEmpty() ? Map.of() : consumer.beginningOffsets(partitions);
         for (TopicPartition tp : partitions) {
             Long next = resume.get(tp.topic() + "-" + tp.partition());
-            if (next != null) {
-                consumer.seek(tp, next);
-                LOG.infof("Resuming %s at offset %d, after the restored snapshot", tp, next);
+            if (next == null) continue;
+            long first = earliest.getOrDefault(tp, 0L);
+            if (next < first) {
+                // the records the snapshot would resume from are gone (retention): learn from what remains
+                LOG.warnf("Offset %d of %s, where the snapshot resumes, is no longer in the topic (retention); "
+                        + "going on from the earliest that remains, %d: %d records were never learned", next, tp, first, first - next);
+                metrics.get().offsetsOutOfRetention(first - next);
+                next = first;
             }
+            consumer.seek(tp, next);
+            LOG.infof("Resuming %s at offset %d, after the restored snapshot", tp, next);
         }
         assigned.addAll(partitions);
         LOG.infof("Assigned %s", partitions);

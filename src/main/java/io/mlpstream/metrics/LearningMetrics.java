@@ -36,6 +36,7 @@ public class LearningMetrics {
     private Counter unscored;
     private Counter steps;
     private Counter skipped;
+    private Counter lostToRetention;
     private Timer stepDuration;
     private Timer latency;
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
@@ -47,6 +48,12 @@ public class LearningMetrics {
 
     /** Registers every meter for this model, its layers and every DLQ reason. */
     public void bind(String model, OnlineTrainer trainer, List<String> layers, List<String> reasons) {
+        // The injected registry is Micrometer's global composite, which outlives an application restart in
+        // the same JVM (the tests do that): a meter registered again would be the old one, its gauges still
+        // reading the old model. So ours are removed first.
+        for (io.micrometer.core.instrument.Meter meter : List.copyOf(registry.getMeters())) {
+            if (meter.getId().getName().startsWith("mlp_")) registry.remove(meter);
+        }
         Tags m = Tags.of("model", model);
         labeled = counter("mlp_examples", "Examples received, by kind (labeled or unlabeled)", m.and("kind", "labeled"));
         unlabeled = counter("mlp_examples", "Examples received, by kind (labeled or unlabeled)", m.and("kind", "unlabeled"));
@@ -54,6 +61,7 @@ public class LearningMetrics {
         wrong = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "wrong"));
         unscored = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "unlabeled"));
         steps = counter("mlp_training_steps", "Training steps taken", m);
+        lostToRetention = counter("mlp_records_lost_to_retention", "Input records deleted by retention before the restored model could learn them", m);
         skipped = counter("mlp_skipped_steps", "Training steps skipped because the loss or a gradient was not finite", m);
         for (String reason : reasons) {
             deadLetters.put(reason, counter("mlp_dlq_records", "Records sent to the dead-letter topic, by reason", Tags.of("reason", reason)));
@@ -85,6 +93,11 @@ public class LearningMetrics {
             gauge("mlp_layer_weight_norm", "L2 norm of the layer's weights", l, v, a -> a[2]);
             gauge("mlp_layer_dead_units_ratio", "Fraction of the layer's ReLU units inactive for the whole last batch", l, v, a -> a[3]);
         }
+    }
+
+    /** Records lost to retention between a snapshot and its restore. */
+    public void offsetsOutOfRetention(long records) {
+        lostToRetention.increment(records);
     }
 
     public void checkpointAge(String model, java.util.function.DoubleSupplier age) {

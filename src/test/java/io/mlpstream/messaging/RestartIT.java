@@ -101,7 +101,42 @@ class RestartIT {
         service.waitFor(30, TimeUnit.SECONDS);
     }
 
+    @Test
+    void recordsLostToRetentionAreCountedAndTheServiceGoesOnFromTheEarliest() throws Exception {
+        port = freePort();
+        Map<String, String> env = Map.of("MLP_MODEL_NAME", "retention-model", "MP_MESSAGING_INCOMING_IMAGES_TOPIC", "images-retention",
+                "MP_MESSAGING_INCOMING_IMAGES_GROUP_ID", "retention-group", "MLP_DATA_DIR", dir.resolve("retention").toString());
+        Process service = start(env);
+        awaitReady();
+        IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+        byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
+        io.mlpstream.cli.Produce.send(broker.bootstrapServers(), "images-retention", images, labels, 400, 0, "ret-a-", false);
+        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 400; i++) Thread.sleep(250);
+        service.destroy(); // graceful: a last snapshot resumes at offset 400
+        assertTrue(service.waitFor(60, TimeUnit.SECONDS));
+
+        io.mlpstream.cli.Produce.send(broker.bootstrapServers(), "images-retention", images, labels, 300, 0, "ret-b-", false);
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            admin.deleteRecords(Map.of(new TopicPartition("images-retention", 0),
+                    org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(500))).all().get();
+        }
+        service = start(env);
+        awaitReady();
+        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 600; i++) Thread.sleep(250);
+        Thread.sleep(1500);
+        assertEquals(100, (long) metric("mlp_records_lost_to_retention_total"), "offsets 400..499 were deleted before they were learned");
+        assertEquals(600, (long) metric("mlp_examples_trained"), "400 before, then 500..699");
+        service.destroy();
+        service.waitFor(30, TimeUnit.SECONDS);
+    }
+
     private Process start() throws IOException {
+        return start(Map.of());
+    }
+
+    private Process start(Map<String, String> extra) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseParallelGC", "-jar",
                 Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString(), "serve");
@@ -110,6 +145,7 @@ class RestartIT {
         pb.environment().put("MLP_DATA_DIR", dir.resolve("service").toString());
         pb.environment().put("MLP_CHECKPOINTS_EVERY_STEPS", "25");
         pb.environment().put("MLP_CHECKPOINTS_EVERY", "2s");
+        pb.environment().putAll(extra);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("service.log").toFile()));
         return pb.start();
     }
