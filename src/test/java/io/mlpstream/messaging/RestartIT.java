@@ -130,6 +130,23 @@ class RestartIT {
         assertEquals(600, (long) metric("mlp_examples_trained"), "400 before, then 500..699");
         service.destroy();
         service.waitFor(30, TimeUnit.SECONDS);
+
+        // another architecture than the snapshot's: refuse to start, naming both
+        Map<String, String> other = new HashMap<>(env);
+        other.put("MLP_MODEL_HIDDEN", "64");
+        long logStart = Files.size(dir.resolve("service.log"));
+        Process refused = start(other);
+        assertTrue(refused.waitFor(120, TimeUnit.SECONDS), "the service exits");
+        assertTrue(refused.exitValue() != 0, "with a failure status");
+        String log = Files.readString(dir.resolve("service.log")).substring((int) logStart);
+        assertTrue(log.contains("Refusing to start") && log.contains("784-256-128-10 relu [256, 128]")
+                && log.contains("784-64-10 relu [64]"), "the message names both architectures");
+        other.put("MLP_CHECKPOINTS_FRESH_ON_MISMATCH", "true");
+        Process fresh = start(other);
+        awaitReady();
+        assertEquals(0, (long) metric("mlp_examples_trained"), "an explicit setting starts a fresh model");
+        fresh.destroy();
+        fresh.waitFor(30, TimeUnit.SECONDS);
     }
 
     private Process start() throws IOException {

@@ -1,6 +1,7 @@
 package io.mlpstream.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,21 @@ class OptimizerTest {
             }
         }
         assertWeights(w, run(c));
+    }
+
+    @Test
+    void aStepWithANonFiniteLossIsSkippedAndTheWeightsStayFinite() {
+        Mlp mlp = Mlp.create(new ModelConfig("mlp", 4, List.of(3), 2, Activation.RELU, 0.01f, 0f, null, 1),
+                OptimizerConfig.sgd(0.1f), Kernels.best());
+        float[] before = mlp.parameters().get(0).value.toArray();
+        Tensor x = Tensor.of(1, 4, 1f, Float.NaN, 0f, 2f);
+        StepStats stats = mlp.trainStep(x, new int[] {1});
+        assertTrue(stats.skipped, "a NaN loss is skipped");
+        assertEquals(0, mlp.step(), "the step count does not move");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, mlp.parameters().get(0).value.toArray());
+        assertTrue(mlp.parameters().get(0).value.isFinite());
+        assertTrue(!mlp.trainStep(Tensor.of(1, 4, 1f, 0f, 0f, 2f), new int[] {1}).skipped, "a finite step is taken");
+        assertEquals(1, mlp.step());
     }
 
     @Test
