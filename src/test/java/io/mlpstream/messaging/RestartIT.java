@@ -78,10 +78,14 @@ class RestartIT {
             long checkpointStep = newestCheckpointStep();
             System.out.printf("kill %d after %d events sent: step %.0f, newest checkpoint at step %d%n",
                     kill + 1, sent.get(), before, checkpointStep);
+            long restartedAt = System.nanoTime();
             service = start();
             awaitReady();
             double after = metric("mlp_model_step");
             assertTrue(after >= checkpointStep, "step " + after + " fell below the checkpoint's " + checkpointStep);
+            for (int i = 0; i < 240 && metric("mlp_model_step") <= after; i++) Thread.sleep(250);
+            System.out.printf("restart %d: training resumed %.1f s after the new JVM was started%n",
+                    kill + 1, (System.nanoTime() - restartedAt) / 1e9);
         }
         producer.join();
         double trained = 0;
