@@ -84,7 +84,7 @@ public final class KafkaBench {
                         .configs(Map.of("max.message.bytes", String.valueOf(16 << 20))))).all().get();
                 long t0 = System.nanoTime();
                 Produce.send(bootstrap, "images", images, labels, events, 0, "bench-", false);
-                line("fill", Map.of("events", events, "seconds", secs(t0)));
+                line(Map.of("events", events, "seconds", secs(t0)));
 
                 int port = freePort();
                 Process service = startService(bootstrap, port, batchSize, dir);
@@ -156,7 +156,7 @@ public final class KafkaBench {
             Thread.sleep(3000);
             l.put("heapUsedBytesAfter", heap(port));
             l.put("lagAfter", lag(admin));
-            line("catch-up", l);
+            line(l);
         }
     }
 
@@ -213,7 +213,7 @@ public final class KafkaBench {
         Thread.sleep(2000);
         l.put("heapUsedBytesAfter", heap(port));
         l.put("lagAfter", lag(admin));
-        line("steady", l);
+        line(l);
     }
 
     private static double percentile(List<Long> sorted, double q) {
@@ -259,7 +259,7 @@ public final class KafkaBench {
         return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
     }
 
-    private static void line(String what, Map<String, Object> fields) throws Exception {
+    private static void line(Map<String, Object> fields) throws Exception {
         System.out.println(Json.mapper().writeValueAsString(fields));
     }
 

@@ -240,14 +240,4 @@ public final class OnlineTrainer {
     public long skippedSteps() {
         return skippedSteps;
     }
-
-    /** Runs {@code action} with the weights still, e.g. to snapshot them. */
-    public <T> T withWeightsLocked(java.util.function.Supplier<T> action) {
-        weights.writeLock().lock();
-        try {
-            return action.get();
-        } finally {
-            weights.writeLock().unlock();
-        }
-    }
 }

@@ -76,10 +76,4 @@ public final class PrequentialAccuracy {
         }
         return pe >= 1 ? 0 : (po - pe) / (1 - pe);
     }
-
-    /** Continues a count restored from a snapshot. */
-    public synchronized void restore(long seen, long correct) {
-        this.seen = seen;
-        this.correct = correct;
-    }
 }

@@ -266,10 +266,6 @@ public class TrainingService {
         return trainer;
     }
 
-    public ImageDecoder decoder() {
-        return decoder;
-    }
-
     public float lastLoss() {
         return lastLoss;
     }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What one training step measured. The model refills one instance on every step (no allocation in
- * the hot loop); call {@link #copy()} to keep it.
+ * the hot loop): read it during the step's callback.
  */
 public final class StepStats {
     public int batchSize;
@@ -29,24 +29,5 @@ public final class StepStats {
         public LayerStats(String name) {
             this.name = name;
         }
-    }
-
-    public StepStats copy() {
-        StepStats s = new StepStats();
-        s.batchSize = batchSize;
-        s.seconds = seconds;
-        s.loss = loss;
-        s.batchAccuracy = batchAccuracy;
-        s.gradientNorm = gradientNorm;
-        s.skipped = skipped;
-        for (LayerStats l : layers) {
-            LayerStats c = new LayerStats(l.name);
-            c.weightGradNorm = l.weightGradNorm;
-            c.biasGradNorm = l.biasGradNorm;
-            c.weightNorm = l.weightNorm;
-            c.deadFraction = l.deadFraction;
-            s.layers.add(c);
-        }
-        return s;
     }
 }
