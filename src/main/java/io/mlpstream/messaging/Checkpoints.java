@@ -12,7 +12,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -163,7 +162,7 @@ public class Checkpoints {
      */
     private KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
-            Map<String, Object> props = clientProps(ProducerConfig.configNames());
+            Map<String, Object> props = KafkaSettings.forClient(kafka, ProducerConfig.configNames());
             props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 << 20);
             props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
             props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -172,16 +171,9 @@ public class Checkpoints {
         return producer;
     }
 
-    private Map<String, Object> clientProps(java.util.Set<String> names) {
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((k, v) -> {
-            if (names.contains(k)) props.put(k, v);
-        });
-        return props;
-    }
 
     private Optional<byte[]> newest() {
-        Map<String, Object> props = clientProps(ConsumerConfig.configNames());
+        Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);

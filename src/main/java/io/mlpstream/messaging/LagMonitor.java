@@ -7,7 +7,6 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -43,11 +42,7 @@ public class LagMonitor {
     private Admin admin;
 
     void start(@Observes StartupEvent event) {
-        Map<String, Object> config = new HashMap<>();
-        kafka.forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) config.put(k, v);
-        });
-        admin = Admin.create(config);
+        admin = Admin.create(KafkaSettings.forClient(kafka, AdminClientConfig.configNames()));
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mlp-lag");
             t.setDaemon(true);
