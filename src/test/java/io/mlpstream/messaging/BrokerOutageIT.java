@@ -6,17 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mlpstream.broker.EmbeddedKafka;
 import io.mlpstream.cli.IdxReader;
 import io.mlpstream.events.ImageEvents;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -35,52 +30,39 @@ import org.junit.jupiter.api.Test;
  * gone, keeps its model, and resumes without losing records.
  */
 class BrokerOutageIT {
-    private final HttpClient http = HttpClient.newHttpClient();
-    private int port;
 
     @Test
     void readinessGoesDownAndNothingIsLost() throws Exception {
         Path dir = Files.createTempDirectory("mlp-outage-it");
         EmbeddedKafka broker = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
-        port = freePort();
-        Process service = start(broker.bootstrapServers(), dir);
+        ServiceProcess svc = new ServiceProcess(broker.bootstrapServers(), dir);
+        Process service = svc.start(Map.of());
         try {
-            awaitReadiness(200, 60);
+            svc.awaitReadiness(200, 60);
             IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
             byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
             send(broker.bootstrapServers(), images, labels, 0, 500);
-            awaitMetric("mlp_examples_trained", 500, 60);
-            double stepBefore = metric("mlp_model_step");
+            svc.awaitMetric("mlp_examples_trained", 500, 60);
+            double stepBefore = svc.metric("mlp_model_step");
 
             broker.close();
-            awaitReadiness(503, 60);
+            svc.awaitReadiness(503, 60);
             System.out.println("readiness DOWN while the broker is gone");
-            assertEquals(stepBefore, metric("mlp_model_step"), "the model is kept");
+            assertEquals(stepBefore, svc.metric("mlp_model_step"), "the model is kept");
 
             broker = new EmbeddedKafka(dir.resolve("kafka"), broker.port(), broker.controllerPort()).start();
-            awaitReadiness(200, 120);
+            svc.awaitReadiness(200, 120);
             send(broker.bootstrapServers(), images, labels, 500, 1000);
-            awaitMetric("mlp_examples_trained", 1000, 120);
+            svc.awaitMetric("mlp_examples_trained", 1000, 120);
             Thread.sleep(2000);
-            assertEquals(1000, (long) metric("mlp_examples_trained"), "every example trained once, none lost");
-            assertTrue(metric("mlp_model_step") > stepBefore);
+            assertEquals(1000, (long) svc.metric("mlp_examples_trained"), "every example trained once, none lost");
+            assertTrue(svc.metric("mlp_model_step") > stepBefore);
             assertEquals(1000, predictedIds(broker.bootstrapServers()).size(), "every record predicted");
         } finally {
             service.destroy();
             service.waitFor(30, TimeUnit.SECONDS);
             broker.close();
         }
-    }
-
-    private Process start(String bootstrap, Path dir) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseParallelGC", "-jar",
-                Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString(), "serve");
-        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        pb.environment().put("MLP_DATA_DIR", dir.resolve("service").toString());
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("service.log").toFile()));
-        return pb.start();
     }
 
     private static void send(String bootstrap, IdxReader.Images images, byte[] labels, int from, int to) throws Exception {
@@ -109,39 +91,5 @@ class BrokerOutageIT {
             }
         }
         return ids;
-    }
-
-    private void awaitReadiness(int status, int seconds) throws Exception {
-        int last = -1;
-        for (int i = 0; i < seconds * 4; i++) {
-            try {
-                last = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode();
-                if (last == status) return;
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("readiness never answered " + status + " (last: " + last + ")");
-    }
-
-    private void awaitMetric(String name, double atLeast, int seconds) throws Exception {
-        for (int i = 0; i < seconds * 4 && metric(name) < atLeast; i++) Thread.sleep(250);
-    }
-
-    private double metric(String name) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
-                .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString()).body();
-        for (String line : body.split("\n")) {
-            if (line.startsWith(name + "{")) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-        throw new AssertionError(name + " not found");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -9,11 +9,6 @@ import io.mlpstream.events.ImageEvents;
 import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.SnapshotCodec;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,8 +41,7 @@ class RestartIT {
     private static final int EVENTS = 3000;
     private static EmbeddedKafka broker;
     private static Path dir;
-    private final HttpClient http = HttpClient.newHttpClient();
-    private int port;
+    private ServiceProcess svc;
 
     @BeforeAll
     static void startBroker() throws IOException {
@@ -62,7 +56,7 @@ class RestartIT {
 
     @Test
     void killedTwiceMidStreamItLosesNothingAndLearnsNothingTwice() throws Exception {
-        port = freePort();
+        svc = new ServiceProcess(broker.bootstrapServers(), dir);
         Process service = start();
         awaitReady();
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
@@ -107,7 +101,7 @@ class RestartIT {
 
     @Test
     void recordsLostToRetentionAreCountedAndTheServiceGoesOnFromTheEarliest() throws Exception {
-        port = freePort();
+        svc = new ServiceProcess(broker.bootstrapServers(), dir);
         Map<String, String> env = Map.of("MLP_MODEL_NAME", "retention-model", "MP_MESSAGING_INCOMING_IMAGES_TOPIC", "images-retention",
                 "MP_MESSAGING_INCOMING_IMAGES_GROUP_ID", "retention-group", "MLP_DATA_DIR", dir.resolve("retention").toString());
         Process service = start(env);
@@ -138,11 +132,11 @@ class RestartIT {
         // another architecture than the snapshot's: refuse to start, naming both
         Map<String, String> other = new HashMap<>(env);
         other.put("MLP_MODEL_HIDDEN", "64");
-        long logStart = Files.size(dir.resolve("service.log"));
+        long logStart = Files.size(svc.log());
         Process refused = start(other);
         assertTrue(refused.waitFor(120, TimeUnit.SECONDS), "the service exits");
         assertTrue(refused.exitValue() != 0, "with a failure status");
-        String log = Files.readString(dir.resolve("service.log")).substring((int) logStart);
+        String log = Files.readString(svc.log()).substring((int) logStart);
         assertTrue(log.contains("Refusing to start") && log.contains("784-256-128-10 relu [256, 128]")
                 && log.contains("784-64-10 relu [64]"), "the message names both architectures");
         other.put("MLP_CHECKPOINTS_FRESH_ON_MISMATCH", "true");
@@ -158,17 +152,9 @@ class RestartIT {
     }
 
     private Process start(Map<String, String> extra) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseParallelGC", "-jar",
-                Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString(), "serve");
-        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        pb.environment().put("MLP_DATA_DIR", dir.resolve("service").toString());
-        pb.environment().put("MLP_CHECKPOINTS_EVERY_STEPS", "25");
-        pb.environment().put("MLP_CHECKPOINTS_EVERY", "2s");
-        pb.environment().putAll(extra);
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("service.log").toFile()));
-        return pb.start();
+        Map<String, String> env = new HashMap<>(Map.of("MLP_CHECKPOINTS_EVERY_STEPS", "25", "MLP_CHECKPOINTS_EVERY", "2s"));
+        env.putAll(extra);
+        return svc.start(env);
     }
 
     private void produce(IdxReader.Images images, byte[] labels, AtomicInteger sent) {
@@ -188,26 +174,11 @@ class RestartIT {
     }
 
     private void awaitReady() throws Exception {
-        for (int i = 0; i < 240; i++) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) return;
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the service did not become ready; see " + dir.resolve("service.log"));
+        svc.awaitReadiness(200, 60);
     }
 
     private double metric(String name) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
-                .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString()).body();
-        for (String line : body.split("\n")) {
-            if (line.startsWith(name + "{")) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-        throw new AssertionError(name + " not found");
+        return svc.metric(name);
     }
 
     private long newestCheckpointStep() {
@@ -238,12 +209,6 @@ class RestartIT {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) out.add(r);
             }
             return out;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -1,0 +1,75 @@
+package io.mlpstream.messaging;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The packaged service as a child JVM, for the fault tests: it can be killed with SIGKILL, restarted,
+ * and observed through its HTTP endpoints. Its output is appended to service.log in {@code dir}.
+ */
+final class ServiceProcess {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String bootstrap;
+    private final Path dir;
+    final int port;
+
+    ServiceProcess(String bootstrap, Path dir) throws IOException {
+        this.bootstrap = bootstrap;
+        this.dir = dir;
+        try (ServerSocket s = new ServerSocket(0)) {
+            this.port = s.getLocalPort();
+        }
+    }
+
+    Process start(Map<String, String> env) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseParallelGC", "-jar",
+                Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString(), "serve");
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        pb.environment().put("MLP_DATA_DIR", dir.resolve("service").toString());
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+        return pb.start();
+    }
+
+    Path log() {
+        return dir.resolve("service.log");
+    }
+
+    /** Waits until /q/health/ready answers {@code status}. */
+    void awaitReadiness(int status, int seconds) throws Exception {
+        int last = -1;
+        for (int i = 0; i < seconds * 4; i++) {
+            try {
+                last = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode();
+                if (last == status) return;
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("readiness never answered " + status + " (last: " + last + "); see " + log());
+    }
+
+    /** The value of a meter without labels other than model, from /q/metrics. */
+    double metric(String name) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
+                .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + "{")) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+        throw new AssertionError(name + " not found");
+    }
+
+    void awaitMetric(String name, double atLeast, int seconds) throws Exception {
+        for (int i = 0; i < seconds * 4 && metric(name) < atLeast; i++) Thread.sleep(250);
+    }
+}
