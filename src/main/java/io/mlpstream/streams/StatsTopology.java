@@ -1,0 +1,94 @@
+package io.mlpstream.streams;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.kafka.client.serialization.ObjectMapperSerde;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The statistics over the predictions topic, as Kafka Streams state stores:
+ *
+ * <pre>
+ * predictions (key = image id)
+ *   -> labeled outcomes, first of each id only (store "seen-predictions")
+ *   -> re-keyed by model
+ *      -> confusion matrix per model                 (store "confusion")
+ *         -> per-class precision and recall           (store "class-metrics")
+ *      -> correct/total per tumbling window, per size (stores "accuracy-10s", "accuracy-1m", ...)
+ * </pre>
+ *
+ * Plain Kafka Streams, no CDI: the unit tests run it in a TopologyTestDriver.
+ */
+public final class StatsTopology {
+    public static final String SEEN = "seen-predictions";
+    public static final String CONFUSION = "confusion";
+    public static final String CLASS_METRICS = "class-metrics";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private StatsTopology() {
+    }
+
+    /** The window store of one window size, e.g. "accuracy-1m" for one minute. */
+    public static String accuracyStore(Duration size) {
+        return "accuracy-" + WindowSizes.format(size);
+    }
+
+    public static Topology build(String predictionsTopic, int classes, List<Duration> windows,
+                                 Duration windowRetention, Duration dedupRetention) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(SEEN, dedupRetention, dedupRetention, false),
+                Serdes.String(), Serdes.Long()));
+        Serde<Outcome> outcomes = serde(Outcome.class);
+
+        KGroupedStream<String, Outcome> byModel = builder
+                .stream(predictionsTopic, Consumed.with(Serdes.String(), Serdes.String()))
+                .mapValues(Outcome::of)
+                .filter((id, outcome) -> outcome != null)
+                .processValues(() -> new Deduplicate(SEEN, dedupRetention), SEEN)
+                .selectKey((id, outcome) -> outcome.model())
+                .groupByKey(Grouped.with("by-model", Serdes.String(), outcomes));
+
+        KTable<String, ConfusionMatrix> confusion = byModel.aggregate(
+                () -> ConfusionMatrix.empty(classes),
+                (model, o, matrix) -> matrix.add(o.label(), o.predicted()),
+                Materialized.<String, ConfusionMatrix, KeyValueStore<Bytes, byte[]>>as(CONFUSION)
+                        .withKeySerde(Serdes.String()).withValueSerde(serde(ConfusionMatrix.class)));
+        confusion.mapValues(ClassMetrics::of,
+                Materialized.<String, ClassMetrics, KeyValueStore<Bytes, byte[]>>as(CLASS_METRICS)
+                        .withKeySerde(Serdes.String()).withValueSerde(serde(ClassMetrics.class)));
+
+        for (Duration size : windows) {
+            // Windows close with the size as grace: a prediction up to one window late still counts.
+            byModel.windowedBy(TimeWindows.ofSizeAndGrace(size, size))
+                    .aggregate(() -> WindowAccuracy.EMPTY, (model, o, acc) -> acc.add(o),
+                            Materialized.<String, WindowAccuracy, WindowStore<Bytes, byte[]>>as(accuracyStore(size))
+                                    .withKeySerde(Serdes.String()).withValueSerde(serde(WindowAccuracy.class))
+                                    .withRetention(max(windowRetention, size.multipliedBy(2))));
+        }
+        return builder.build();
+    }
+
+    private static <T> Serde<T> serde(Class<T> type) {
+        return new ObjectMapperSerde<>(type, MAPPER);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}

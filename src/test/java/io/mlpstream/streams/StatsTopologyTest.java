@@ -1,0 +1,164 @@
+package io.mlpstream.streams;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The statistics topology in a TopologyTestDriver: no broker, time under the test's control. */
+class StatsTopologyTest {
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    @TempDir
+    Path stateDir;
+
+    TopologyTestDriver driver;
+    TestInputTopic<String, String> predictions;
+
+    @BeforeEach
+    void start() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "stats-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(StatsTopology.build("predictions", 10,
+                List.of(Duration.ofSeconds(10), Duration.ofMinutes(1)), Duration.ofHours(1), Duration.ofDays(1)),
+                props);
+        predictions = driver.createInputTopic("predictions", new StringSerializer(), new StringSerializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    static String prediction(String id, Integer label, int predicted, String model) {
+        return "{\"id\":\"" + id + "\",\"predicted\":" + predicted + ",\"confidence\":0.9,\"probabilities\":[],"
+                + "\"label\":" + label + ",\"correct\":" + (label == null ? null : label == predicted)
+                + ",\"loss\":null,\"model\":\"" + model + "\",\"modelStep\":3,\"timestamp\":0}";
+    }
+
+    @Test
+    void confusionMatrixCountsLabeledPredictionsPerModel() {
+        Random random = new Random(7);
+        long[][] expected = new long[10][10];
+        for (int i = 0; i < 200; i++) {
+            int label = random.nextInt(10);
+            int predicted = random.nextDouble() < 0.7 ? label : random.nextInt(10);
+            expected[label][predicted]++;
+            predictions.pipeInput("img-" + i, prediction("img-" + i, label, predicted, "a"), T0.plusMillis(i));
+        }
+        predictions.pipeInput("unlabeled", prediction("unlabeled", null, 3, "a"), T0);
+        predictions.pipeInput("other-model", prediction("other-model", 1, 2, "b"), T0);
+        predictions.pipeInput("junk", "not json", T0);
+        predictions.pipeInput("tombstone", null, T0);
+
+        KeyValueStore<String, ConfusionMatrix> confusion = driver.getKeyValueStore(StatsTopology.CONFUSION);
+        assertEquals(200, confusion.get("a").total());
+        for (int label = 0; label < 10; label++) {
+            assertArrayEquals(expected[label], confusion.get("a").counts()[label], "row " + label);
+        }
+        assertEquals(1, confusion.get("b").total());
+        assertEquals(1, confusion.get("b").counts()[1][2]);
+    }
+
+    @Test
+    void replayedPredictionsAreCountedOnce() {
+        for (int i = 0; i < 20; i++) predictions.pipeInput("img-" + i, prediction("img-" + i, 1, 1, "a"), T0);
+        // a restarted service replays the same ids, possibly with a different prediction and a later time
+        for (int i = 0; i < 20; i++) {
+            predictions.pipeInput("img-" + i, prediction("img-" + i, 1, 2, "a"), T0.plusSeconds(30));
+        }
+        ConfusionMatrix m = driver.<String, ConfusionMatrix>getKeyValueStore(StatsTopology.CONFUSION).get("a");
+        assertEquals(20, m.total());
+        assertEquals(20, m.counts()[1][1]);
+        assertEquals(0, m.counts()[1][2]);
+        // the same id under another model is another prediction
+        predictions.pipeInput("img-0", prediction("img-0", 1, 2, "b"), T0);
+        assertEquals(1, driver.<String, ConfusionMatrix>getKeyValueStore(StatsTopology.CONFUSION).get("b").total());
+        // the ids seen are in a changelogged store, so they survive a restart
+        assertTrue(driver.producedTopicNames().contains("stats-test-" + StatsTopology.SEEN + "-changelog"),
+                driver.producedTopicNames().toString());
+    }
+
+    @Test
+    void precisionAndRecallFollowTheMatrix() {
+        // label 0: 3 right, 1 predicted as 1; label 1: 2 right; label 2: 1 predicted as 0
+        int[][] pairs = {{0, 0}, {0, 0}, {0, 0}, {0, 1}, {1, 1}, {1, 1}, {2, 0}};
+        for (int i = 0; i < pairs.length; i++) {
+            predictions.pipeInput("p" + i, prediction("p" + i, pairs[i][0], pairs[i][1], "a"), T0);
+        }
+        ClassMetrics c = driver.<String, ClassMetrics>getKeyValueStore(StatsTopology.CLASS_METRICS).get("a");
+        assertEquals(3.0 / 4, c.precision()[0], 1e-12);  // predicted 0: 4 times, 3 right
+        assertEquals(3.0 / 4, c.recall()[0], 1e-12);     // labeled 0: 4 times, 3 found
+        assertEquals(2.0 / 3, c.precision()[1], 1e-12);
+        assertEquals(1.0, c.recall()[1], 1e-12);
+        assertTrue(Double.isNaN(c.precision()[2]));       // never predicted
+        assertEquals(0.0, c.recall()[2], 1e-12);
+        assertEquals(7, c.total());
+        assertArrayEquals(new long[] {4, 2, 1, 0, 0, 0, 0, 0, 0, 0}, c.support());
+    }
+
+    @Test
+    void accuracyIsCountedPerTumblingWindow() {
+        // window [0s,10s): 3 of 4 right; [10s,20s): 1 of 2; [60s,70s): 0 of 1
+        pipe("w1", 5, 5, T0.plusSeconds(1));
+        pipe("w2", 5, 5, T0.plusSeconds(2));
+        pipe("w3", 5, 5, T0.plusSeconds(9));
+        pipe("w4", 5, 4, T0.plusSeconds(9).plusMillis(999));
+        pipe("w5", 3, 3, T0.plusSeconds(10));
+        pipe("w6", 3, 8, T0.plusSeconds(15));
+        pipe("w7", 2, 8, T0.plusSeconds(65));
+        pipe("w1", 5, 0, T0.plusSeconds(66)); // a replay: not counted again
+
+        assertEquals(List.of(new KeyValue<>(T0, new WindowAccuracy(3, 4)),
+                        new KeyValue<>(T0.plusSeconds(10), new WindowAccuracy(1, 2)),
+                        new KeyValue<>(T0.plusSeconds(60), new WindowAccuracy(0, 1))),
+                windows(Duration.ofSeconds(10)));
+        assertEquals(List.of(new KeyValue<>(T0, new WindowAccuracy(4, 6)),
+                        new KeyValue<>(T0.plusSeconds(60), new WindowAccuracy(0, 1))),
+                windows(Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void unknownLabelsGrowTheMatrix() {
+        pipe("big", 12, 3, T0);
+        ConfusionMatrix m = driver.<String, ConfusionMatrix>getKeyValueStore(StatsTopology.CONFUSION).get("a");
+        assertEquals(13, m.classes());
+        assertEquals(1, m.counts()[12][3]);
+        assertNull(driver.<String, ConfusionMatrix>getKeyValueStore(StatsTopology.CONFUSION).get("nobody"));
+    }
+
+    private void pipe(String id, int label, int predicted, Instant t) {
+        predictions.pipeInput(id, prediction(id, label, predicted, "a"), t);
+    }
+
+    private List<KeyValue<Instant, WindowAccuracy>> windows(Duration size) {
+        WindowStore<String, WindowAccuracy> store = driver.getWindowStore(StatsTopology.accuracyStore(size));
+        List<KeyValue<Instant, WindowAccuracy>> out = new ArrayList<>();
+        try (WindowStoreIterator<WindowAccuracy> it = store.fetch("a", T0.minusSeconds(60), T0.plusSeconds(600))) {
+            it.forEachRemaining(kv -> out.add(new KeyValue<>(Instant.ofEpochMilli(kv.key), kv.value)));
+        }
+        return out;
+    }
+}
