@@ -64,13 +64,17 @@ public final class KafkaBench {
                       --events N          events in the topic before the service starts (default 50000)
                       --batch-size N      the service's batch size (default: the service default, 16)
                       --rate N            events/s in the steady phase (default 1000)
-                      --steady-seconds N  length of the steady phase (default 20)""");
+                      --steady-seconds N  length of the steady phase (default 20)
+                      --overload-rate N   events/s in the overload phase, above capacity (default 10000; 0 = skip)
+                      --overload-seconds N  length of the overload phase (default 20)""");
             return 0;
         }
         int events = Integer.parseInt(o.getOrDefault("events", "50000"));
         String batchSize = o.getOrDefault("batch-size", "16");
         double rate = Double.parseDouble(o.getOrDefault("rate", "1000"));
         int steadySeconds = Integer.parseInt(o.getOrDefault("steady-seconds", "20"));
+        double overloadRate = Double.parseDouble(o.getOrDefault("overload-rate", "10000"));
+        int overloadSeconds = Integer.parseInt(o.getOrDefault("overload-seconds", "20"));
         Path dir = Files.createTempDirectory("mlp-bench-kafka");
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
         byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
@@ -90,7 +94,10 @@ public final class KafkaBench {
                 Process service = startService(bootstrap, port, batchSize, dir);
                 try {
                     catchUp(bootstrap, events, port, admin);
-                    steady(bootstrap, images, labels, rate, steadySeconds, port, admin);
+                    long produced = events + steady(bootstrap, images, labels, rate, steadySeconds, port, admin);
+                    if (overloadRate > 0) {
+                        overload(bootstrap, images, labels, overloadRate, overloadSeconds, produced, port, admin);
+                    }
                 } finally {
                     service.destroy(); // SIGTERM: a clean shutdown
                     if (!service.waitFor(30, TimeUnit.SECONDS)) service.destroyForcibly();
@@ -160,8 +167,8 @@ public final class KafkaBench {
         }
     }
 
-    /** Send-to-prediction latency at a steady rate below capacity. */
-    private static void steady(String bootstrap, IdxReader.Images images, byte[] labels, double rate, int seconds,
+    /** Send-to-prediction latency at a steady rate below capacity; returns the events sent. */
+    private static int steady(String bootstrap, IdxReader.Images images, byte[] labels, double rate, int seconds,
                                int port, Admin admin) throws Exception {
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -214,6 +221,71 @@ public final class KafkaBench {
         l.put("heapUsedBytesAfter", heap(port));
         l.put("lagAfter", lag(admin));
         line(l);
+        return total;
+    }
+
+    /**
+     * Backpressure: a producer faster than training. Lag must grow while it sends and drain after it
+     * stops, the heap must stay flat (the bounded poll, trainer buffer and producer buffer hold the
+     * excess in Kafka, not in memory), and every event must be trained on: nothing dropped.
+     */
+    private static void overload(String bootstrap, IdxReader.Images images, byte[] labels, double rate, int seconds,
+                                 long producedBefore, int port, Admin admin) throws Exception {
+        int total = (int) (rate * seconds);
+        Thread producer = new Thread(() -> {
+            try {
+                Produce.send(bootstrap, "images", images, labels, total, rate, "overload-", false);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "overload-producer");
+        long start = System.nanoTime();
+        producer.start();
+        long maxLag = 0, maxHeap = 0, minHeap = Long.MAX_VALUE, lag = -1, drainedAt = -1;
+        long deadline = start + TimeUnit.SECONDS.toNanos(seconds + 600L);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            lag = lag(admin);
+            long heap = heap(port);
+            maxLag = Math.max(maxLag, lag);
+            maxHeap = Math.max(maxHeap, heap);
+            minHeap = Math.min(minHeap, heap);
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("phase", "overload");
+            l.put("second", Math.round((System.nanoTime() - start) / 1e9));
+            l.put("producing", producer.isAlive());
+            l.put("lag", lag);
+            l.put("examplesTrained", trained(port));
+            l.put("heapUsedBytes", heap);
+            line(l);
+            if (!producer.isAlive() && lag == 0) {
+                drainedAt = System.nanoTime();
+                break;
+            }
+        }
+        producer.join();
+        Thread.sleep(2000); // the last partial batch is trained after the idle flush
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("phase", "overload-summary");
+        l.put("rate", rate);
+        l.put("events", total);
+        l.put("maxLag", maxLag);
+        l.put("drainedAfterSeconds", drainedAt < 0 ? null : Math.round((drainedAt - start) / 1e8) / 10.0);
+        l.put("heapUsedBytesMin", minHeap);
+        l.put("heapUsedBytesMax", maxHeap);
+        l.put("examplesProduced", producedBefore + total);
+        l.put("examplesTrained", trained(port));
+        line(l);
+    }
+
+    private static long trained(int port) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + "/api/model")).build(), HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(r.body()).get("examplesTrained").asLong();
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     private static double percentile(List<Long> sorted, double q) {

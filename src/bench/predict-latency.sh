@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Latency of POST /api/predict at a constant request rate while the service trains, measured with wrk
+# (apt-get install wrk). It starts `./mlp-stream serve` (embedded Kafka) on a fresh data directory, keeps
+# a producer streaming the bundled digits into it at TRAIN_RATE events/s (0 = as fast as it can take
+# them), warms up for 15 s, then prints wrk's numbers for DURATION seconds and how much was trained meanwhile.
+#   src/bench/predict-latency.sh                  RATE=200 TRAIN_RATE=1000 DURATION=60 by default
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RATE=${RATE:-200} TRAIN_RATE=${TRAIN_RATE:-1000} DURATION=${DURATION:-60}
+PORT=${PORT:-8090} KAFKA_PORT=${KAFKA_PORT:-19092}
+command -v wrk > /dev/null || { echo "predict-latency: needs wrk (apt-get install wrk)" >&2; exit 2; }
+./mlp-stream help > /dev/null # builds the app when needed, before anything is timed
+
+DATA=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2> /dev/null || true; done
+  wait 2> /dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+MLP_DATA_DIR=$DATA MLP_EMBEDDED_KAFKA_PORT=$KAFKA_PORT QUARKUS_HTTP_PORT=$PORT \
+  ./mlp-stream serve > "$DATA/service.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 120); do
+  curl -sf "localhost:$PORT/q/health/ready" > /dev/null && break
+  sleep 1
+done
+curl -sf "localhost:$PORT/q/health/ready" > /dev/null || { tail -20 "$DATA/service.log"; exit 1; }
+
+./mlp-stream produce --bootstrap "localhost:$KAFKA_PORT" --rate "$TRAIN_RATE" --repeat 100 > /dev/null 2>&1 &
+pids+=($!)
+trained() { curl -s "localhost:$PORT/api/model" | sed 's/.*"examplesTrained":\([0-9]*\).*/\1/'; }
+
+echo "warm-up: 15 s at $RATE requests/s while training"
+wrk -t1 -c8 -d15s -s src/bench/wrk/predict.lua "http://localhost:$PORT" -- "$RATE" src/bench/wrk/digit.json > /dev/null
+before=$(trained)
+echo "measure: $DURATION s at $RATE requests/s, producer at $TRAIN_RATE events/s (0 = unthrottled)"
+wrk -t1 -c8 -d"${DURATION}s" --latency -s src/bench/wrk/predict.lua "http://localhost:$PORT" -- "$RATE" \
+  src/bench/wrk/digit.json
+after=$(trained)
+echo "trained meanwhile: $((after - before)) examples ($(( (after - before) / DURATION )) examples/s)"
