@@ -2,7 +2,7 @@
 # Latency of POST /api/predict at a constant request rate while the service trains, measured with wrk
 # (apt-get install wrk). It starts `./mlp-stream serve` (embedded Kafka) on a fresh data directory, keeps
 # a producer streaming the bundled digits into it at TRAIN_RATE events/s (0 = as fast as it can take
-# them), warms up for 15 s, then prints wrk's numbers for DURATION seconds and how much was trained meanwhile.
+# them), warms up for WARMUP (30) s, then prints wrk's numbers for DURATION seconds and how much was trained meanwhile.
 #   src/bench/predict-latency.sh                  RATE=200 TRAIN_RATE=1000 DURATION=60 by default
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,11 +32,11 @@ curl -sf "localhost:$PORT/q/health/ready" > /dev/null || { tail -20 "$DATA/servi
 pids+=($!)
 trained() { curl -s "localhost:$PORT/api/model" | sed 's/.*"examplesTrained":\([0-9]*\).*/\1/'; }
 
-echo "warm-up: 15 s at $RATE requests/s while training"
-wrk -t1 -c8 -d15s -s src/bench/wrk/predict.lua "http://localhost:$PORT" -- "$RATE" src/bench/wrk/digit.json > /dev/null
+echo "warm-up: ${WARMUP:-30} s at $RATE requests/s while training"
+wrk -t1 -c8 -d"${WARMUP:-30}s" -s src/bench/wrk/predict.lua "http://localhost:$PORT/api/predict" -- "$RATE" src/bench/wrk/digit.json > /dev/null
 before=$(trained)
 echo "measure: $DURATION s at $RATE requests/s, producer at $TRAIN_RATE events/s (0 = unthrottled)"
-wrk -t1 -c8 -d"${DURATION}s" --latency -s src/bench/wrk/predict.lua "http://localhost:$PORT" -- "$RATE" \
+wrk -t1 -c8 -d"${DURATION}s" --latency -s src/bench/wrk/predict.lua "http://localhost:$PORT/api/predict" -- "$RATE" \
   src/bench/wrk/digit.json
 after=$(trained)
 echo "trained meanwhile: $((after - before)) examples ($(( (after - before) / DURATION )) examples/s)"

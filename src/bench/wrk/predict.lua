@@ -1,5 +1,5 @@
 -- POST /api/predict at a constant rate, for wrk (which has no rate option of its own).
---   wrk -t1 -c8 -d60s --latency -s src/bench/wrk/predict.lua http://localhost:8080 -- 200 src/bench/wrk/digit.json
+--   wrk -t1 -c8 -d60s --latency -s src/bench/wrk/predict.lua http://localhost:8080/api/predict -- 200 src/bench/wrk/digit.json
 -- Arguments after "--": requests per second (per wrk thread) and the image-event JSON to send.
 -- Each request takes the next slot of a fixed schedule, so a slow response delays nothing but itself
 -- (as long as a connection is free), and the latencies wrk reports are those at the requested rate.
