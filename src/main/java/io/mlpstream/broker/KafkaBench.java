@@ -96,7 +96,7 @@ public final class KafkaBench {
                     catchUp(bootstrap, events, port, admin);
                     long produced = events + steady(bootstrap, images, labels, rate, steadySeconds, port, admin);
                     if (overloadRate > 0) {
-                        overload(bootstrap, images, labels, overloadRate, overloadSeconds, produced, port, admin);
+                        overload(bootstrap, images, labels, overloadRate, overloadSeconds, produced, service, port, admin);
                     }
                 } finally {
                     service.destroy(); // SIGTERM: a clean shutdown
@@ -230,7 +230,7 @@ public final class KafkaBench {
      * excess in Kafka, not in memory), and every event must be trained on: nothing dropped.
      */
     private static void overload(String bootstrap, IdxReader.Images images, byte[] labels, double rate, int seconds,
-                                 long producedBefore, int port, Admin admin) throws Exception {
+                                 long producedBefore, Process service, int port, Admin admin) throws Exception {
         int total = (int) (rate * seconds);
         Thread producer = new Thread(() -> {
             try {
@@ -239,9 +239,11 @@ public final class KafkaBench {
                 throw new IllegalStateException(e);
             }
         }, "overload-producer");
+        long liveBefore = liveHeap(service, port);
         long start = System.nanoTime();
         producer.start();
-        long maxLag = 0, maxHeap = 0, minHeap = Long.MAX_VALUE, lag = -1, drainedAt = -1;
+        long maxLag = 0, maxHeap = 0, minHeap = Long.MAX_VALUE, lag = -1, drainedAt = -1, liveAtPeak = -1;
+        long stoppedAt = -1, trainedAtStop = -1, trained = -1;
         long deadline = start + TimeUnit.SECONDS.toNanos(seconds + 600L);
         while (System.nanoTime() < deadline) {
             Thread.sleep(1000);
@@ -255,9 +257,15 @@ public final class KafkaBench {
             l.put("second", Math.round((System.nanoTime() - start) / 1e9));
             l.put("producing", producer.isAlive());
             l.put("lag", lag);
-            l.put("examplesTrained", trained(port));
+            trained = trained(port);
+            l.put("examplesTrained", trained);
             l.put("heapUsedBytes", heap);
             line(l);
+            if (!producer.isAlive() && stoppedAt < 0) {
+                stoppedAt = System.nanoTime();
+                trainedAtStop = trained;
+                liveAtPeak = liveHeap(service, port); // lag is at its peak
+            }
             if (!producer.isAlive() && lag == 0) {
                 drainedAt = System.nanoTime();
                 break;
@@ -271,11 +279,30 @@ public final class KafkaBench {
         l.put("events", total);
         l.put("maxLag", maxLag);
         l.put("drainedAfterSeconds", drainedAt < 0 ? null : Math.round((drainedAt - start) / 1e8) / 10.0);
+        // the backlog worked off by a warm service, with nothing else producing: catch-up speed after JIT warm-up
+        l.put("drainExamplesPerSecond", drainedAt < 0 ? null
+                : Math.round((trained - trainedAtStop) / ((drainedAt - stoppedAt) / 1e9)));
         l.put("heapUsedBytesMin", minHeap);
         l.put("heapUsedBytesMax", maxHeap);
+        l.put("liveHeapBytesBefore", liveBefore);
+        l.put("liveHeapBytesAtPeakLag", liveAtPeak);
+        l.put("liveHeapBytesAfter", liveHeap(service, port));
         l.put("examplesProduced", producedBefore + total);
         l.put("examplesTrained", trained(port));
         line(l);
+    }
+
+    /** Heap used right after a full collection (jcmd GC.run): what the service really holds. */
+    private static long liveHeap(Process service, int port) {
+        try {
+            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(service.pid()), "GC.run").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!gc.waitFor(30, TimeUnit.SECONDS) || gc.exitValue() != 0) return -1;
+            return heap(port);
+        } catch (Exception e) {
+            return -1; // a JRE without jcmd
+        }
     }
 
     private static long trained(int port) {
