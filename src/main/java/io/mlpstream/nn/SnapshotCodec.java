@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -185,7 +186,10 @@ public final class SnapshotCodec {
             out.writeUTF(names.get(i));
             out.writeInt(t.rows());
             out.writeInt(t.cols());
-            for (float v : t.toArray()) out.writeFloat(v);
+            // one bulk copy, not a call per float: a snapshot is written on the trainer's thread
+            ByteBuffer bytes = ByteBuffer.allocate(t.size() * Float.BYTES); // big-endian, as DataOutput writes
+            bytes.asFloatBuffer().put(t.data(), 0, t.size());
+            out.write(bytes.array());
         }
     }
 
@@ -200,7 +204,9 @@ public final class SnapshotCodec {
                 throw new SnapshotException("tensor " + i + " claims shape (" + rows + ", " + cols + "), more than the data left");
             }
             float[] v = new float[(int) size];
-            for (int k = 0; k < v.length; k++) v[k] = in.readFloat();
+            byte[] bytes = new byte[v.length * Float.BYTES];
+            in.readFully(bytes);
+            ByteBuffer.wrap(bytes).asFloatBuffer().get(v);
             out.add(v);
         }
         return out;
