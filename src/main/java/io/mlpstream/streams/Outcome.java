@@ -1,6 +1,7 @@
 package io.mlpstream.streams;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.mlpstream.events.Json;
 
 /**
@@ -16,17 +17,22 @@ public record Outcome(String model, int label, int predicted) {
     /** The outcome of one predictions-topic value, or null when it is unlabeled or unreadable. */
     public static Outcome of(String predictionJson) {
         if (predictionJson == null) return null;
-        try {
-            JsonNode p = Json.mapper().readTree(predictionJson);
-            JsonNode label = p.get("label");
-            JsonNode predicted = p.get("predicted");
-            JsonNode model = p.get("model");
-            if (label == null || !label.canConvertToInt() || !label.isIntegralNumber() || label.intValue() < 0
-                    || predicted == null || !predicted.isIntegralNumber() || predicted.intValue() < 0
-                    || model == null || !model.isTextual()) {
-                return null;
+        // a streaming read of three fields: every prediction passes here, and the probabilities are skipped
+        try (JsonParser p = Json.mapper().getFactory().createParser(predictionJson)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return null;
+            String model = null;
+            int label = -1, predicted = -1;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "label" -> label = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                    case "predicted" -> predicted = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                    default -> p.skipChildren();
+                }
             }
-            return new Outcome(model.textValue(), label.intValue(), predicted.intValue());
+            return model == null || label < 0 || predicted < 0 ? null : new Outcome(model, label, predicted);
         } catch (Exception e) {
             return null; // the predictions topic is ours; anything else written to it is not counted
         }
