@@ -66,9 +66,8 @@ class StatsApiTest {
 
         // a restarted service replays predictions with the same ids: they are not counted again
         try (KafkaProducer<String, String> producer = producer()) {
-            int replayed = 0;
             for (JsonNode p : predictions.values()) {
-                if (p.get("label").isNull() || replayed++ == 100) continue;
+                if (p.get("label").isNull()) continue;
                 producer.send(new ProducerRecord<>("predictions", p.get("id").asText(), p.toString())).get();
             }
             JsonNode last = predictions.values().iterator().next();
