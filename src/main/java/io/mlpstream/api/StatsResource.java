@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -109,7 +110,7 @@ public class StatsResource {
         });
     }
 
-    private static Response answer(java.util.function.Supplier<Object> query) {
+    private static Response answer(Supplier<Object> query) {
         try {
             return Response.ok(query.get()).build();
         } catch (StatsQueries.NotReady e) {

@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.QueryableStoreType;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
@@ -43,11 +43,11 @@ public class StatsQueries {
     StatsConfig config;
 
     public Optional<ConfusionMatrix> confusion(String model) {
-        return Optional.ofNullable(this.<ConfusionMatrix>keyValue(StatsTopology.CONFUSION, model));
+        return query(() -> Optional.ofNullable(this.<ConfusionMatrix>keyValue(StatsTopology.CONFUSION, model)));
     }
 
     public Optional<ClassMetrics> classMetrics(String model) {
-        return Optional.ofNullable(this.<ClassMetrics>keyValue(StatsTopology.CLASS_METRICS, model));
+        return query(() -> Optional.ofNullable(this.<ClassMetrics>keyValue(StatsTopology.CLASS_METRICS, model)));
     }
 
     public List<Duration> windowSizes() {
@@ -56,28 +56,33 @@ public class StatsQueries {
 
     /** The newest {@code limit} windows of the given size, oldest first. */
     public List<Window> accuracy(String model, Duration size, int limit) {
-        ReadOnlyWindowStore<String, WindowAccuracy> store = store(StatsTopology.accuracyStore(size),
-                QueryableStoreTypes.windowStore());
-        List<Window> newestFirst = new ArrayList<>();
-        Instant now = Instant.now();
-        try (WindowStoreIterator<WindowAccuracy> it = store.backwardFetch(model, Instant.EPOCH, now.plus(size))) {
-            while (it.hasNext() && newestFirst.size() < limit) {
-                KeyValue<Long, WindowAccuracy> w = it.next();
-                Instant start = Instant.ofEpochMilli(w.key);
-                newestFirst.add(new Window(start, start.plus(size), w.value.correct(), w.value.total()));
+        return query(() -> {
+            ReadOnlyWindowStore<String, WindowAccuracy> store = streams.store(StoreQueryParameters.fromNameAndType(
+                    StatsTopology.accuracyStore(size), QueryableStoreTypes.windowStore()));
+            List<Window> newestFirst = new ArrayList<>();
+            Instant until = Instant.now().plus(size);
+            try (WindowStoreIterator<WindowAccuracy> it = store.backwardFetch(model, Instant.EPOCH, until)) {
+                while (it.hasNext() && newestFirst.size() < limit) {
+                    KeyValue<Long, WindowAccuracy> w = it.next();
+                    Instant start = Instant.ofEpochMilli(w.key);
+                    newestFirst.add(new Window(start, start.plus(size), w.value.correct(), w.value.total()));
+                }
             }
-        }
-        Collections.reverse(newestFirst);
-        return newestFirst;
+            Collections.reverse(newestFirst);
+            return newestFirst;
+        });
     }
 
     private <V> V keyValue(String storeName, String key) {
-        return this.<ReadOnlyKeyValueStore<String, V>>store(storeName, QueryableStoreTypes.keyValueStore()).get(key);
+        ReadOnlyKeyValueStore<String, V> store = streams.store(StoreQueryParameters.fromNameAndType(storeName,
+                QueryableStoreTypes.keyValueStore()));
+        return store.get(key);
     }
 
-    private <T> T store(String name, QueryableStoreType<T> type) {
+    /** Runs a query; a store that is not queryable (yet) may fail on its first read, not only on lookup. */
+    private <T> T query(Supplier<T> q) {
         try {
-            return streams.store(StoreQueryParameters.fromNameAndType(name, type));
+            return q.get();
         } catch (InvalidStateStoreException e) {
             throw new NotReady("the statistics are not queryable yet (Kafka Streams is " + streams.state() + ")");
         }

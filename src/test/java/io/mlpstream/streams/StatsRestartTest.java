@@ -1,6 +1,7 @@
 package io.mlpstream.streams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.mlpstream.broker.EmbeddedKafka;
 import java.nio.file.Path;
@@ -59,6 +60,33 @@ class StatsRestartTest {
         }
     }
 
+    @Test
+    void queriesBeforeKafkaStreamsRunsSayNotReady(@TempDir Path stateDir) {
+        StatsQueries queries = new StatsQueries();
+        queries.streams = new KafkaStreams(StatsTopology.build("predictions", 10, List.of(Duration.ofMinutes(1)),
+                Duration.ofHours(1), Duration.ofDays(1)), props(stateDir)); // created, not started
+        queries.config = new StatsConfig() {
+            public List<Duration> windows() {
+                return List.of(Duration.ofMinutes(1));
+            }
+
+            public Duration windowRetention() {
+                return Duration.ofHours(1);
+            }
+
+            public Duration dedupRetention() {
+                return Duration.ofDays(1);
+            }
+        };
+        try {
+            assertThrows(StatsQueries.NotReady.class, () -> queries.confusion("m"));
+            assertThrows(StatsQueries.NotReady.class, () -> queries.classMetrics("m"));
+            assertThrows(StatsQueries.NotReady.class, () -> queries.accuracy("m", Duration.ofMinutes(1), 10));
+        } finally {
+            queries.streams.close();
+        }
+    }
+
     private static void send(int from, int to) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", broker.bootstrapServers());
@@ -72,6 +100,13 @@ class StatsRestartTest {
     }
 
     private static KafkaStreams start(Path stateDir) {
+        KafkaStreams streams = new KafkaStreams(StatsTopology.build("predictions", 10,
+                List.of(Duration.ofMinutes(1)), Duration.ofHours(1), Duration.ofDays(1)), props(stateDir));
+        streams.start();
+        return streams;
+    }
+
+    private static Properties props(Path stateDir) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "stats-restart-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
@@ -82,10 +117,7 @@ class StatsRestartTest {
         // restarted instance gets its tasks back once the old member's session has timed out
         props.put("session.timeout.ms", 10_000);
         props.put("heartbeat.interval.ms", 3_000);
-        KafkaStreams streams = new KafkaStreams(StatsTopology.build("predictions", 10,
-                List.of(Duration.ofMinutes(1)), Duration.ofHours(1), Duration.ofDays(1)), props);
-        streams.start();
-        return streams;
+        return props;
     }
 
     private static long awaitTotal(KafkaStreams streams, long expected) throws InterruptedException {
