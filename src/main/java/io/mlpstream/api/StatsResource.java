@@ -75,7 +75,7 @@ public class StatsResource {
     @GET
     @Path("/accuracy")
     public Response accuracy(@QueryParam("window") String window, @QueryParam("model") String model,
-                             @QueryParam("limit") Integer limit) {
+                             @QueryParam("limit") String limitText) {
         List<Duration> sizes = stats.windowSizes();
         Duration size;
         try {
@@ -87,13 +87,20 @@ public class StatsResource {
             return Problems.of(400, "Unknown window size", "window=" + window + " is not kept; the sizes kept are "
                     + sizes.stream().map(WindowSizes::format).toList() + " (mlp.stats.windows)");
         }
-        if (limit != null && (limit < 1 || limit > MAX_WINDOWS)) {
-            return Problems.of(400, "Bad limit", "limit must be between 1 and " + MAX_WINDOWS);
+        int limit;
+        try {
+            limit = limitText == null ? 60 : Integer.parseInt(limitText);
+        } catch (NumberFormatException e) {
+            limit = -1;
         }
+        if (limit < 1 || limit > MAX_WINDOWS) {
+            return Problems.of(400, "Bad limit", "limit must be a whole number between 1 and " + MAX_WINDOWS);
+        }
+        int newest = limit;
         String name = model == null ? defaultModel : model;
         return answer(() -> {
             List<Map<String, Object>> windows = new ArrayList<>();
-            for (StatsQueries.Window w : stats.accuracy(name, size, limit == null ? 60 : limit)) {
+            for (StatsQueries.Window w : stats.accuracy(name, size, newest)) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("start", w.start().toString());
                 row.put("end", w.end().toString());

@@ -54,7 +54,8 @@ public class Demo {
     private void report() {
         String base = "http://localhost:" + httpPort;
         System.out.printf("%ndemo: streaming the bundled 10,000 MNIST digits into '%s' on %s%n", topic, bootstrap);
-        System.out.printf("demo: metrics %s/q/metrics   health %s/q/health   predictions: ./mlp-stream tail%n%n", base, base);
+        System.out.printf("demo: metrics %s/q/metrics   health %s/q/health   predictions: ./mlp-stream tail%n", base, base);
+        System.out.printf("demo: model %s/api/model   confusion matrix %s/api/stats/confusion%n%n", base, base);
         OnlineTrainer t = training.trainer();
         long start = t.examplesTrained(), startNanos = System.nanoTime(), last = start, lastNanos = startNanos;
         try {

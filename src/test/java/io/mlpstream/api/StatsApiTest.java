@@ -96,6 +96,8 @@ class StatsApiTest {
                 .body("detail", containsString("10s")).body("title", equalTo("Unknown window size"));
         given().when().get("/api/stats/accuracy?window=soon").then().statusCode(400);
         given().when().get("/api/stats/accuracy?limit=0").then().statusCode(400);
+        given().when().get("/api/stats/accuracy?limit=abc").then().statusCode(400).body("title", equalTo("Bad limit"));
+        assertEquals(1, get("/api/stats/accuracy?window=1m&limit=1").getList("windows").size());
     }
 
     private static long confusion(int label, int predicted) {
