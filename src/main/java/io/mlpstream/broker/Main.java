@@ -25,6 +25,7 @@ public class Main {
             usage: mlp-stream <command> [options]
               demo      serve, and stream the bundled 10,000 MNIST digits through the service
               serve     run the service until SIGTERM (an embedded Kafka when KAFKA_BOOTSTRAP_SERVERS is unset)
+              kafka     run only the embedded broker until SIGTERM (MLP_EMBEDDED_KAFKA_PORT, MLP_DATA_DIR)
               produce   publish an IDX dataset to a topic (--help for options)
               tail      follow the predictions topic and print one line per prediction (--help)
               bench     train in memory and print JSON lines (--help)
@@ -41,6 +42,7 @@ public class Main {
             case "tail" -> System.exit(Tail.run(rest));
             case "serve" -> serve(rest, false);
             case "demo" -> serve(rest, true);
+            case "kafka" -> kafka(rest);
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {
                 System.err.print("unknown command: " + command + "\n" + USAGE);
@@ -84,6 +86,21 @@ public class Main {
         }
         // else SIGTERM: the hooks are running; exiting with a non-zero status now would halt the JVM
         // in the middle of closing the broker
+    }
+
+    /** A broker of its own, for clients and services in other processes. */
+    private static void kafka(String[] args) throws InterruptedException {
+        if (args.length > 0) {
+            System.out.println("usage: mlp-stream kafka    a single-node KRaft broker until SIGTERM; port from "
+                    + "MLP_EMBEDDED_KAFKA_PORT (9092), data under MLP_DATA_DIR/kafka (data/kafka)");
+            return;
+        }
+        String dataDir = setting("mlp.data-dir", "MLP_DATA_DIR", "data");
+        int port = Integer.parseInt(setting("mlp.embedded-kafka.port", "MLP_EMBEDDED_KAFKA_PORT", "9092"));
+        EmbeddedKafka broker = new EmbeddedKafka(Path.of(dataDir, "kafka"), port).start();
+        System.out.println("kafka: " + broker.bootstrapServers() + " (data in " + dataDir + "/kafka); SIGTERM stops it");
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "embedded-kafka-shutdown"));
+        Thread.currentThread().join();
     }
 
     /** The service: runs until asked to stop. */
