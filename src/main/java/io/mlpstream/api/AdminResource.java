@@ -35,7 +35,8 @@ public class AdminResource {
         byte[] bytes = trainerThread.call(t -> {
             Model m = t.model();
             OptimizerConfig opt = m.optimizer() == null ? OptimizerConfig.sgd(1f) : m.optimizer().config();
-            return SnapshotCodec.encode(new Snapshot(m, opt, t.examplesTrained(), Map.of()));
+            return SnapshotCodec.encode(new Snapshot(m, opt, t.examplesTrained(), t.examplesPredicted(),
+                    t.accuracy().seen(), t.accuracy().correct(), Map.of()));
         });
         return Response.ok(bytes).header("Content-Disposition", "attachment; filename=\"model.snapshot\"").build();
     }

@@ -47,6 +47,15 @@ public final class PrequentialAccuracy {
         next = (next + 1) % windowLabels.length;
     }
 
+    /** Continues the cumulative counts of a restored model; the sliding window starts empty. */
+    public synchronized void restore(long seen, long correct) {
+        if (correct < 0 || correct > seen) {
+            throw new IllegalArgumentException("correct must be in 0.." + seen + ", got " + correct);
+        }
+        this.seen = seen;
+        this.correct = correct;
+    }
+
     public synchronized long seen() {
         return seen;
     }

@@ -118,14 +118,15 @@ public class Checkpoints {
      * Writes a snapshot; call it on the trainer's thread, between steps, with nothing buffered.
      * A model with a non-finite weight is never written.
      */
-    public void write(Model model, OptimizerConfig optimizer, long examplesTrained, Map<String, Long> offsets) {
+    public void write(Snapshot snapshot) {
+        Model model = snapshot.model();
         for (Parameter p : model.parameters()) {
             if (!p.value.isFinite()) {
                 LOG.errorf("Not checkpointing %s at step %d: %s has non-finite weights", config.modelName(), model.step(), p.name);
                 return;
             }
         }
-        byte[] bytes = SnapshotCodec.encode(new Snapshot(model, optimizer, examplesTrained, offsets));
+        byte[] bytes = SnapshotCodec.encode(snapshot);
         long step = model.step();
         lastWrittenStep = step;
         lastWrittenMillis.set(System.currentTimeMillis());

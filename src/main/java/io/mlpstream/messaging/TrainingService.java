@@ -89,7 +89,8 @@ public class TrainingService {
         optimizer = snapshot.map(Snapshot::optimizer).orElse(opt);
         trainer = new OnlineTrainer(model, ModelFactory.trainer(config.training()));
         snapshot.ifPresent(s -> {
-            trainer.restoreCounts(s.examplesTrained(), 0);
+            trainer.restoreCounts(s.examplesTrained(), s.examplesPredicted());
+            trainer.accuracy().restore(s.prequentialSeen(), s.prequentialCorrect());
             predictedUpTo.putAll(s.offsets());
         });
         decoder = new ImageDecoder(modelConfig.inputSize(), modelConfig.classes(),
@@ -176,7 +177,9 @@ public class TrainingService {
 
     private void checkpoint() {
         if (trainer.buffered() == 0 && trainer.model().step() > 0) {
-            checkpoints.write(trainer.model(), currentOptimizer(), trainer.examplesTrained(), Map.copyOf(predictedUpTo));
+            checkpoints.write(new Snapshot(trainer.model(), currentOptimizer(), trainer.examplesTrained(),
+                    trainer.examplesPredicted(), trainer.accuracy().seen(), trainer.accuracy().correct(),
+                    Map.copyOf(predictedUpTo)));
         }
     }
 

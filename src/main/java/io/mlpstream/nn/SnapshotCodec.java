@@ -19,13 +19,15 @@ import java.util.zip.CRC32;
  * <pre>
  *   "MLPS" | format version (int) | payload length (int) | payload | CRC-32 of payload (int)
  *   payload = model config, optimizer config, step, examples trained,
- *             parameters (name, rows, cols, floats), optimizer state tensors, optimizer steps, offsets
+ *             parameters (name, rows, cols, floats), optimizer state tensors, optimizer steps, offsets,
+ *             and from version 2: examples predicted, prequential seen and correct
  * </pre>
+ * Version 1 snapshots are still read (their prequential counts are 0).
  * Decoding checks everything before it builds a model, so a corrupt or truncated snapshot fails with
  * a {@link SnapshotException} and never yields a half-loaded model. Big-endian, as DataOutputStream.
  */
 public final class SnapshotCodec {
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final int MAGIC = 0x4D4C5053; // "MLPS"
 
     private SnapshotCodec() {
@@ -50,6 +52,9 @@ public final class SnapshotCodec {
                 out.writeUTF(e.getKey());
                 out.writeLong(e.getValue());
             }
+            out.writeLong(s.examplesPredicted());
+            out.writeLong(s.prequentialSeen());
+            out.writeLong(s.prequentialCorrect());
             out.flush();
             byte[] payload = body.toByteArray();
             ByteArrayOutputStream framed = new ByteArrayOutputStream(payload.length + 16);
@@ -77,6 +82,7 @@ public final class SnapshotCodec {
     public static Snapshot decode(byte[] bytes, Kernels kernels) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(checkedPayload(bytes)));
+            int version = ByteBuffer.wrap(bytes, 4, 4).getInt();
             ModelConfig config = readConfig(in);
             OptimizerConfig optConfig = readOptimizer(in);
             long step = in.readLong();
@@ -89,8 +95,14 @@ public final class SnapshotCodec {
             for (int i = 0; i < n; i++) {
                 offsets.put(in.readUTF(), in.readLong());
             }
+            long predicted = 0, seen = 0, correct = 0;
+            if (version >= 2) {
+                predicted = in.readLong();
+                seen = in.readLong();
+                correct = in.readLong();
+            }
             if (in.available() != 0) {
-                throw new SnapshotException(in.available() + " unexpected bytes after the offsets");
+                throw new SnapshotException(in.available() + " unexpected bytes after the end");
             }
             // Everything is read and checked: only now build the model.
             Model model = Models.create(config, optConfig, kernels);
@@ -100,7 +112,7 @@ public final class SnapshotCodec {
                 model.optimizer().setSteps(optSteps);
             }
             model.setStep(step);
-            return new Snapshot(model, optConfig, examples, offsets);
+            return new Snapshot(model, optConfig, examples, predicted, seen, correct, offsets);
         } catch (IOException | RuntimeException e) {
             throw wrap(e);
         }
@@ -116,9 +128,9 @@ public final class SnapshotCodec {
             throw new SnapshotException(String.format("not a model snapshot: magic 0x%08X, expected 0x%08X", magic, MAGIC));
         }
         int version = in.readInt();
-        if (version != FORMAT_VERSION) {
+        if (version < 1 || version > FORMAT_VERSION) {
             throw new SnapshotException("snapshot format version " + version + " is not supported (this build reads "
-                    + FORMAT_VERSION + ")");
+                    + "1 to " + FORMAT_VERSION + ")");
         }
         int length = in.readInt();
         if (length < 0 || length != bytes.length - 16) {

@@ -17,6 +17,17 @@ class PrequentialAccuracyTest {
     }
 
     @Test
+    void aRestoredModelContinuesItsCumulativeAccuracy() {
+        PrequentialAccuracy a = new PrequentialAccuracy(3, 4);
+        a.restore(100, 80);
+        a.add(1, 1);
+        a.add(2, 0);
+        assertEquals(81.0 / 102, a.cumulative(), 1e-12);
+        assertEquals(1.0 / 2, a.window(), 1e-12); // the window starts empty
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> a.restore(5, 6));
+    }
+
+    @Test
     void kappaAsCohenDefinedIt() {
         PrequentialAccuracy a = new PrequentialAccuracy(2, 100);
         // confusion: [[20, 5], [10, 15]]: p_o = 35/50; p_e = (25*30 + 25*20) / 50^2 = 0.5

@@ -89,6 +89,8 @@ class RestartIT {
         }
         Thread.sleep(2000); // anything trained twice would show now
         assertEquals(EVENTS, (long) metric("mlp_examples_trained"), "examples trained, exactly once each");
+        // the counts behind /api/model's prequential accuracy continue too (restored from the snapshot)
+        assertEquals(EVENTS, svc.model().get("examplesPredicted").asLong(), "examples predicted, across restarts");
 
         Map<String, Integer> predictions = predictions();
         long duplicates = predictions.values().stream().mapToInt(c -> c - 1).sum();

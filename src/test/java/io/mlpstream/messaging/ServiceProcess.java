@@ -69,6 +69,13 @@ final class ServiceProcess {
         throw new AssertionError(name + " not found");
     }
 
+    /** GET /api/model. */
+    com.fasterxml.jackson.databind.JsonNode model() throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/model")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return io.mlpstream.events.Json.mapper().readTree(body);
+    }
+
     void awaitMetric(String name, double atLeast, int seconds) throws Exception {
         for (int i = 0; i < seconds * 4 && metric(name) < atLeast; i++) Thread.sleep(250);
     }

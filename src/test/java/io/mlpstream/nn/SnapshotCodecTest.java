@@ -33,6 +33,27 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void theTrainersCountsRoundTripAndVersion1SnapshotsStillLoad() {
+        Mlp model = trained(OptimizerConfig.sgd(0.1f));
+        byte[] v2 = SnapshotCodec.encode(new Snapshot(model, OptimizerConfig.sgd(0.1f), 120, 150, 118, 97, Map.of()));
+        Snapshot restored = SnapshotCodec.decode(v2, Kernels.best());
+        assertEquals(List.of(120L, 150L, 118L, 97L), List.of(restored.examplesTrained(), restored.examplesPredicted(),
+                restored.prequentialSeen(), restored.prequentialCorrect()));
+
+        // version 1, as the previous build wrote it: the same payload without the three counts
+        byte[] payload = Arrays.copyOfRange(v2, 12, v2.length - 4 - 3 * Long.BYTES);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(payload);
+        byte[] v1 = java.nio.ByteBuffer.allocate(payload.length + 16).putInt(0x4D4C5053).putInt(1)
+                .putInt(payload.length).put(payload).putInt((int) crc.getValue()).array();
+        Snapshot old = SnapshotCodec.decode(v1, Kernels.best());
+        assertEquals(120, old.examplesTrained());
+        assertEquals(0, old.prequentialSeen());
+        assertArrayEquals(model.inferenceReplica().forward(input(3)).toArray(),
+                old.model().inferenceReplica().forward(input(3)).toArray());
+    }
+
+    @Test
     void perceptronRoundTrips() {
         ModelConfig p = new ModelConfig("perceptron", 20, List.of(), 5, Activation.RELU, 0.01f, 0f, null, 9);
         Model model = Models.create(p, OptimizerConfig.sgd(1f), Kernels.best());
