@@ -126,12 +126,8 @@ public final class OnlineTrainer {
         int[] y = batchY;
         StepStats stats;
         long start = System.nanoTime();
-        weights.writeLock().lock();
-        try {
-            stats = model.trainStep(x, y); // only the first n labels are read
-        } finally {
-            weights.writeLock().unlock();
-        }
+        // predictions on other threads wait only while the weights change, not for the whole step
+        stats = model.trainStep(x, y, weights.writeLock()); // only the first n labels are read
         stats.seconds = (System.nanoTime() - start) / 1e9;
         buffered = 0;
         if (stats.skipped) {

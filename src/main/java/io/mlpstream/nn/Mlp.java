@@ -2,6 +2,8 @@ package io.mlpstream.nn;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
 
@@ -10,6 +12,8 @@ import org.apache.commons.math3.random.Well19937c;
  * x -> [Dense -> activation -> Dropout] x hidden -> Dense -> LogSoftmax, trained with NLL loss.
  */
 public final class Mlp implements Model {
+    private final Lock alone = new ReentrantLock(); // never contended: the model used by itself
+
     private final ModelConfig config;
     private final List<Module> layers;
     private final List<Dense> dense = new ArrayList<>();
@@ -74,6 +78,13 @@ public final class Mlp implements Model {
 
     @Override
     public StepStats trainStep(Tensor x, int[] labels) {
+        return trainStep(x, labels, alone);
+    }
+
+    /** Forward and backward only read the weights (and write this model's own buffers and gradients),
+     * so {@code update} is held just for the optimizer's step. */
+    @Override
+    public StepStats trainStep(Tensor x, int[] labels, Lock update) {
         zeroGrad();
         train(true);
         Tensor logProbs = forward(x);
@@ -89,8 +100,13 @@ public final class Mlp implements Model {
         }
         stats.skipped = !Float.isFinite(loss) || !Double.isFinite(stats.gradientNorm);
         if (!stats.skipped) {
-            optimizer.step();
-            step++;
+            update.lock();
+            try {
+                optimizer.step();
+                step++;
+            } finally {
+                update.unlock();
+            }
         }
         return stats;
     }

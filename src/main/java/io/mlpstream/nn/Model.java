@@ -1,6 +1,7 @@
 package io.mlpstream.nn;
 
 import java.util.List;
+import java.util.concurrent.locks.Lock;
 
 /**
  * A classifier that learns by mini-batches: the MLP, or the perceptron baseline.
@@ -16,6 +17,20 @@ public interface Model {
 
     /** One step on a mini-batch: forward in training mode, backward, update. Returns reused stats. */
     StepStats trainStep(Tensor x, int[] labels);
+
+    /**
+     * The same step, holding {@code update} while the weights change, so that other threads reading the
+     * weights under the matching read lock never see a half-updated model. This default holds it for
+     * the whole step; a model whose forward and backward only read the weights holds it for the update.
+     */
+    default StepStats trainStep(Tensor x, int[] labels, Lock update) {
+        update.lock();
+        try {
+            return trainStep(x, labels);
+        } finally {
+            update.unlock();
+        }
+    }
 
     /** Dense layers' weights and biases, in a fixed order. */
     List<Parameter> parameters();
