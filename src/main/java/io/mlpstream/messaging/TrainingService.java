@@ -36,7 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -67,7 +66,6 @@ public class TrainingService {
     private final List<Source> sources = new ArrayList<>();
     /** One entry per labeled example waiting in the trainer's buffer, oldest first. */
     private final ArrayDeque<BatchAck> awaitingTraining = new ArrayDeque<>();
-    private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
     private final Listener listener = new Listener();
     private volatile boolean ready;
     private volatile float lastLoss = Float.NaN;
@@ -96,7 +94,6 @@ public class TrainingService {
         decoder = new ImageDecoder(modelConfig.inputSize(), modelConfig.classes(),
                 config.limits().maxRecordBytes(), config.limits().maxImageSide());
         chunk = new Examples(512, modelConfig.inputSize());
-        for (String reason : InvalidEvent.REASONS) deadLetters.put(reason, new AtomicLong());
         worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mlp-trainer");
             t.setDaemon(true);
@@ -153,22 +150,20 @@ public class TrainingService {
                 // outage), but this model has already predicted it and learned it or buffered it
                 continue;
             }
-            String origin = partition + "-" + offset;
             try {
                 ImageEvent event = decoder.decode(record.getPayload());
                 chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
-                sources.add(new Source(event.id() != null ? event.id() : origin, event.label(),
+                sources.add(new Source(event.id() != null ? event.id() : partition + "-" + offset, event.label(),
                         record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(),
-                        record.getTopic() + "-" + record.getPartition(), offset, ack));
+                        partition, offset, ack));
                 metrics.example(event.label() != null);
-                noteOffset(record.getTopic(), record.getPartition(), offset);
+                noteOffset(partition, offset);
                 ack.expect(event.label() == null ? 1 : 2); // its prediction, and its training step
             } catch (InvalidEvent e) {
-                deadLetters.computeIfAbsent(e.reason(), k -> new AtomicLong()).incrementAndGet();
                 metrics.deadLetter(e.reason());
-                noteOffset(record.getTopic(), record.getPartition(), offset);
+                noteOffset(partition, offset);
                 ack.expect(1);
-                outputs.deadLetter(record.getKey(), record.getPayload(), e, origin, ack::done, ack::fail);
+                outputs.deadLetter(record.getKey(), record.getPayload(), e, partition + "-" + offset, ack::done, ack::fail);
             }
         }
         trainer.process(chunk, listener);
@@ -187,8 +182,8 @@ public class TrainingService {
         return trainer.model().optimizer() != null ? trainer.model().optimizer().config() : optimizer;
     }
 
-    private void noteOffset(String topic, int partition, long offset) {
-        nextOffsets.merge(topic + "-" + partition, offset + 1, Math::max);
+    private void noteOffset(String partition, long offset) {
+        nextOffsets.merge(partition, offset + 1, Math::max);
     }
 
     public Map<String, Long> nextOffsets() {
@@ -275,9 +270,5 @@ public class TrainingService {
 
     public boolean isReady() {
         return ready;
-    }
-
-    public Map<String, AtomicLong> deadLetterCounts() {
-        return deadLetters;
     }
 }
