@@ -41,7 +41,7 @@ public class StatsResource {
     @GET
     @Path("/confusion")
     public Response confusion(@QueryParam("model") String model) {
-        String name = model == null ? defaultModel : model;
+        String name = modelOrDefault(model);
         return answer(() -> {
             ConfusionMatrix m = stats.confusion(name).orElse(ConfusionMatrix.empty(classes));
             Map<String, Object> body = new LinkedHashMap<>();
@@ -56,7 +56,7 @@ public class StatsResource {
     @GET
     @Path("/classes")
     public Response classes(@QueryParam("model") String model) {
-        String name = model == null ? defaultModel : model;
+        String name = modelOrDefault(model);
         return answer(() -> {
             ClassMetrics c = stats.classMetrics(name).orElse(ClassMetrics.of(ConfusionMatrix.empty(classes)));
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -97,7 +97,7 @@ public class StatsResource {
             return Problems.of(400, "Bad limit", "limit must be a whole number between 1 and " + MAX_WINDOWS);
         }
         int newest = limit;
-        String name = model == null ? defaultModel : model;
+        String name = modelOrDefault(model);
         return answer(() -> {
             List<Map<String, Object>> windows = new ArrayList<>();
             for (StatsQueries.Window w : stats.accuracy(name, size, newest)) {
@@ -123,6 +123,10 @@ public class StatsResource {
         } catch (StatsQueries.NotReady e) {
             return Problems.of(503, "Statistics not ready", e.getMessage());
         }
+    }
+
+    private String modelOrDefault(String model) {
+        return model == null || model.isBlank() ? defaultModel : model;
     }
 
     private static Double finiteOrNull(double x) {

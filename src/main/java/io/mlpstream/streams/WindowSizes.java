@@ -1,8 +1,9 @@
 package io.mlpstream.streams;
 
+import io.quarkus.runtime.configuration.DurationConverter;
 import java.time.Duration;
 
-/** Window sizes written the way people write them: 10s, 1m, 1h (ISO-8601 such as PT1M is read too). */
+/** Window sizes written the way the configuration writes them: 10s, 1m, 1h. */
 public final class WindowSizes {
     private WindowSizes() {
     }
@@ -15,20 +16,10 @@ public final class WindowSizes {
         return s + "s";
     }
 
-    /** Parses "10s", "1m", "2h", "500ms" or ISO-8601; throws IllegalArgumentException with the reason. */
+    /** Parses a size as the configuration does ("10s", "1m", "PT1M"; a bare number is seconds). */
     public static Duration parse(String text) {
-        String t = text.trim().toLowerCase();
         try {
-            if (t.startsWith("p")) return Duration.parse(t.toUpperCase());
-            if (t.endsWith("ms")) return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            return switch (t.charAt(t.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'd' -> Duration.ofDays(n);
-                default -> throw new IllegalArgumentException();
-            };
+            return DurationConverter.parseDuration(text.trim());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a duration: '" + text + "' (examples: 10s, 1m, 1h)");
         }
