@@ -3,7 +3,6 @@ package io.mlpstream.messaging;
 import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.Model;
 import io.mlpstream.nn.ModelConfig;
-import io.mlpstream.nn.OptimizerConfig;
 import io.mlpstream.nn.Parameter;
 import io.mlpstream.nn.Snapshot;
 import io.mlpstream.nn.SnapshotCodec;
