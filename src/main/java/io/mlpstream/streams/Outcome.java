@@ -2,23 +2,25 @@ package io.mlpstream.streams;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.mlpstream.events.Json;
+import com.fasterxml.jackson.core.JsonFactory;
 
 /**
  * What the statistics need from a labeled prediction: which model, the true label, the predicted one.
  * Unlabeled predictions have no outcome; neither has a record that is not a prediction.
  */
 public record Outcome(String model, int label, int predicted) {
+    /** Plain, not the contracts' strict reader: the predictions topic is ours, and duplicate-key checks cost. */
+    private static final JsonFactory JSON = new JsonFactory();
 
     public boolean correct() {
         return label == predicted;
     }
 
     /** The outcome of one predictions-topic value, or null when it is unlabeled or unreadable. */
-    public static Outcome of(String predictionJson) {
+    public static Outcome of(byte[] predictionJson) {
         if (predictionJson == null) return null;
         // a streaming read of three fields: every prediction passes here, and the probabilities are skipped
-        try (JsonParser p = Json.mapper().getFactory().createParser(predictionJson)) {
+        try (JsonParser p = JSON.createParser(predictionJson)) {
             if (p.nextToken() != JsonToken.START_OBJECT) return null;
             String model = null;
             int label = -1, predicted = -1;

@@ -54,21 +54,19 @@ public final class StatsTopology {
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(SEEN, dedupRetention, dedupRetention, false),
                 Serdes.String(), Serdes.Long()));
-        Serde<Outcome> outcomes = serde(Outcome.class);
-
         KGroupedStream<String, Outcome> byModel = builder
-                .stream(predictionsTopic, Consumed.with(Serdes.String(), Serdes.String()))
+                .stream(predictionsTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .mapValues(Outcome::of)
                 .filter((id, outcome) -> outcome != null)
                 .processValues(() -> new Deduplicate(SEEN, dedupRetention), SEEN)
                 .selectKey((id, outcome) -> outcome.model())
-                .groupByKey(Grouped.with("by-model", Serdes.String(), outcomes));
+                .groupByKey(Grouped.with("by-model", Serdes.String(), StatsSerdes.outcome()));
 
         KTable<String, ConfusionMatrix> confusion = byModel.aggregate(
                 () -> ConfusionMatrix.empty(classes),
                 (model, o, matrix) -> matrix.add(o.label(), o.predicted()),
                 Materialized.<String, ConfusionMatrix, KeyValueStore<Bytes, byte[]>>as(CONFUSION)
-                        .withKeySerde(Serdes.String()).withValueSerde(serde(ConfusionMatrix.class)));
+                        .withKeySerde(Serdes.String()).withValueSerde(StatsSerdes.confusionMatrix()));
         confusion.mapValues(ClassMetrics::of,
                 Materialized.<String, ClassMetrics, KeyValueStore<Bytes, byte[]>>as(CLASS_METRICS)
                         .withKeySerde(Serdes.String()).withValueSerde(serde(ClassMetrics.class)));
@@ -78,12 +76,13 @@ public final class StatsTopology {
             byModel.windowedBy(TimeWindows.ofSizeAndGrace(size, size))
                     .aggregate(() -> WindowAccuracy.EMPTY, (model, o, acc) -> acc.add(o),
                             Materialized.<String, WindowAccuracy, WindowStore<Bytes, byte[]>>as(accuracyStore(size))
-                                    .withKeySerde(Serdes.String()).withValueSerde(serde(WindowAccuracy.class))
+                                    .withKeySerde(Serdes.String()).withValueSerde(StatsSerdes.windowAccuracy())
                                     .withRetention(max(windowRetention, size.multipliedBy(2))));
         }
         return builder.build();
     }
 
+    /** JSON for what is written only when the cache flushes, once per commit and model. */
     private static <T> Serde<T> serde(Class<T> type) {
         return new ObjectMapperSerde<>(type, MAPPER);
     }
