@@ -1,0 +1,54 @@
+package io.mlpstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The in-memory benchmark's output contract, on a small slice of the bundled sample. */
+class BenchTest {
+
+    static List<JsonNode> run(String... args) throws Exception {
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Bench.run(args));
+        } finally {
+            System.setOut(out);
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) lines.add(new ObjectMapper().readTree(line));
+        }
+        return lines;
+    }
+
+    @Test
+    void predictingEveryEpochKeepsTheFirstPassAsThePrequentialAccuracy() throws Exception {
+        List<JsonNode> lines = run("--limit", "320", "--epochs", "3", "--warmup-steps", "0", "--predict-every-epoch");
+        assertEquals(4, lines.size());
+        JsonNode first = lines.get(0), summary = lines.get(3);
+        assertTrue(summary.get("predictEveryEpoch").asBoolean());
+        assertEquals(960, summary.get("examples").asInt());
+        // later passes have seen the data and score higher; the summary must not mix them in
+        assertEquals(first.get("prequentialAccuracy").asDouble(), summary.get("prequentialAccuracy").asDouble(), 1e-9);
+        assertTrue(summary.get("examplesPerSecond").asDouble() > 0);
+    }
+
+    @Test
+    void byDefaultOnlyTheFirstEpochPredicts() throws Exception {
+        List<JsonNode> lines = run("--limit", "320", "--epochs", "2", "--warmup-steps", "0");
+        assertFalse(lines.get(2).get("predictEveryEpoch").asBoolean());
+        assertTrue(lines.get(0).has("prequentialAccuracy"));
+        assertFalse(lines.get(1).has("prequentialAccuracy"));
+    }
+}
