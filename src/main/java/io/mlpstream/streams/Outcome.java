@@ -1,8 +1,8 @@
 package io.mlpstream.streams;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.JsonFactory;
 
 /**
  * What the statistics need from a labeled prediction: which model, the true label, the predicted one.

@@ -14,8 +14,8 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * Binary serdes for what every labeled prediction passes through: the repartition topic (an
  * {@link Outcome}) and the aggregates' caches and stores (a {@link ConfusionMatrix}, a
- * {@link WindowAccuracy} per window size), each read and written once per record. JSON did the same
- * work at several times the CPU (the benchmark decided: see the README's "Speed through Kafka").
+ * {@link WindowAccuracy} per window size), each read and written once per record. With JSON here the
+ * statistics cost 91 microseconds of CPU per prediction, with these 61 (README, "Through Kafka").
  * <p>
  * Each value starts with a format byte. State written by earlier versions, as JSON, still reads.
  */
