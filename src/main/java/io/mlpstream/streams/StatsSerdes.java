@@ -1,6 +1,7 @@
 package io.mlpstream.streams;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.kafka.client.serialization.ObjectMapperSerde;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * statistics cost 91 microseconds of CPU per prediction, with these 61 (README, "Through Kafka").
  * <p>
  * Each value starts with a format byte. State written by earlier versions, as JSON, still reads.
+ * What is written only once per commit (the per-class metrics) stays JSON, through {@link #json}.
  */
 final class StatsSerdes {
     private static final byte FORMAT = 1;
@@ -34,7 +36,7 @@ final class StatsSerdes {
                     .put(model).array();
         }, b -> {
             int label = b.getInt(), predicted = b.getInt();
-            return new Outcome(StandardCharsets.UTF_8.decode(b).toString(), label, predicted);
+            return new Outcome(new String(b.array(), b.position(), b.remaining(), StandardCharsets.UTF_8), label, predicted);
         });
     }
 
@@ -53,6 +55,11 @@ final class StatsSerdes {
             for (long[] row : counts) in.get(row);
             return new ConfusionMatrix(counts);
         });
+    }
+
+    /** JSON, for what is written only when the cache flushes, once per commit and model. */
+    static <T> Serde<T> json(Class<T> type) {
+        return new ObjectMapperSerde<>(type, JSON);
     }
 
     /** format, correct, total. */

@@ -1,10 +1,7 @@
 package io.mlpstream.streams;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.kafka.client.serialization.ObjectMapperSerde;
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -38,8 +35,6 @@ public final class StatsTopology {
     public static final String CONFUSION = "confusion";
     public static final String CLASS_METRICS = "class-metrics";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private StatsTopology() {
     }
 
@@ -69,7 +64,7 @@ public final class StatsTopology {
                         .withKeySerde(Serdes.String()).withValueSerde(StatsSerdes.confusionMatrix()));
         confusion.mapValues(ClassMetrics::of,
                 Materialized.<String, ClassMetrics, KeyValueStore<Bytes, byte[]>>as(CLASS_METRICS)
-                        .withKeySerde(Serdes.String()).withValueSerde(serde(ClassMetrics.class)));
+                        .withKeySerde(Serdes.String()).withValueSerde(StatsSerdes.json(ClassMetrics.class)));
 
         for (Duration size : windows) {
             // Windows close with the size as grace: a prediction up to one window late still counts.
@@ -80,11 +75,6 @@ public final class StatsTopology {
                                     .withRetention(max(windowRetention, size.multipliedBy(2))));
         }
         return builder.build();
-    }
-
-    /** JSON for what is written only when the cache flushes, once per commit and model. */
-    private static <T> Serde<T> serde(Class<T> type) {
-        return new ObjectMapperSerde<>(type, MAPPER);
     }
 
     private static Duration max(Duration a, Duration b) {
