@@ -1,15 +1,17 @@
 package io.mlpstream.api;
 
+import io.mlpstream.service.MlpConfig;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Guards the admin endpoints (model snapshot download and upload, run-time hyper-parameters) before
@@ -20,46 +22,36 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @PreMatching
 public class AdminAuthFilter implements ContainerRequestFilter {
 
-    @ConfigProperty(name = "mlp.api.admin-user", defaultValue = "admin")
-    String adminUser;
-
-    @ConfigProperty(name = "mlp.api.admin-password")
-    Optional<String> adminPassword;
-
-    @ConfigProperty(name = "mlp.api.admin-key")
-    Optional<String> adminKey;
-
-    @ConfigProperty(name = "mlp.api.viewer-user", defaultValue = "viewer")
-    String viewerUser;
-
-    @ConfigProperty(name = "mlp.api.viewer-password")
-    Optional<String> viewerPassword;
+    // looked up per request: a @Provider is created at static init, before the configuration mapping exists
+    @Inject
+    Instance<MlpConfig> config;
 
     @Override
     public void filter(ContainerRequestContext request) {
+        MlpConfig.Api api = config.get().api();
         String path = request.getUriInfo().getPath();
         if (!path.startsWith("/api/model/snapshot") && !path.startsWith("/api/model/hyperparameters")) {
             return;
         }
         String key = request.getHeaderString("X-API-Key");
-        if (key != null && adminKey.isPresent() && same(key, adminKey.get())) {
+        if (key != null && api.adminKey().isPresent() && same(key, api.adminKey().get())) {
             return;
         }
         String[] basic = basic(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (basic != null) {
-            if (basic[0].equals(adminUser) && adminPassword.isPresent() && same(basic[1], adminPassword.get())) {
+            if (basic[0].equals(api.adminUser()) && api.adminPassword().isPresent() && same(basic[1], api.adminPassword().get())) {
                 return;
             }
-            if (basic[0].equals(viewerUser) && viewerPassword.isPresent() && same(basic[1], viewerPassword.get())) {
-                request.abortWith(Problems.of(403, "Forbidden", "user " + viewerUser + " is not an admin"));
+            if (basic[0].equals(api.viewerUser()) && api.viewerPassword().isPresent() && same(basic[1], api.viewerPassword().get())) {
+                request.abortWith(Problems.of(403, "Forbidden", "user " + api.viewerUser() + " is not an admin"));
                 return;
             }
         }
-        String detail = adminPassword.isEmpty() && adminKey.isEmpty()
+        String detail = api.adminPassword().isEmpty() && api.adminKey().isEmpty()
                 ? "admin credentials are not configured (set MLP_API_ADMIN_PASSWORD or MLP_API_ADMIN_KEY)"
                 : "admin credentials required (Basic authentication or X-API-Key)";
         var response = Problems.of(401, "Unauthorized", detail);
-        request.abortWith(jakarta.ws.rs.core.Response.fromResponse(response)
+        request.abortWith(Response.fromResponse(response)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"mlp-stream\"").build());
     }
 

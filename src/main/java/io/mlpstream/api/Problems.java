@@ -1,19 +1,22 @@
 package io.mlpstream.api;
 
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** Errors as JSON problem details (RFC 9457): status, title, detail. */
 final class Problems {
     private Problems() {
     }
 
+    record Problem(int status, String title, String detail) {
+    }
+
     static Response of(int status, String title, String detail) {
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("status", status);
-        problem.put("title", title);
-        problem.put("detail", detail);
-        return Response.status(status).type("application/problem+json").entity(problem).build();
+        return Response.status(status).type("application/problem+json").entity(new Problem(status, title, detail)).build();
+    }
+
+    /** 503 until the model is built or restored, for resources that return records. */
+    static WebApplicationException notReady() {
+        return new WebApplicationException(of(503, "Not ready", "the model is not loaded yet"));
     }
 }

@@ -1,5 +1,7 @@
 package io.mlpstream.api;
 
+import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.ServingModel;
 import io.mlpstream.streams.ClassMetrics;
 import io.mlpstream.streams.ConfusionMatrix;
 import io.mlpstream.streams.StatsQueries;
@@ -13,12 +15,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * /api/stats: the Kafka Streams statistics over the predictions topic, counted once per prediction id.
@@ -32,24 +31,34 @@ public class StatsResource {
     @Inject
     StatsQueries stats;
 
-    @ConfigProperty(name = "mlp.model-name", defaultValue = "mnist-mlp")
-    String defaultModel;
+    @Inject
+    MlpConfig config;
 
-    @ConfigProperty(name = "mlp.model.classes", defaultValue = "10")
-    int classes;
+    @Inject
+    ServingModel serving;
+
+    record Confusion(String model, List<Integer> labels, long[][] matrix, long total) {
+    }
+
+    record ClassRow(int label, Double precision, Double recall, long support) {
+    }
+
+    record Classes(String model, long total, List<ClassRow> classes) {
+    }
+
+    record WindowRow(String start, String end, long correct, long total, Double accuracy) {
+    }
+
+    record Accuracy(String model, String window, List<WindowRow> windows) {
+    }
 
     @GET
     @Path("/confusion")
     public Response confusion(@QueryParam("model") String model) {
         String name = modelOrDefault(model);
         return answer(() -> {
-            ConfusionMatrix m = stats.confusion(name).orElse(ConfusionMatrix.empty(classes));
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("model", name);
-            body.put("labels", IntStream.range(0, m.classes()).boxed().toList());
-            body.put("matrix", m.counts());
-            body.put("total", m.total());
-            return body;
+            ConfusionMatrix m = stats.confusion(name).orElse(ConfusionMatrix.empty(serving.classes()));
+            return new Confusion(name, IntStream.range(0, m.classes()).boxed().toList(), m.counts(), m.total());
         });
     }
 
@@ -58,17 +67,12 @@ public class StatsResource {
     public Response classes(@QueryParam("model") String model) {
         String name = modelOrDefault(model);
         return answer(() -> {
-            ClassMetrics c = stats.classMetrics(name).orElse(ClassMetrics.of(ConfusionMatrix.empty(classes)));
-            List<Map<String, Object>> rows = new ArrayList<>();
+            ClassMetrics c = stats.classMetrics(name).orElse(ClassMetrics.of(ConfusionMatrix.empty(serving.classes())));
+            List<ClassRow> rows = new ArrayList<>();
             for (int i = 0; i < c.support().length; i++) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("label", i);
-                row.put("precision", finiteOrNull(c.precision()[i]));
-                row.put("recall", finiteOrNull(c.recall()[i]));
-                row.put("support", c.support()[i]);
-                rows.add(row);
+                rows.add(new ClassRow(i, finiteOrNull(c.precision()[i]), finiteOrNull(c.recall()[i]), c.support()[i]));
             }
-            return Map.of("model", name, "total", c.total(), "classes", rows);
+            return new Classes(name, c.total(), rows);
         });
     }
 
@@ -99,21 +103,12 @@ public class StatsResource {
         int newest = limit;
         String name = modelOrDefault(model);
         return answer(() -> {
-            List<Map<String, Object>> windows = new ArrayList<>();
+            List<WindowRow> windows = new ArrayList<>();
             for (StatsQueries.Window w : stats.accuracy(name, size, newest)) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("start", w.start().toString());
-                row.put("end", w.end().toString());
-                row.put("correct", w.correct());
-                row.put("total", w.total());
-                row.put("accuracy", w.total() == 0 ? null : (double) w.correct() / w.total());
-                windows.add(row);
+                windows.add(new WindowRow(w.start().toString(), w.end().toString(), w.correct(), w.total(),
+                        w.total() == 0 ? null : (double) w.correct() / w.total()));
             }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("model", name);
-            body.put("window", WindowSizes.format(size));
-            body.put("windows", windows);
-            return body;
+            return new Accuracy(name, WindowSizes.format(size), windows);
         });
     }
 
@@ -126,7 +121,7 @@ public class StatsResource {
     }
 
     private String modelOrDefault(String model) {
-        return model == null || model.isBlank() ? defaultModel : model;
+        return model == null || model.isBlank() ? config.modelName() : model;
     }
 
     private static Double finiteOrNull(double x) {

@@ -1,31 +1,38 @@
 package io.mlpstream.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mlpstream.learn.Defaults;
+import com.sun.management.ThreadMXBean;
+import io.mlpstream.data.IdxReader;
 import io.mlpstream.learn.Examples;
+import io.mlpstream.learn.Learner;
 import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.learn.StepStats;
 import io.mlpstream.learn.TrainerConfig;
 import io.mlpstream.learn.TrainingListener;
 import io.mlpstream.nn.Activation;
 import io.mlpstream.nn.Init;
 import io.mlpstream.nn.Kernels;
-import io.mlpstream.nn.Model;
 import io.mlpstream.nn.ModelConfig;
-import io.mlpstream.nn.Models;
-import io.mlpstream.nn.OptimizerConfig;
-import io.mlpstream.nn.StepStats;
+import io.mlpstream.nn.ModelType;
+import io.mlpstream.nn.Sequential;
 import io.mlpstream.nn.Tensor;
+import io.mlpstream.nn.optim.OptimizerConfig;
+import io.mlpstream.nn.optim.OptimizerType;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The in-memory training benchmark: `./mlp-stream bench [options]`. One JSON object per line on
  * stdout (one per epoch, then the summary); everything else goes to stderr.
  */
 public final class Bench {
+    private static final Lock NO_LOCK = new ReentrantLock(); // the later epochs run alone: nobody reads the weights
     private static final String HELP = """
             usage: mlp-stream bench [options]     trains in memory and prints JSON lines; the last is the summary
               --images FILE        idx3 images, gz or raw (default: the bundled 10,000 MNIST digits)
@@ -56,35 +63,9 @@ public final class Bench {
             System.out.println(HELP);
             return 0;
         }
-        ModelConfig model = Defaults.MODEL;
-        OptimizerConfig opt = Defaults.OPTIMIZER;
-        int batchSize = o.intValue("batch-size", Defaults.TRAINER.batchSize());
-        if (o.has("hidden")) {
-            model = new ModelConfig(model.type(), model.inputSize(), Arrays.stream(o.value("hidden").split(","))
-                    .filter(s -> !s.isBlank()).map(s -> Integer.parseInt(s.trim())).toList(), model.classes(),
-                    model.activation(), model.leakySlope(), model.dropout(), model.init(), model.seed());
-        }
-        if (o.has("activation")) {
-            model = new ModelConfig(model.type(), model.inputSize(), model.hidden(), model.classes(),
-                    Activation.parse(o.value("activation")), model.leakySlope(), model.dropout(), model.init(), model.seed());
-        }
-        if (o.has("model")) {
-            model = new ModelConfig(o.value("model"), model.inputSize(), model.hidden(), model.classes(),
-                    model.activation(), model.leakySlope(), model.dropout(), model.init(), model.seed());
-        }
-        if (o.has("dropout")) model = model.withDropout(Float.parseFloat(o.value("dropout")));
-        if (o.has("init")) model = model.withInit(Init.parse(o.value("init")));
-        if (o.has("seed")) model = model.withSeed(Long.parseLong(o.value("seed")));
-        if (o.has("optimizer")) {
-            String name = o.value("optimizer");
-            opt = new OptimizerConfig(name, opt.lr(), name.equals("momentum") ? 0.9f : 0f, false, 0,
-                    opt.beta1(), opt.beta2(), opt.eps(), 0);
-        }
-        if (o.has("lr")) opt = opt.withLr(Float.parseFloat(o.value("lr")));
-        if (o.has("momentum")) opt = opt.withMomentum(Float.parseFloat(o.value("momentum")));
-        if (o.has("nesterov")) opt = opt.withNesterov(true);
-        if (o.has("weight-decay")) opt = opt.withWeightDecay(Float.parseFloat(o.value("weight-decay")));
-        if (o.has("clip-norm")) opt = opt.withClipNorm(Float.parseFloat(o.value("clip-norm")));
+        ModelConfig model = modelConfig(o);
+        OptimizerConfig opt = optimizerConfig(o);
+        int batchSize = o.intValue("batch-size", TrainerConfig.DEFAULT.batchSize());
         int epochs = o.intValue("epochs", 1);
 
         Kernels kernels = Kernels.best();
@@ -92,20 +73,18 @@ public final class Bench {
         IdxReader.Images images = IdxReader.readImages(o.value("images", IdxReader.SAMPLE_IMAGES));
         byte[] labels = IdxReader.readLabels(o.value("labels", IdxReader.SAMPLE_LABELS), images);
         int n = Math.min(images.count(), o.intValue("limit", Integer.MAX_VALUE));
-        if (images.size() != model.inputSize()) {
-            model = new ModelConfig(model.type(), images.size(), model.hidden(), model.classes(), model.activation(),
-                    model.leakySlope(), model.dropout(), model.init(), model.seed());
-        }
+        model = model.withInputSize(images.size());
         System.err.printf("bench: %d examples, %s, %s, batch %d, kernels: %s%n", n, model, opt, batchSize, kernels.name());
 
-        Model net = Models.create(model, opt, kernels);
-        OnlineTrainer trainer = new OnlineTrainer(net, new TrainerConfig(batchSize, java.time.Duration.ZERO, 1000));
+        Learner learner = Learner.create(model, opt, kernels);
+        TrainerConfig trainerConfig = TrainerConfig.DEFAULT.withBatchSize(batchSize).withIdleFlush(Duration.ZERO);
+        OnlineTrainer trainer = new OnlineTrainer(learner, trainerConfig);
         LossMeter loss = new LossMeter();
         Examples chunk = new Examples(batchSize, images.size());
         int[] batchY = new int[batchSize];
         warmUp(model, opt, kernels, batchSize, images, labels, o.intValue("warmup-steps", 300));
         ObjectMapper json = new ObjectMapper();
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().getId();
 
         boolean predictEveryEpoch = o.has("predict-every-epoch");
@@ -129,7 +108,7 @@ public final class Bench {
                 if (epoch == 1 || predictEveryEpoch) {
                     trainer.process(chunk, loss); // test-then-train: predicts the batch, then steps on it
                 } else {
-                    loss.onStep(net.trainStep(chunk.inputs(), batchY), trainer);
+                    loss.onStep(learner.rule().step(chunk.inputs(), batchY, NO_LOCK), trainer);
                 }
                 examples += size;
             }
@@ -159,13 +138,13 @@ public final class Bench {
         summary.put("prequentialAccuracy", round(prequential, 4)); // the first pass: later ones have seen the data
         summary.put("predictEveryEpoch", predictEveryEpoch);
         if (o.has("test-images")) {
-            summary.put("testAccuracy", round(testAccuracy(net, o.value("test-images"), o.value("test-labels")), 4));
+            summary.put("testAccuracy", round(testAccuracy(learner, o.value("test-images"), o.value("test-labels")), 4));
         }
         summary.put("allocatedBytesPerExample", round((double) allocated / Math.max(1, examples - steadyExamplesStart), 2));
         summary.put("model", model.architecture());
         summary.put("dropout", model.dropout());
         summary.put("init", model.effectiveInit().name().toLowerCase());
-        summary.put("optimizer", opt.name());
+        summary.put("optimizer", opt.type().label());
         summary.put("lr", opt.lr());
         summary.put("batchSize", batchSize);
         summary.put("epochs", epochs);
@@ -175,6 +154,31 @@ public final class Bench {
         return 0;
     }
 
+    /** The service's default model, with each option given on the command line changed. */
+    private static ModelConfig modelConfig(Options o) {
+        ModelConfig model = ModelConfig.DEFAULT;
+        if (o.has("model")) model = model.withType(ModelType.parse(o.value("model")));
+        if (o.has("hidden")) model = model.withHidden(Arrays.stream(o.value("hidden").split(","))
+                .filter(s -> !s.isBlank()).map(s -> Integer.parseInt(s.trim())).toList());
+        if (o.has("activation")) model = model.withActivation(Activation.parse(o.value("activation")));
+        if (o.has("dropout")) model = model.withDropout(Float.parseFloat(o.value("dropout")));
+        if (o.has("init")) model = model.withInit(Init.parse(o.value("init")));
+        if (o.has("seed")) model = model.withSeed(Long.parseLong(o.value("seed")));
+        return model;
+    }
+
+    /** The service's default optimizer; another optimizer starts from PyTorch's own defaults for it. */
+    private static OptimizerConfig optimizerConfig(Options o) {
+        OptimizerConfig opt = OptimizerConfig.DEFAULT;
+        if (o.has("optimizer")) opt = opt.withType(OptimizerType.parse(o.value("optimizer")));
+        if (o.has("lr")) opt = opt.withLr(Float.parseFloat(o.value("lr")));
+        if (o.has("momentum")) opt = opt.withMomentum(Float.parseFloat(o.value("momentum")));
+        if (o.has("nesterov")) opt = opt.withNesterov(true);
+        if (o.has("weight-decay")) opt = opt.withWeightDecay(Float.parseFloat(o.value("weight-decay")));
+        if (o.has("clip-norm")) opt = opt.withClipNorm(Float.parseFloat(o.value("clip-norm")));
+        return opt;
+    }
+
     /**
      * Lets the JIT compile the hot loops before the clock starts, on a throwaway model of the same
      * shape (the measured model starts fresh). The PyTorch script warms up the same way.
@@ -182,8 +186,8 @@ public final class Bench {
     private static void warmUp(ModelConfig model, OptimizerConfig opt, Kernels kernels, int batchSize,
                                IdxReader.Images images, byte[] labels, int steps) {
         if (steps <= 0) return;
-        Model scratch = Models.create(model.withSeed(model.seed() + 1), opt, kernels);
-        OnlineTrainer t = new OnlineTrainer(scratch, new TrainerConfig(batchSize, java.time.Duration.ZERO, 1000));
+        Learner scratch = Learner.create(model.withSeed(model.seed() + 1), opt, kernels);
+        OnlineTrainer t = new OnlineTrainer(scratch, TrainerConfig.DEFAULT.withBatchSize(batchSize).withIdleFlush(Duration.ZERO));
         Examples chunk = new Examples(batchSize, images.size());
         for (int s = 0; s < steps; s++) {
             chunk.clear();
@@ -195,10 +199,10 @@ public final class Bench {
         }
     }
 
-    private static double testAccuracy(Model net, String imagesFile, String labelsFile) throws Exception {
+    private static double testAccuracy(Learner learner, String imagesFile, String labelsFile) throws Exception {
         IdxReader.Images test = IdxReader.readImages(imagesFile);
         byte[] labels = IdxReader.readLabels(labelsFile, test);
-        Model eval = net.inferenceReplica();
+        Sequential eval = learner.inferenceReplica();
         Examples chunk = new Examples(256, test.size());
         long correct = 0;
         for (int first = 0; first < test.count(); first += 256) {
@@ -206,7 +210,7 @@ public final class Bench {
             int size = Math.min(256, test.count() - first);
             for (int i = first; i < first + size; i++) chunk.add(test.pixels(), i * test.size(), labels[i] & 0xFF);
             Tensor logProbs = eval.forward(chunk.inputs());
-            for (int i = 0; i < size; i++) if (Model.argmax(logProbs, i) == chunk.label(i)) correct++;
+            for (int i = 0; i < size; i++) if (logProbs.argmax(i) == chunk.label(i)) correct++;
         }
         return (double) correct / test.count();
     }

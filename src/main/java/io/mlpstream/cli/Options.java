@@ -1,5 +1,6 @@
 package io.mlpstream.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,7 @@ final class Options {
     private final Map<String, String> values = new LinkedHashMap<>();
 
     Options(String[] args, String... flags) {
-        List<String> switches = new java.util.ArrayList<>(List.of(flags));
+        List<String> switches = new ArrayList<>(List.of(flags));
         switches.add("help");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];

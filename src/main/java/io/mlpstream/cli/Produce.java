@@ -1,5 +1,6 @@
 package io.mlpstream.cli;
 
+import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -77,7 +78,8 @@ public final class Produce {
         return acked.get();
     }
 
-    private static void pace(long start, long sent, double rate) throws InterruptedException {
+    /** Sleeps until {@code sent} events are due at {@code rate} per second since {@code start}. */
+    static void pace(long start, long sent, double rate) throws InterruptedException {
         long due = start + (long) (sent / rate * 1e9);
         long wait = due - System.nanoTime();
         if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));

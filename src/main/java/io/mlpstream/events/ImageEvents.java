@@ -1,6 +1,7 @@
 package io.mlpstream.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +12,7 @@ public final class ImageEvents {
     }
 
     public static byte[] toJson(String id, Integer label, int width, int height, byte[] pixels, int offset) {
-        byte[] image = java.util.Arrays.copyOfRange(pixels, offset, offset + width * height);
+        byte[] image = Arrays.copyOfRange(pixels, offset, offset + width * height);
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("id", id);
         if (label != null) event.put("label", label);

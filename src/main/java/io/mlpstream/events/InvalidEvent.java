@@ -1,5 +1,7 @@
 package io.mlpstream.events;
 
+import java.util.List;
+
 /**
  * Why a record was refused. {@code reason} is a stable code, for the dlq-reason header and the
  * metric label; {@code detail} is for humans.
@@ -13,8 +15,8 @@ public final class InvalidEvent extends Exception {
     public static final String SIZE_MISMATCH = "size-mismatch";
     public static final String TOO_LARGE = "too-large";
     /** Every reason code, so that counters can start at zero for each. */
-    public static final java.util.List<String> REASONS =
-            java.util.List.of(INVALID_JSON, MISSING_FIELD, BAD_LABEL, BAD_PIXELS, BAD_ID, SIZE_MISMATCH, TOO_LARGE);
+    public static final List<String> REASONS =
+            List.of(INVALID_JSON, MISSING_FIELD, BAD_LABEL, BAD_PIXELS, BAD_ID, SIZE_MISMATCH, TOO_LARGE);
 
     private final String reason;
 

@@ -6,4 +6,20 @@ package io.mlpstream.events;
  */
 public record Prediction(String id, int predicted, float confidence, float[] probabilities, Integer label,
                          Boolean correct, Float loss, String model, long modelStep, long timestamp) {
+
+    /**
+     * The prediction of a model whose output is log-probabilities: probabilities = e^logProbs, the
+     * predicted class is the most probable one, and the loss is -log p(label) when a label is known.
+     */
+    public static Prediction of(String id, float[] logProbs, Integer label, String model, long modelStep, long timestamp) {
+        float[] probabilities = new float[logProbs.length];
+        int predicted = 0;
+        for (int c = 0; c < logProbs.length; c++) {
+            probabilities[c] = (float) Math.exp(logProbs[c]);
+            if (logProbs[c] > logProbs[predicted]) predicted = c;
+        }
+        return new Prediction(id, predicted, probabilities[predicted], probabilities, label,
+                label == null ? null : label == predicted, label == null ? null : -logProbs[label],
+                model, modelStep, timestamp);
+    }
 }

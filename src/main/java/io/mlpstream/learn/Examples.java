@@ -1,6 +1,7 @@
 package io.mlpstream.learn;
 
 import io.mlpstream.nn.Tensor;
+import java.util.Arrays;
 
 /**
  * A reusable chunk of examples as they arrive: pixels scaled to 0..1 in the rows of {@code x}, and a
@@ -42,7 +43,7 @@ public final class Examples {
             Tensor bigger = new Tensor(cap, inputSize);
             System.arraycopy(x.data(), 0, bigger.data(), 0, size * inputSize);
             x = bigger;
-            labels = java.util.Arrays.copyOf(labels, cap);
+            labels = Arrays.copyOf(labels, cap);
         }
         return size++;
     }

@@ -1,11 +1,9 @@
 package io.mlpstream.learn;
 
-import io.mlpstream.nn.Mlp;
-import io.mlpstream.nn.Model;
-import io.mlpstream.nn.OptimizerConfig;
-import io.mlpstream.nn.Perceptron;
-import io.mlpstream.nn.StepStats;
+import io.mlpstream.nn.Sequential;
 import io.mlpstream.nn.Tensor;
+import io.mlpstream.nn.optim.OptimizerConfig;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 
@@ -23,11 +21,11 @@ import java.util.function.LongSupplier;
  * takes a read lock that excludes only the weight update.
  */
 public final class OnlineTrainer {
-    private final Model model;
-    private final Model evaluator;
+    private final Learner learner;
+    private final Sequential evaluator;
     private final PrequentialAccuracy accuracy;
     private final ReentrantReadWriteLock weights = new ReentrantReadWriteLock();
-    private final ThreadLocal<Model> readers;
+    private final ThreadLocal<Sequential> readers;
     private final LongSupplier nanoClock;
     private final int inputSize;
     private TrainerConfig config;
@@ -37,23 +35,24 @@ public final class OnlineTrainer {
     private int[] batchY;
     private int buffered;
     private long lastArrival;
+    private volatile long step;
     private long examplesTrained;
     private long examplesPredicted;
     private long skippedSteps;
 
-    public OnlineTrainer(Model model, TrainerConfig config) {
-        this(model, config, System::nanoTime);
+    public OnlineTrainer(Learner learner, TrainerConfig config) {
+        this(learner, config, System::nanoTime);
     }
 
-    public OnlineTrainer(Model model, TrainerConfig config, LongSupplier nanoClock) {
-        this.model = model;
-        this.evaluator = model.inferenceReplica();
-        this.readers = ThreadLocal.withInitial(model::inferenceReplica);
+    public OnlineTrainer(Learner learner, TrainerConfig config, LongSupplier nanoClock) {
+        this.learner = learner;
+        this.evaluator = learner.inferenceReplica();
+        this.readers = ThreadLocal.withInitial(learner::inferenceReplica);
         this.config = config;
         this.nanoClock = nanoClock;
-        this.inputSize = model.config().inputSize();
-        this.accuracy = new PrequentialAccuracy(model.config().classes(), config.window());
-        this.rowLogProbs = new float[model.config().classes()];
+        this.inputSize = learner.config().inputSize();
+        this.accuracy = new PrequentialAccuracy(learner.config().classes(), config.window());
+        this.rowLogProbs = new float[learner.config().classes()];
         allocateBatch(config.batchSize());
     }
 
@@ -86,11 +85,11 @@ public final class OnlineTrainer {
         segment = Tensor.reuse(segment, run, inputSize);
         chunk.copyRows(start, run, segment);
         Tensor logProbs = evaluator.forward(segment);              // (run, classes), dropout off
-        long step = model.step();
+        long modelStep = step;
         for (int r = 0; r < run; r++) {
             int i = start + r;
             for (int c = 0; c < rowLogProbs.length; c++) rowLogProbs[c] = logProbs.get(r, c);
-            int predicted = Model.argmax(logProbs, r);
+            int predicted = logProbs.argmax(r);
             int label = chunk.label(i);
             float loss = Float.NaN;
             if (label != Examples.UNLABELED) {
@@ -100,7 +99,7 @@ public final class OnlineTrainer {
                 batchY[buffered++] = label;
             }
             examplesPredicted++;
-            listener.onPrediction(i, predicted, rowLogProbs, loss, step);
+            listener.onPrediction(i, predicted, rowLogProbs, loss, modelStep);
         }
     }
 
@@ -124,22 +123,22 @@ public final class OnlineTrainer {
         int n = buffered;
         Tensor x = Tensor.reuse(batchX, n, inputSize);
         int[] y = batchY;
-        StepStats stats;
         long start = System.nanoTime();
         // predictions on other threads wait only while the weights change, not for the whole step
-        stats = model.trainStep(x, y, weights.writeLock()); // only the first n labels are read
+        StepStats stats = learner.rule().step(x, y, weights.writeLock()); // only the first n labels are read
         stats.seconds = (System.nanoTime() - start) / 1e9;
         buffered = 0;
         if (stats.skipped) {
             skippedSteps++;
         } else {
+            step++;
             examplesTrained += n;
         }
         listener.onStep(stats, this);
         if (batchY.length != config.batchSize()) {
             allocateBatch(config.batchSize()); // the batch size was changed at run time
         } else {
-            Tensor.reuse(batchX, config.batchSize(), inputSize);
+            batchX = Tensor.reuse(batchX, config.batchSize(), inputSize); // back to a full batch's rows
         }
     }
 
@@ -148,7 +147,7 @@ public final class OnlineTrainer {
      * -> a copy of the log-probabilities (n, classes).
      */
     public Tensor predict(Tensor x) {
-        Model reader = readers.get();
+        Sequential reader = readers.get();
         weights.readLock().lock();
         try {
             return reader.forward(x).copy();
@@ -161,11 +160,8 @@ public final class OnlineTrainer {
     public void reconfigure(TrainerConfig trainer, OptimizerConfig optimizer, Float dropout) {
         weights.writeLock().lock();
         try {
-            if (optimizer != null) {
-                if (model.optimizer() != null) model.optimizer().reconfigure(optimizer);
-                if (model instanceof Perceptron p) p.setLr(optimizer.lr());
-            }
-            if (dropout != null && model instanceof Mlp mlp) mlp.setDropout(dropout);
+            if (optimizer != null) learner.rule().reconfigure(optimizer);
+            if (dropout != null) learner.setDropout(dropout);
             if (trainer != null) {
                 config = trainer;
                 if (buffered == 0) allocateBatch(trainer.batchSize());
@@ -177,40 +173,53 @@ public final class OnlineTrainer {
     }
 
     /**
-     * Copies an uploaded model's weights, optimizer state and step into the running model, which must
-     * have the same architecture. Call it on the trainer's thread; REST readers are excluded meanwhile.
+     * Copies a checkpoint's weights, optimizer state and step into the running learner, which must have
+     * the same architecture. Call it on the trainer's thread; REST readers are excluded meanwhile.
      */
-    public void load(Model from) {
-        if (!from.config().architecture().equals(model.config().architecture())
-                || !from.config().hidden().equals(model.config().hidden())) {
-            throw new IllegalArgumentException("the snapshot is " + from.config().architecture() + " " + from.config().hidden()
-                    + ", the running model is " + model.config().architecture() + " " + model.config().hidden());
+    public void load(Checkpoint from) {
+        Learner source = from.learner();
+        if (!source.config().sameArchitecture(learner.config())) {
+            throw new IllegalArgumentException("the snapshot is " + source.config().architecture() + " " + source.config().hidden()
+                    + ", the running model is " + learner.config().architecture() + " " + learner.config().hidden());
+        }
+        List<Tensor> state = learner.rule().state(), sourceState = source.rule().state();
+        if (state.size() != sourceState.size()) { // Adam keeps two tensors per parameter, SGD one
+            throw new IllegalArgumentException("the snapshot was trained by " + source.rule().name()
+                    + ", the running model by " + learner.rule().name() + ": their optimizer states do not fit");
         }
         weights.writeLock().lock();
         try {
-            for (int i = 0; i < model.parameters().size(); i++) {
-                model.parameters().get(i).value.copyFrom(from.parameters().get(i).value);
+            for (int i = 0; i < learner.network().parameters().size(); i++) {
+                learner.network().parameters().get(i).value.copyFrom(source.network().parameters().get(i).value);
             }
-            if (model.optimizer() != null && from.optimizer() != null) {
-                for (int i = 0; i < model.optimizer().state().size(); i++) {
-                    model.optimizer().state().get(i).copyFrom(from.optimizer().state().get(i));
-                }
-                model.optimizer().setSteps(from.optimizer().steps());
-            }
-            model.setStep(from.step());
+            for (int i = 0; i < state.size(); i++) state.get(i).copyFrom(sourceState.get(i));
+            learner.rule().setStateSteps(source.rule().stateSteps());
+            step = from.step();
         } finally {
             weights.writeLock().unlock();
         }
     }
 
-    /** Lets a restored model continue its counts. */
-    public void restoreCounts(long trained, long predicted) {
-        this.examplesTrained = trained;
-        this.examplesPredicted = predicted;
+    /** Continues a restored checkpoint: its step, its counts and its cumulative accuracy. */
+    public void restore(Checkpoint from) {
+        load(from);
+        examplesTrained = from.examplesTrained();
+        examplesPredicted = from.examplesPredicted();
+        accuracy.restore(from.prequentialSeen(), from.prequentialCorrect());
     }
 
-    public Model model() {
-        return model;
+    /** Everything needed to resume here; call it on the trainer's thread, between steps. */
+    public Checkpoint checkpoint() {
+        return new Checkpoint(learner, step, examplesTrained, examplesPredicted, accuracy.seen(), accuracy.correct());
+    }
+
+    public Learner learner() {
+        return learner;
+    }
+
+    /** Training steps taken; continues across checkpoints. */
+    public long step() {
+        return step;
     }
 
     public TrainerConfig config() {

@@ -1,6 +1,5 @@
 package io.mlpstream.learn;
 
-import io.mlpstream.nn.StepStats;
 
 /** Where the trainer reports: one call per prediction, one per training step. Called on the trainer's thread. */
 public interface TrainingListener {

@@ -7,6 +7,7 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -53,7 +54,7 @@ public class LagMonitor {
 
     void stop(@Observes ShutdownEvent event) {
         if (timer != null) timer.shutdownNow();
-        if (admin != null) admin.close(java.time.Duration.ofSeconds(2));
+        if (admin != null) admin.close(Duration.ofSeconds(2));
     }
 
     private void measure() {

@@ -1,5 +1,6 @@
 package io.mlpstream.messaging;
 
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -14,7 +15,7 @@ public class ModelReadiness implements HealthCheck {
     TrainingService training;
 
     @Inject
-    @io.smallrye.common.annotation.Identifier("images-rebalance")
+    @Identifier("images-rebalance")
     Partitions partitions;
 
     @Override
@@ -25,7 +26,7 @@ public class ModelReadiness implements HealthCheck {
                 .status(model && assigned > 0)
                 .withData("modelLoaded", model)
                 .withData("assignedPartitions", assigned)
-                .withData("step", model ? training.trainer().model().step() : 0)
+                .withData("step", model ? training.step() : 0)
                 .build();
     }
 }

@@ -1,8 +1,11 @@
 package io.mlpstream.messaging;
 
+import io.mlpstream.metrics.LearningMetrics;
+import io.mlpstream.service.RunningModel;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.util.Collection;
 import java.util.Map;
@@ -19,17 +22,17 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     private static final Logger LOG = Logger.getLogger(Partitions.class);
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
 
-    // looked up lazily: this listener is created while SmallRye wires the channels, before Checkpoints' own channel exists
+    // looked up lazily: this listener is created while SmallRye wires the channels, before the model is restored
     @Inject
-    jakarta.enterprise.inject.Instance<Checkpoints> checkpoints;
+    Instance<RunningModel> model;
 
     @Inject
-    jakarta.enterprise.inject.Instance<io.mlpstream.metrics.LearningMetrics> metrics;
+    Instance<LearningMetrics> metrics;
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         // resume exactly after what the restored model has learned, on every assignment
-        Map<String, Long> resume = checkpoints.get().resumeOffsets();
+        Map<String, Long> resume = model.get().resumeOffsets();
         Map<TopicPartition, Long> earliest = partitions.isEmpty() ? Map.of() : consumer.beginningOffsets(partitions);
         for (TopicPartition tp : partitions) {
             Long next = resume.get(tp.topic() + "-" + tp.partition());

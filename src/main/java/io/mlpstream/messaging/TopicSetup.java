@@ -1,5 +1,6 @@
 package io.mlpstream.messaging;
 
+import io.mlpstream.service.MlpConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
@@ -10,10 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
@@ -63,8 +66,8 @@ public class TopicSetup {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
                 LOG.infof("Created topics %s", missing.stream().map(NewTopic::name).toList());
             }
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) throw e;
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) throw e;
         }
     }
 }

@@ -2,11 +2,12 @@ package io.mlpstream.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.mlpstream.learn.OnlineTrainer;
-import io.mlpstream.nn.StepStats;
+import io.mlpstream.learn.StepStats;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -40,7 +42,7 @@ public class LearningMetrics {
     private Timer stepDuration;
     private Timer latency;
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
-    private final Map<String, double[]> layerValues = new ConcurrentHashMap<>();
+    private final Map<String, Layer> layerValues = new ConcurrentHashMap<>();
     private final AtomicLong lag = new AtomicLong();
     private volatile double loss = Double.NaN;
     private volatile double smoothedLoss = Double.NaN;
@@ -51,7 +53,7 @@ public class LearningMetrics {
         // The injected registry is Micrometer's global composite, which outlives an application restart in
         // the same JVM (the tests do that): a meter registered again would be the old one, its gauges still
         // reading the old model. So ours are removed first.
-        for (io.micrometer.core.instrument.Meter meter : List.copyOf(registry.getMeters())) {
+        for (Meter meter : List.copyOf(registry.getMeters())) {
             if (meter.getId().getName().startsWith("mlp_")) registry.remove(meter);
         }
         Tags m = Tags.of("model", model);
@@ -78,20 +80,19 @@ public class LearningMetrics {
         gauge("mlp_prequential_accuracy_ratio", "Test-then-train accuracy since the start", m, trainer, t -> t.accuracy().cumulative());
         gauge("mlp_window_accuracy_ratio", "Test-then-train accuracy over the sliding window", m, trainer, t -> t.accuracy().window());
         gauge("mlp_window_kappa", "Cohen's kappa of the predictions over the sliding window (-1..1)", m, trainer, t -> t.accuracy().kappa());
-        gauge("mlp_learning_rate", "Learning rate of the optimizer", m, trainer,
-                t -> t.model().optimizer() == null ? 0 : t.model().optimizer().config().lr());
+        gauge("mlp_learning_rate", "Learning rate of the optimizer", m, trainer, t -> t.learner().rule().config().lr());
         gauge("mlp_gradient_norm", "Global L2 norm of all gradients at the last step, before clipping", m, this, x -> x.gradientNorm);
-        gauge("mlp_model_step", "Training steps the model has taken, across restarts", m, trainer, t -> t.model().step());
+        gauge("mlp_model_step", "Training steps the model has taken, across restarts", m, trainer, OnlineTrainer::step);
         gauge("mlp_examples_trained", "Labeled examples the model has trained on, across restarts", m, trainer, t -> t.examplesTrained());
         gauge("mlp_consumer_lag_records", "Records in the input topic not yet processed, measured by the service", m, lag, AtomicLong::get);
         for (int i = 0; i < layers.size(); i++) {
             String layer = layers.get(i);
-            double[] v = layerValues.computeIfAbsent(layer, k -> new double[4]);
+            Layer v = layerValues.computeIfAbsent(layer, k -> new Layer());
             Tags l = m.and("layer", layer);
-            gauge("mlp_layer_weight_gradient_norm", "L2 norm of the layer's weight gradient at the last step", l, v, a -> a[0]);
-            gauge("mlp_layer_bias_gradient_norm", "L2 norm of the layer's bias gradient at the last step", l, v, a -> a[1]);
-            gauge("mlp_layer_weight_norm", "L2 norm of the layer's weights", l, v, a -> a[2]);
-            gauge("mlp_layer_dead_units_ratio", "Fraction of the layer's ReLU units inactive for the whole last batch", l, v, a -> a[3]);
+            gauge("mlp_layer_weight_gradient_norm", "L2 norm of the layer's weight gradient at the last step", l, v, a -> a.weightGradNorm);
+            gauge("mlp_layer_bias_gradient_norm", "L2 norm of the layer's bias gradient at the last step", l, v, a -> a.biasGradNorm);
+            gauge("mlp_layer_weight_norm", "L2 norm of the layer's weights", l, v, a -> a.weightNorm);
+            gauge("mlp_layer_dead_units_ratio", "Fraction of the layer's ReLU units inactive for the whole last batch", l, v, a -> a.deadFraction);
         }
     }
 
@@ -100,9 +101,9 @@ public class LearningMetrics {
         lostToRetention.increment(records);
     }
 
-    public void checkpointAge(String model, java.util.function.DoubleSupplier age) {
+    public void checkpointAge(String model, DoubleSupplier age) {
         gauge("mlp_checkpoint_age_seconds", "Seconds since the last model snapshot was written or restored",
-                Tags.of("model", model), age, java.util.function.DoubleSupplier::getAsDouble);
+                Tags.of("model", model), age, DoubleSupplier::getAsDouble);
     }
 
     public void example(boolean isLabeled) {
@@ -116,20 +117,20 @@ public class LearningMetrics {
         }
     }
 
-    public void step(StepStats stats, double seconds) {
+    public void step(StepStats stats) {
         steps.increment();
         if (stats.skipped) skipped.increment();
-        stepDuration.record((long) (seconds * 1e9), TimeUnit.NANOSECONDS);
+        stepDuration.record((long) (stats.seconds * 1e9), TimeUnit.NANOSECONDS);
         loss = stats.loss;
         smoothedLoss = Double.isNaN(smoothedLoss) ? stats.loss : SMOOTHING * smoothedLoss + (1 - SMOOTHING) * stats.loss;
         gradientNorm = stats.gradientNorm;
         for (StepStats.LayerStats l : stats.layers) {
-            double[] v = layerValues.get(l.name);
+            Layer v = layerValues.get(l.name);
             if (v == null) continue;
-            v[0] = l.weightGradNorm;
-            v[1] = l.biasGradNorm;
-            v[2] = l.weightNorm;
-            v[3] = l.deadFraction;
+            v.weightGradNorm = l.weightGradNorm;
+            v.biasGradNorm = l.biasGradNorm;
+            v.weightNorm = l.weightNorm;
+            v.deadFraction = l.deadFraction;
         }
     }
 
@@ -148,5 +149,13 @@ public class LearningMetrics {
 
     private <T> void gauge(String name, String help, Tags tags, T obj, ToDoubleFunction<T> f) {
         Gauge.builder(name, obj, f).description(help).tags(tags).strongReference(true).register(registry);
+    }
+
+    /** The last step's values of one layer, as its gauges read them. */
+    private static final class Layer {
+        volatile double weightGradNorm;
+        volatile double biasGradNorm;
+        volatile double weightNorm;
+        volatile double deadFraction;
     }
 }

@@ -1,6 +1,7 @@
 package io.mlpstream.metrics;
 
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -37,7 +38,7 @@ public class PrometheusHygiene {
                 String d = id.getDescription();
                 String fixed = d == null || d.isBlank() ? id.getName().replace('.', ' ') : d.replace('"', '\'');
                 if (fixed.equals(d)) return id;
-                return new Meter.Id(id.getName(), io.micrometer.core.instrument.Tags.of(id.getTagsAsIterable()),
+                return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()),
                         id.getBaseUnit(), fixed, id.getType());
             }
         };

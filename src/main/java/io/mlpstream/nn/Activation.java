@@ -7,12 +7,12 @@ package io.mlpstream.nn;
 public enum Activation {
     SIGMOID, TANH, RELU, LEAKY_RELU;
 
-    public Module create(float leakySlope) {
+    public Module create(float negativeSlope) {
         return switch (this) {
             case SIGMOID -> new Sigmoid();
             case TANH -> new Tanh();
             case RELU -> new ReLU();
-            case LEAKY_RELU -> new LeakyReLU(leakySlope);
+            case LEAKY_RELU -> new LeakyReLU(negativeSlope);
         };
     }
 

@@ -7,6 +7,8 @@ import java.util.SplittableRandom;
  * the kept ones are scaled by 1/(1-p), so the expected activation is unchanged and inference needs no
  * scaling at all. (The original, non-inverted form drops without scaling and multiplies by 1-p at
  * test time instead.)
+ *
+ * <p>Shape: input and output (B, features).
  */
 public final class Dropout implements Module {
     private float p;
@@ -28,7 +30,7 @@ public final class Dropout implements Module {
     /** Changing p between steps is allowed (a run-time hyper-parameter). */
     public void setP(float p) {
         if (!(p >= 0f && p < 1f)) {
-            throw new IllegalArgumentException("dropout p must be in [0, 1), got " + p);
+            throw new IllegalArgumentException("dropout probability has to be in [0, 1), but got " + p);
         }
         this.p = p;
     }
@@ -48,17 +50,9 @@ public final class Dropout implements Module {
         mask = Tensor.reuse(mask, x.rows(), x.cols());
         output = Tensor.reuse(output, x.rows(), x.cols());
         float[] in = x.data(), m = mask.data(), out = output.data();
-        // keep when a uniform 24-bit draw is >= p * 2^24: two draws per nextLong
-        int threshold = (int) (p * (1 << 24));
-        int n = x.size();
-        // keep = (draw >= threshold) as 0 or 1, computed without a branch (a random branch mispredicts)
-        for (int i = 0; i < n; i += 2) {
-            long bits = random.nextLong();
-            m[i] = scale * ((threshold - 1 - (int) (bits >>> 40)) >>> 31);
-            if (i + 1 < n) m[i + 1] = scale * ((threshold - 1 - ((int) (bits >>> 8) & 0xFFFFFF)) >>> 31);
-        }
-        for (int i = 0; i < n; i++) {
-            out[i] = in[i] * m[i];
+        FastLoops.bernoulliMask(random, p, scale, m, x.size()); // mask = bernoulli(1 - p) / (1 - p)
+        for (int i = 0, n = x.size(); i < n; i++) {
+            out[i] = in[i] * m[i];                                 // y = x * mask
         }
         return output;
     }

@@ -6,8 +6,8 @@ package io.mlpstream.nn;
  * would not be).
  */
 abstract class Elementwise implements Module {
-    protected Tensor input;
-    protected Tensor output;
+    private Tensor input;
+    private Tensor output;
     private Tensor gradInput;
 
     @Override
@@ -30,25 +30,4 @@ abstract class Elementwise implements Module {
 
     /** dx[i] = dy[i] * f'(x[i]) for i < n, given x and y = f(x). */
     abstract void backward(float[] dy, float[] x, float[] y, float[] dx, int n);
-
-    /**
-     * The fraction of units that gave no gradient for any example of the last batch: a ReLU unit whose
-     * input was negative for all of them is "dead". Zero for activations that never cut the gradient.
-     */
-    public double deadFraction() {
-        return 0;
-    }
-
-    protected final double fractionOfColumnsAllNonPositive() {
-        int rows = input.rows(), cols = input.cols(), dead = 0;
-        float[] x = input.data();
-        for (int j = 0; j < cols; j++) {
-            boolean alive = false;
-            for (int i = 0; i < rows && !alive; i++) {
-                alive = x[i * cols + j] > 0f;
-            }
-            if (!alive) dead++;
-        }
-        return (double) dead / cols;
-    }
 }

@@ -17,13 +17,13 @@ public enum Init {
     /** PyTorch's nn.Linear default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias; for comparisons. */
     TORCH;
 
-    public void apply(Dense layer, RandomGenerator rng, Activation activation, float leakySlope) {
-        int fanIn = layer.in(), fanOut = layer.out();
+    public void apply(Linear layer, RandomGenerator rng, Activation activation, float negativeSlope) {
+        int fanIn = layer.inFeatures(), fanOut = layer.outFeatures();
         RealDistribution w;
         RealDistribution b = null;
         switch (this) {
             case HE -> {
-                double slope = activation == Activation.LEAKY_RELU ? leakySlope : 0;
+                double slope = activation == Activation.LEAKY_RELU ? negativeSlope : 0;
                 double gain = Math.sqrt(2.0 / (1 + slope * slope));
                 w = new NormalDistribution(rng, 0, gain / Math.sqrt(fanIn));
             }

@@ -3,9 +3,10 @@ package io.mlpstream.nn;
 import java.util.logging.Logger;
 
 /**
- * The one place where speed lives: the matrix product. It is about 95% of the FLOPs of a training
- * step, so it goes through a BLAS when one is available; everything else in {@code nn} is plain loops
- * that read like the math.
+ * Where speed lives: the matrix product, about 95% of the FLOPs of a training step, goes through a
+ * BLAS when one is available (so does the norm that the per-layer statistics take of every parameter on
+ * every step). The few element-wise loops that needed a trick are in {@link FastLoops}; everything else
+ * in {@code nn} is plain loops that read like the math.
  */
 public interface Kernels {
 

@@ -9,17 +9,7 @@ public final class ReLU extends Elementwise {
 
     @Override
     void backward(float[] dy, float[] x, float[] y, float[] dx, int n) {
-        // dx = dy where y > 0, else 0. Written without a branch: the sign of y is a coin toss, and
-        // mispredicted branches made this loop cost a third of the matrix products.
-        for (int i = 0; i < n; i++) {
-            int fired = -Float.floatToRawIntBits(y[i]) >> 31; // all ones when y > 0, 0 when y == 0
-            dx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & fired);
-        }
-    }
-
-    @Override
-    public double deadFraction() {
-        return fractionOfColumnsAllNonPositive();
+        FastLoops.passWherePositive(dy, y, dx, n); // dx = y > 0 ? dy : 0
     }
 
     @Override

@@ -104,25 +104,23 @@ public final class Tensor {
         return t;
     }
 
-    /** The L2 norm, accumulated in double so that 200k squares keep their precision. */
+    /** The L2 norm of all elements: sqrt(sum x^2). */
     public double norm() {
-        // four float sums per block run in parallel; each block's total joins a double
-        float[] d = data;
-        int n = size();
-        double s = 0;
-        for (int start = 0; start < n; start += 1024) {
-            int end = Math.min(n, start + 1024), i = start;
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (; i + 3 < end; i += 4) {
-                s0 += d[i] * d[i];
-                s1 += d[i + 1] * d[i + 1];
-                s2 += d[i + 2] * d[i + 2];
-                s3 += d[i + 3] * d[i + 3];
+        return Math.sqrt(FastLoops.sumOfSquares(data, size()));
+    }
+
+    /** Index of the largest entry of row r, as torch.argmax(t[r]). */
+    public int argmax(int r) {
+        int best = 0;
+        float max = get(r, 0);
+        for (int j = 1; j < cols; j++) {
+            float v = get(r, j);
+            if (v > max) {
+                max = v;
+                best = j;
             }
-            for (; i < end; i++) s0 += d[i] * d[i];
-            s += (s0 + s1) + (s2 + s3);
         }
-        return Math.sqrt(s);
+        return best;
     }
 
     public boolean isFinite() {

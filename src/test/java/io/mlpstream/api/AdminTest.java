@@ -5,14 +5,15 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mlpstream.learn.Checkpoint;
+import io.mlpstream.learn.CheckpointCodec;
+import io.mlpstream.learn.Learner;
 import io.mlpstream.messaging.KafkaBroker;
 import io.mlpstream.nn.Activation;
 import io.mlpstream.nn.Kernels;
-import io.mlpstream.nn.Mlp;
 import io.mlpstream.nn.ModelConfig;
-import io.mlpstream.nn.OptimizerConfig;
-import io.mlpstream.nn.Snapshot;
-import io.mlpstream.nn.SnapshotCodec;
+import io.mlpstream.nn.ModelType;
+import io.mlpstream.nn.optim.OptimizerConfig;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.Arrays;
@@ -40,8 +41,8 @@ class AdminTest {
     void aDownloadedSnapshotLoadsBackAndAForeignOneIsRefused() {
         byte[] snapshot = given().auth().preemptive().basic("admin", ADMIN).get("/api/model/snapshot")
                 .then().statusCode(200).extract().asByteArray();
-        Snapshot s = SnapshotCodec.decode(snapshot, Kernels.best());
-        assertEquals("784-256-128-10 relu", s.model().config().architecture());
+        Checkpoint s = CheckpointCodec.decode(snapshot, Kernels.best()).checkpoint();
+        assertEquals("784-256-128-10 relu", s.learner().config().architecture());
 
         given().auth().preemptive().basic("admin", ADMIN).contentType("application/octet-stream").body(snapshot)
                 .put("/api/model/snapshot").then().statusCode(200).body("loaded", is(true));
@@ -50,11 +51,11 @@ class AdminTest {
         given().auth().preemptive().basic("admin", ADMIN).contentType("application/octet-stream").body(corrupt)
                 .put("/api/model/snapshot").then().statusCode(400).body("title", equalTo("Invalid snapshot"));
 
-        Mlp other = Mlp.create(new ModelConfig("mlp", 784, List.of(32), 10, Activation.RELU, 0.01f, 0f, null, 1),
+        Learner other = Learner.create(new ModelConfig(ModelType.MLP, 784, List.of(32), 10, Activation.RELU, 0.01f, 0f, null, 1),
                 OptimizerConfig.sgd(0.1f), Kernels.best());
         long stepBefore = given().get("/api/model").jsonPath().getLong("step");
         given().auth().preemptive().basic("admin", ADMIN).contentType("application/octet-stream")
-                .body(SnapshotCodec.encode(new Snapshot(other, OptimizerConfig.sgd(0.1f), 0, Map.of())))
+                .body(CheckpointCodec.encode(Checkpoint.of(other, 0)))
                 .put("/api/model/snapshot").then().statusCode(400).body("title", equalTo("Architecture mismatch"));
         assertEquals(stepBefore, given().get("/api/model").jsonPath().getLong("step"), "the running model is untouched");
     }

@@ -1,26 +1,27 @@
 package io.mlpstream.api;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
-
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mlpstream.cli.IdxReader;
 import io.mlpstream.cli.Produce;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import javax.imageio.ImageIO;
-import org.eclipse.microprofile.config.ConfigProvider;
+import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
 import io.mlpstream.messaging.KafkaBroker;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import javax.imageio.ImageIO;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /** The HTTP API: a prediction for a valid image, problem details for a bad one, the model's state. */
@@ -87,7 +88,7 @@ class ApiTest {
     @Test
     void aPngThatIsTooLargeIsRefusedBeforeDecoding() throws Exception {
         // a valid header declaring 100000 x 100000 pixels, and nothing behind it
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(33);
+        ByteBuffer b = ByteBuffer.allocate(33);
         b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put("IHDR".getBytes(StandardCharsets.US_ASCII))
                 .putInt(100_000).putInt(100_000).put(new byte[] {8, 0, 0, 0, 0}).putInt(0);
         given().contentType("image/png").body(b.array()).post("/api/predict").then().statusCode(413)
@@ -115,8 +116,8 @@ class ApiTest {
     @Test
     void publishesAnOpenApiDocument() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
-                .body("paths", org.hamcrest.Matchers.hasKey("/api/predict"))
-                .body("paths", org.hamcrest.Matchers.hasKey("/api/model"));
+                .body("paths", hasKey("/api/predict"))
+                .body("paths", hasKey("/api/model"));
     }
 
     @Test

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlpstream.cli.IdxReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlpstream.cli.Produce;
+import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.Json;
 import io.mlpstream.messaging.KafkaBroker;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -72,7 +73,7 @@ class StatsApiTest {
             }
             JsonNode last = predictions.values().iterator().next();
             producer.send(new ProducerRecord<>("predictions", "stats-new-one",
-                    ((com.fasterxml.jackson.databind.node.ObjectNode) last.deepCopy()).put("id", "stats-new-one")
+                    ((ObjectNode) last.deepCopy()).put("id", "stats-new-one")
                             .toString())).get();
         }
         long sentAt = System.nanoTime();

@@ -2,14 +2,12 @@ package io.mlpstream.learn;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mlpstream.cli.IdxReader;
+import io.mlpstream.data.IdxReader;
 import io.mlpstream.nn.Activation;
 import io.mlpstream.nn.Kernels;
-import io.mlpstream.nn.Model;
 import io.mlpstream.nn.ModelConfig;
-import io.mlpstream.nn.Models;
-import io.mlpstream.nn.OptimizerConfig;
-import io.mlpstream.nn.StepStats;
+import io.mlpstream.nn.ModelType;
+import io.mlpstream.nn.optim.OptimizerConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -29,9 +27,9 @@ class LearningTest {
 
     @Test
     void theMlpClearlyBeatsThePerceptron() {
-        double mlp = prequential(Defaults.MODEL, Defaults.OPTIMIZER, Defaults.TRAINER.batchSize(), 10_000);
-        ModelConfig p = new ModelConfig("perceptron", 784, List.of(), 10, Activation.RELU, 0f, 0f, null, 1);
-        double perceptron = prequential(p, OptimizerConfig.sgd(1f), Defaults.TRAINER.batchSize(), 10_000);
+        double mlp = prequential(ModelConfig.DEFAULT, OptimizerConfig.DEFAULT, TrainerConfig.DEFAULT.batchSize(), 10_000);
+        ModelConfig p = new ModelConfig(ModelType.PERCEPTRON, 784, List.of(), 10, Activation.RELU, 0f, 0f, null, 1);
+        double perceptron = prequential(p, OptimizerConfig.sgd(1f), TrainerConfig.DEFAULT.batchSize(), 10_000);
         System.out.printf("prequential accuracy: default MLP %.4f, perceptron %.4f%n", mlp, perceptron);
         assertTrue(mlp >= 0.88, "the defaults must reach 0.88 in one pass, got " + mlp);
         assertTrue(mlp > perceptron + 0.04, "MLP " + mlp + " vs perceptron " + perceptron);
@@ -48,8 +46,8 @@ class LearningTest {
     }
 
     private static double meanFirstLayerGradNorm(Activation activation, List<Integer> hidden) {
-        ModelConfig c = new ModelConfig("mlp", 784, hidden, 10, activation, 0.01f, 0f, null, 5);
-        Model m = Models.create(c, OptimizerConfig.sgd(0.01f), Kernels.best());
+        ModelConfig c = new ModelConfig(ModelType.MLP, 784, hidden, 10, activation, 0.01f, 0f, null, 5);
+        Learner m = Learner.create(c, OptimizerConfig.sgd(0.01f), Kernels.best());
         OnlineTrainer t = new OnlineTrainer(m, new TrainerConfig(32, Duration.ZERO, 100));
         double[] sum = new double[1];
         int[] steps = new int[1];
@@ -65,7 +63,7 @@ class LearningTest {
     }
 
     private static double prequential(ModelConfig c, OptimizerConfig opt, int batchSize, int n) {
-        OnlineTrainer t = new OnlineTrainer(Models.create(c, opt, Kernels.best()), new TrainerConfig(batchSize, Duration.ZERO, 1000));
+        OnlineTrainer t = new OnlineTrainer(Learner.create(c, opt, Kernels.best()), new TrainerConfig(batchSize, Duration.ZERO, 1000));
         feed(t, n, batchSize, TrainingListener.NONE);
         return t.accuracy().cumulative();
     }

@@ -1,16 +1,17 @@
 package io.mlpstream.learn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlpstream.nn.Activation;
 import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.ModelConfig;
-import io.mlpstream.nn.Models;
-import io.mlpstream.nn.OptimizerConfig;
-import io.mlpstream.nn.StepStats;
+import io.mlpstream.nn.ModelType;
 import io.mlpstream.nn.Tensor;
+import io.mlpstream.nn.optim.OptimizerConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +21,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class OnlineTrainerTest {
-    private final ModelConfig config = new ModelConfig("mlp", 784, List.of(32), 10, Activation.RELU, 0.01f, 0.2f, null, 1);
+    private final ModelConfig config = new ModelConfig(ModelType.MLP, 784, List.of(32), 10, Activation.RELU, 0.01f, 0.2f, null, 1);
     private final AtomicLong clock = new AtomicLong();
     private final Random random = new Random(3);
 
     private OnlineTrainer trainer(int batchSize) {
-        return new OnlineTrainer(Models.create(config, OptimizerConfig.adam(1e-3f), Kernels.best()),
+        return new OnlineTrainer(Learner.create(config, OptimizerConfig.adam(1e-3f), Kernels.best()),
                 new TrainerConfig(batchSize, Duration.ofSeconds(1), 1000), clock::get);
     }
 
@@ -59,7 +60,7 @@ class OnlineTrainerTest {
         assertEquals(10, r.predictions);
         assertEquals(List.of(), r.steps);
         assertEquals(0, t.examplesTrained());
-        assertEquals(0, t.model().step());
+        assertEquals(0, t.step());
         assertEquals(0, t.accuracy().seen());
     }
 
@@ -76,7 +77,7 @@ class OnlineTrainerTest {
         t.process(examples(10, true), l);
         // a chunk of 10 at batch 4: four predicted at step 0, a step, four at step 1, a step, two at step 2
         assertEquals(List.of(0L, 0L, 0L, 0L, 1L, 1L, 1L, 1L, 2L, 2L), stepsAtPrediction);
-        assertEquals(2, t.model().step());
+        assertEquals(2, t.step());
         t.process(examples(1, true), l);
         assertEquals(2L, stepsAtPrediction.get(10), "the partial batch is not trained yet");
     }
@@ -105,7 +106,19 @@ class OnlineTrainerTest {
         for (int i = 0; i < 200; i++) t.process(examples(8, true), TrainingListener.NONE);
         reader.join();
         if (failure.get() != null) throw new AssertionError(failure.get());
-        assertEquals(200, t.model().step());
+        assertEquals(200, t.step());
+    }
+
+    @Test
+    void aCheckpointWhoseOptimizerStateDoesNotFitIsRefusedBeforeAnythingIsCopied() {
+        OnlineTrainer adam = trainer(4);
+        adam.process(examples(8, true), TrainingListener.NONE);
+        float[] before = adam.learner().network().parameters().get(0).value.toArray();
+        Learner sgd = Learner.create(config.withSeed(99), OptimizerConfig.sgd(0.1f), Kernels.best());
+        var e = assertThrows(IllegalArgumentException.class, () -> adam.load(Checkpoint.of(sgd, 7)));
+        assertTrue(e.getMessage().contains("optimizer"), e.getMessage());
+        assertArrayEquals(before, adam.learner().network().parameters().get(0).value.toArray(), "the weights are untouched");
+        assertEquals(2, adam.step());
     }
 
     private Examples examples(int n, boolean labeled) {

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlpstream.cli.IdxReader;
 import io.mlpstream.cli.Produce;
-import io.mlpstream.learn.Defaults;
+import io.mlpstream.data.IdxReader;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,23 +18,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = KafkaBroker.class, restrictToAnnotatedClass = true)
 class AccuracyThroughKafkaTest {
 
-    @Inject
-    MlpConfig config;
-
-    @Test
-    void theServiceDefaultsAreTheBenchmarkDefaults() {
-        assertEquals(Defaults.MODEL, ModelFactory.model(config.model()));
-        assertEquals(Defaults.OPTIMIZER, ModelFactory.optimizer(config.optimizer()));
-        assertEquals(Defaults.TRAINER, ModelFactory.trainer(config.training()));
-    }
-
     @Test
     void prequentialAccuracyOnTheFirst3000DigitsIsAtLeast80Percent() throws Exception {
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
         byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
         Produce.send(TestKafka.bootstrap(), "images", images, labels, 3000, 0, "acc-", false);
 
-        List<JsonNode> predictions = StreamingTest.predictions("acc-", 3000);
+        List<JsonNode> predictions = TestKafka.predictions("acc-", 3000);
         Set<String> ids = new HashSet<>();
         int correct = 0;
         for (JsonNode p : predictions) {

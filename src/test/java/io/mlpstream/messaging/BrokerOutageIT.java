@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlpstream.broker.EmbeddedKafka;
-import io.mlpstream.cli.IdxReader;
+import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,11 +3,12 @@ package io.mlpstream.messaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mlpstream.cli.IdxReader;
+import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
 import io.mlpstream.events.InvalidEvent;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,7 +40,7 @@ class FuzzTest {
     TrainingService training;
 
     @Inject
-    @io.smallrye.common.annotation.Identifier("images-rebalance")
+    @Identifier("images-rebalance")
     Partitions partitions;
 
     @Test

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlpstream.broker.EmbeddedKafka;
-import io.mlpstream.cli.IdxReader;
+import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
+import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.nn.Kernels;
-import io.mlpstream.nn.SnapshotCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,7 +186,7 @@ class RestartIT {
     private long newestCheckpointStep() {
         byte[] newest = null;
         for (ConsumerRecord<String, byte[]> r : readAll("model-checkpoints")) newest = r.value();
-        return newest == null ? 0 : SnapshotCodec.decode(newest, Kernels.best()).model().step();
+        return newest == null ? 0 : CheckpointCodec.decode(newest, Kernels.best()).checkpoint().step();
     }
 
     private Map<String, Integer> predictions() {

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlpstream.cli.IdxReader;
+import io.micrometer.core.instrument.Metrics;
+import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
 import io.mlpstream.events.Json;
+import io.mlpstream.service.RunningModel;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -34,7 +36,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
-import io.micrometer.core.instrument.Metrics;
 import org.junit.jupiter.api.Test;
 
 /** The service end to end, against a real broker: images in; predictions, metrics and dead letters out. */
@@ -45,7 +46,7 @@ class StreamingTest {
     private static byte[] labels;
 
     @Inject
-    TrainingService training;
+    RunningModel training;
 
     @BeforeAll
     static void load() throws Exception {
@@ -73,7 +74,7 @@ class StreamingTest {
         List<ProducerRecord<String, byte[]>> batch = new ArrayList<>();
         for (int i = 0; i < 40; i++) batch.add(digit("unlabeled-" + i, i, false));
         TestKafka.send("images", batch);
-        List<JsonNode> predictions = predictions("unlabeled-", 40);
+        List<JsonNode> predictions = TestKafka.predictions("unlabeled-", 40);
         assertEquals(40, predictions.size());
         for (JsonNode p : predictions) {
             assertTrue(p.get("label").isNull(), p.toString());
@@ -194,26 +195,8 @@ class StreamingTest {
 
     private Map<String, Integer> predictionsFor(String prefix, int expected) {
         Map<String, Integer> counts = new HashMap<>();
-        for (JsonNode p : predictions(prefix, expected)) counts.merge(p.get("id").asText(), 1, Integer::sum);
+        for (JsonNode p : TestKafka.predictions(prefix, expected)) counts.merge(p.get("id").asText(), 1, Integer::sum);
         return counts;
-    }
-
-    static List<JsonNode> predictions(String prefix, int expected) {
-        List<ConsumerRecord<String, byte[]>> read = TestKafka.readUntil("predictions", Duration.ofSeconds(60),
-                r -> r.stream().filter(x -> x.key().startsWith(prefix)).count() >= expected);
-        // a short grace period, so that duplicates would be seen
-        List<JsonNode> out = new ArrayList<>();
-        for (var r : read) {
-            if (!r.key().startsWith(prefix)) continue;
-            try {
-                JsonNode n = Json.mapper().readTree(r.value());
-                assertEquals(r.key(), n.get("id").asText(), "key = id");
-                out.add(n);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }
-        return out;
     }
 
     private void awaitTrained(long expected) throws InterruptedException {

@@ -1,5 +1,9 @@
 package io.mlpstream.messaging;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlpstream.events.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,5 +91,24 @@ final class TestKafka {
     static String header(ConsumerRecord<String, byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The predictions whose key starts with prefix, once at least {@code expected} are there; asserts key = id. */
+    static List<JsonNode> predictions(String prefix, int expected) {
+        List<ConsumerRecord<String, byte[]>> read = readUntil("predictions", Duration.ofSeconds(60),
+                r -> r.stream().filter(x -> x.key().startsWith(prefix)).count() >= expected);
+        // a short grace period, so that duplicates would be seen
+        List<JsonNode> out = new ArrayList<>();
+        for (var r : read) {
+            if (!r.key().startsWith(prefix)) continue;
+            try {
+                JsonNode n = Json.mapper().readTree(r.value());
+                assertEquals(r.key(), n.get("id").asText(), "key = id");
+                out.add(n);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
     }
 }

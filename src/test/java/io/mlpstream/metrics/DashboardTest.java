@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlpstream.cli.IdxReader;
 import io.mlpstream.cli.Produce;
+import io.mlpstream.data.IdxReader;
+import io.mlpstream.events.InvalidEvent;
 import io.mlpstream.events.Json;
 import io.mlpstream.messaging.KafkaBroker;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,8 +56,8 @@ class DashboardTest {
     @Test
     void theWholeMetricsOutputPassesPromtool() throws Exception {
         String metrics = scrape();
-        for (String reason : io.mlpstream.events.InvalidEvent.REASONS) {
-            assertTrue(java.util.regex.Pattern.compile("(?m)^mlp_dlq_records_total\\{[^}]*reason=\"" + reason + "\"[^}]*} ")
+        for (String reason : InvalidEvent.REASONS) {
+            assertTrue(Pattern.compile("(?m)^mlp_dlq_records_total\\{[^}]*reason=\"" + reason + "\"[^}]*} ")
                     .matcher(metrics).find(), "a DLQ counter for " + reason + " exists from the start:\n" + metrics);
         }
         assertTrue(metrics.contains("mlp_layer_dead_units_ratio{"), "per-layer gauges exist from the start");

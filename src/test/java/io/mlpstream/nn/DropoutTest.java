@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class DropoutTest {
@@ -37,7 +38,7 @@ class DropoutTest {
         x.fill(1f);
         float[] first = d.forward(x).toArray();
         float[] second = d.forward(x).toArray();
-        assertTrue(!java.util.Arrays.equals(first, second));
+        assertTrue(!Arrays.equals(first, second));
     }
 
     @Test

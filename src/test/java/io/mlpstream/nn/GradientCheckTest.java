@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -65,9 +66,9 @@ class GradientCheckTest {
     }
 
     @Test
-    void dense() {
+    void linear() {
         int in = 5, out = 4, rows = 3;
-        Dense layer = new Dense(in, out, true, Kernels.best());
+        Linear layer = new Linear(in, out, Kernels.best());
         fillRandom(layer.weight.value, 1);
         fillRandom(layer.bias.value, 1);
         Tensor x = randomTensor(rows, in, 1);
@@ -115,7 +116,7 @@ class GradientCheckTest {
         assertEquals(Math.log(2) / 2, loss, 4e-3); // float32 spacing near 5e4 is 0.004
     }
 
-    private void checkElementwise(Module m, java.util.function.DoubleUnaryOperator f) {
+    private void checkElementwise(Module m, DoubleUnaryOperator f) {
         Tensor x = randomTensor(3, 7, 2);
         // keep inputs away from ReLU's kink, where the derivative is undefined
         for (int i = 0; i < x.size(); i++) if (Math.abs(x.get(i)) < 0.05f) x.set(i, 0.3f);

@@ -5,42 +5,45 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class InitTest {
-    private final ModelConfig relu = ModelConfig.mlp(List.of(256, 128), Activation.RELU, 0.2f);
+    private final ModelConfig relu = ModelConfig.DEFAULT.withDropout(0.2f);
 
     @Test
     void theSameSeedGivesBitIdenticalWeights() {
-        Mlp a = Mlp.create(relu, OptimizerConfig.sgd(0.1f), Kernels.best());
-        Mlp b = Mlp.create(relu, OptimizerConfig.sgd(0.1f), Kernels.best());
+        Sequential a = Networks.mlp(relu, Kernels.best());
+        Sequential b = Networks.mlp(relu, Kernels.best());
         for (int i = 0; i < a.parameters().size(); i++) {
             assertArrayEquals(a.parameters().get(i).value.toArray(), b.parameters().get(i).value.toArray());
         }
-        Mlp c = Mlp.create(relu.withSeed(43), OptimizerConfig.sgd(0.1f), Kernels.best());
+        Sequential c = Networks.mlp(relu.withSeed(43), Kernels.best());
         assertFalse(Arrays.equals(a.parameters().get(0).value.toArray(), c.parameters().get(0).value.toArray()));
     }
 
     @Test
     void heForReluAndXavierForTanh() {
-        Dense first = Mlp.create(relu, OptimizerConfig.sgd(0.1f), Kernels.best()).denseLayers().get(0);
+        Linear first = firstLayer(relu);
         assertEquals(Math.sqrt(2.0 / 784), std(first.weight.value), 0.002);
         assertEquals(0, first.bias.value.norm());
 
-        ModelConfig tanh = ModelConfig.mlp(List.of(256, 128), Activation.TANH, 0f);
-        Dense t = Mlp.create(tanh, OptimizerConfig.sgd(0.1f), Kernels.best()).denseLayers().get(0);
+        ModelConfig tanh = ModelConfig.DEFAULT.withActivation(Activation.TANH).withDropout(0f);
+        Linear t = firstLayer(tanh);
         // Xavier uniform: variance a^2 / 3 with a = sqrt(6 / (fan_in + fan_out))
         assertEquals(Math.sqrt(2.0 / (784 + 256)), std(t.weight.value), 0.002);
     }
 
     @Test
     void torchInitMatchesNnLinearBounds() {
-        Dense d = Mlp.create(relu.withInit(Init.TORCH), OptimizerConfig.sgd(0.1f), Kernels.best()).denseLayers().get(0);
+        Linear d = firstLayer(relu.withInit(Init.TORCH));
         double bound = 1 / Math.sqrt(784);
         for (float v : d.weight.value.toArray()) assertFalse(Math.abs(v) > bound);
         assertEquals(bound / Math.sqrt(3), std(d.weight.value), 0.002);
         assertFalse(d.bias.value.norm() == 0);
+    }
+
+    private static Linear firstLayer(ModelConfig config) {
+        return (Linear) Networks.mlp(config, Kernels.best()).modules().get(0);
     }
 
     private static double std(Tensor t) {

@@ -2,8 +2,13 @@ package io.mlpstream.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mlpstream.learn.Learner;
+import io.mlpstream.nn.optim.OptimizerConfig;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.DoubleUnaryOperator;
 import org.apache.commons.math3.linear.MatrixUtils;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.junit.jupiter.api.Test;
@@ -37,14 +42,15 @@ class ReferenceMlpTest {
 
     private void compare(Activation activation, OptimizerConfig opt) {
         int in = 12, h1 = 9, h2 = 7, classes = 4, batch = 5;
-        ModelConfig config = new ModelConfig("mlp", in, List.of(h1, h2), classes, activation, 0.05f, 0f, null, 3);
-        Mlp mlp = Mlp.create(config, opt, Kernels.best());
+        ModelConfig config = new ModelConfig(ModelType.MLP, in, List.of(h1, h2), classes, activation, 0.05f, 0f, null, 3);
+        Learner mlp = Learner.create(config, opt, Kernels.best());
+        Lock lock = new ReentrantLock();
         Random r = new Random(11);
         Tensor x = new Tensor(batch, in);
         for (int i = 0; i < x.size(); i++) x.set(i, (float) r.nextDouble());
         int[] labels = {0, 3, 1, 2, 3};
 
-        List<Dense> dense = mlp.denseLayers();
+        List<Linear> dense = mlp.network().modules().stream().filter(Linear.class::isInstance).map(Linear.class::cast).toList();
         RealMatrix[] w = new RealMatrix[3];
         RealMatrix[] b = new RealMatrix[3];
         for (int l = 0; l < 3; l++) {
@@ -53,7 +59,7 @@ class ReferenceMlpTest {
         }
         // two steps, so that the momentum buffer is exercised
         for (int step = 0; step < 2; step++) {
-            float loss = mlp.trainStep(x, labels).loss;
+            float loss = mlp.rule().step(x, labels, lock).loss;
             Reference ref = new Reference(activation, 0.05);
             double refLoss = ref.lossAndGradients(toMatrix(x), labels, w, b);
             assertEquals(refLoss, loss, 1e-5, "loss at step " + step);
@@ -163,7 +169,7 @@ class ReferenceMlpTest {
             return m;
         }
 
-        private static RealMatrix map(RealMatrix m, java.util.function.DoubleUnaryOperator f) {
+        private static RealMatrix map(RealMatrix m, DoubleUnaryOperator f) {
             RealMatrix out = m.copy();
             for (int i = 0; i < m.getRowDimension(); i++)
                 for (int j = 0; j < m.getColumnDimension(); j++) out.setEntry(i, j, f.applyAsDouble(m.getEntry(i, j)));

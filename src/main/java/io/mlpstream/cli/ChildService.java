@@ -1,0 +1,91 @@
+package io.mlpstream.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged service, run as a child process for a benchmark, and what its HTTP endpoints say. */
+final class ChildService implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Process process;
+    private final int port;
+
+    private ChildService(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts target/quarkus-app on a free port, with its log and data under dir. */
+    static ChildService start(String bootstrap, int batchSize, Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString();
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED", "-jar", jar, "serve");
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        pb.environment().put("MLP_TRAINING_BATCH_SIZE", String.valueOf(batchSize));
+        pb.environment().put("MLP_DATA_DIR", dir.resolve("service").toString());
+        File log = dir.resolve("service.log").toFile();
+        pb.redirectErrorStream(true).redirectOutput(log);
+        System.err.println("bench-kafka: service log in " + log);
+        return new ChildService(pb.start(), port);
+    }
+
+    /** Examples trained, from /api/model; -1 when it does not answer. */
+    long trained() {
+        try {
+            return JSON.readTree(get("/api/model")).get("examplesTrained").asLong();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Heap in use, from /q/metrics; -1 when it does not answer. */
+    long heap() {
+        try {
+            double sum = 0;
+            for (String line : get("/q/metrics").split("\n")) {
+                if (line.startsWith("jvm_memory_used_bytes") && line.contains("area=\"heap\"")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return (long) sum;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Heap used right after a full collection (jcmd GC.run): what the service really holds. */
+    long liveHeap() {
+        try {
+            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(process.pid()), "GC.run").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!gc.waitFor(30, TimeUnit.SECONDS) || gc.exitValue() != 0) return -1;
+            return heap();
+        } catch (Exception e) {
+            return -1; // a JRE without jcmd
+        }
+    }
+
+    private String get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** SIGTERM, a clean shutdown; killed if it takes more than 30 s. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
+    }
+}

@@ -1,0 +1,85 @@
+package io.mlpstream.cli;
+
+import io.mlpstream.data.IdxReader;
+import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.messaging.TrainingService;
+import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.RunningModel;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * `./mlp-stream demo`: streams the bundled 10,000 digits into the images topic and prints, every
+ * few seconds, how the model is learning. The service itself is the normal one.
+ */
+@ApplicationScoped
+public class Demo {
+    @Inject
+    MlpConfig config;
+
+    @Inject
+    TrainingService training;
+
+    @Inject
+    RunningModel model;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "mp.messaging.incoming.images.topic", defaultValue = "images")
+    String topic;
+
+    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
+    int httpPort;
+
+    void start(@Observes StartupEvent event) {
+        if (!config.demo().enabled()) return;
+        Thread producer = new Thread(this::produce, "demo-producer");
+        producer.setDaemon(true);
+        producer.start();
+        Thread reporter = new Thread(this::report, "demo-reporter");
+        reporter.setDaemon(true);
+        reporter.start();
+    }
+
+    private void produce() {
+        try {
+            IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+            byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
+            String prefix = "demo-" + System.currentTimeMillis() + "-";
+            Produce.send(bootstrap, topic, images, labels, images.count(), config.demo().rate(), prefix, false);
+        } catch (Exception e) {
+            System.out.println("demo: producing failed: " + e.getMessage());
+        }
+    }
+
+    private void report() {
+        String base = "http://localhost:" + httpPort;
+        System.out.printf("%ndemo: streaming the bundled 10,000 MNIST digits into '%s' on %s%n", topic, bootstrap);
+        System.out.printf("demo: metrics %s/q/metrics   health %s/q/health   predictions: ./mlp-stream tail%n", base, base);
+        System.out.printf("demo: model %s/api/model   confusion matrix %s/api/stats/confusion%n%n", base, base);
+        OnlineTrainer t = model.trainer();
+        long start = t.examplesTrained(), startNanos = System.nanoTime(), last = start, lastNanos = startNanos;
+        try {
+            while (true) {
+                Thread.sleep(3000);
+                long now = System.nanoTime(), trained = t.examplesTrained();
+                System.out.printf("demo: %6d examples trained  %7.0f examples/s  loss %.3f  prequential accuracy %.3f (last 1000: %.3f)%n",
+                        trained, (trained - last) / ((now - lastNanos) / 1e9), training.lastLoss(),
+                        t.accuracy().cumulative(), t.accuracy().window());
+                if (trained - start >= 10_000 && trained == last) {
+                    System.out.printf("%ndemo: done: %d examples in %.1f s; the service keeps running (Ctrl-C to stop)%n",
+                            trained - start, (now - startNanos) / 1e9);
+                    return;
+                }
+                last = trained;
+                lastNanos = now;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.mlpstream.cli;
+
+import io.mlpstream.broker.EmbeddedKafka;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The entry point of `./mlp-stream`. {@code serve} and {@code demo} start the service, and first an
+ * embedded Kafka broker when none is configured; the other commands are clients that need no service.
+ *
+ * <p>The broker must start before Quarkus (the Kafka clients read their configuration at start) and
+ * stop after it (Kafka Streams and the consumers spin if the broker goes first).
+ */
+@QuarkusMain
+public class Main {
+    static final String USAGE = """
+            usage: mlp-stream <command> [options]
+              demo      serve, and stream the bundled 10,000 MNIST digits through the service
+              serve     run the service until SIGTERM (an embedded Kafka when KAFKA_BOOTSTRAP_SERVERS is unset)
+              kafka     run only the embedded broker until SIGTERM (MLP_EMBEDDED_KAFKA_PORT, MLP_DATA_DIR)
+              produce   publish an IDX dataset to a topic (--help for options)
+              tail      follow the predictions topic and print one line per prediction (--help)
+              bench     train in memory and print JSON lines (--help)
+              bench-kafka  the service's throughput and latency through a real broker (--help)
+            """;
+
+    public static void main(String... args) throws Exception {
+        String command = args.length == 0 ? "help" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        switch (command) {
+            case "bench" -> System.exit(Bench.run(rest));
+            case "bench-kafka" -> System.exit(KafkaBench.run(rest));
+            case "produce" -> System.exit(Produce.run(rest));
+            case "tail" -> System.exit(Tail.run(rest));
+            case "serve" -> serve(rest, false);
+            case "demo" -> serve(rest, true);
+            case "kafka" -> kafka(rest);
+            case "help", "--help", "-h" -> System.out.print(USAGE);
+            default -> {
+                System.err.print("unknown command: " + command + "\n" + USAGE);
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void serve(String[] args, boolean demo) {
+        if (demo) {
+            System.setProperty("mlp.demo.enabled", "true");
+        }
+        if (kafkaConfigured()) {
+            Quarkus.run(Service.class, args);
+            return;
+        }
+        String dataDir = setting("mlp.data-dir", "MLP_DATA_DIR", "data");
+        int port = Integer.parseInt(setting("mlp.embedded-kafka.port", "MLP_EMBEDDED_KAFKA_PORT", "9092"));
+        EmbeddedKafka broker = new EmbeddedKafka(Path.of(dataDir, "kafka"), port).start();
+        System.setProperty("kafka.bootstrap.servers", broker.bootstrapServers());
+
+        CountDownLatch appStopped = new CountDownLatch(1);
+        AtomicInteger exitCode = new AtomicInteger();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                appStopped.await(60, TimeUnit.SECONDS); // the application first...
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            broker.close();                             // ...the broker last
+        }, "embedded-kafka-shutdown"));
+        Quarkus.run(Service.class, (code, failure) -> {
+            exitCode.set(code);
+            if (failure != null) failure.printStackTrace();
+            appStopped.countDown();
+        }, args);
+        appStopped.countDown();
+        if (!shuttingDown()) {
+            // the application ended by itself (a failure at start, say): stop the broker through the hook
+            System.exit(exitCode.get());
+        }
+        // else SIGTERM: the hooks are running; exiting with a non-zero status now would halt the JVM
+        // in the middle of closing the broker
+    }
+
+    /** A broker of its own, for clients and services in other processes. */
+    private static void kafka(String[] args) throws InterruptedException {
+        if (args.length > 0) {
+            System.out.println("usage: mlp-stream kafka    a single-node KRaft broker until SIGTERM; port from "
+                    + "MLP_EMBEDDED_KAFKA_PORT (9092), data under MLP_DATA_DIR/kafka (data/kafka)");
+            return;
+        }
+        String dataDir = setting("mlp.data-dir", "MLP_DATA_DIR", "data");
+        int port = Integer.parseInt(setting("mlp.embedded-kafka.port", "MLP_EMBEDDED_KAFKA_PORT", "9092"));
+        EmbeddedKafka broker = new EmbeddedKafka(Path.of(dataDir, "kafka"), port).start();
+        System.out.println("kafka: " + broker.bootstrapServers() + " (data in " + dataDir + "/kafka); SIGTERM stops it");
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "embedded-kafka-shutdown"));
+        Thread.currentThread().join();
+    }
+
+    /** The service: runs until asked to stop. */
+    public static class Service implements QuarkusApplication {
+        @Override
+        public int run(String... args) {
+            Quarkus.waitForExit();
+            return 0;
+        }
+    }
+
+    static boolean kafkaConfigured() {
+        return System.getProperty("kafka.bootstrap.servers") != null || System.getenv("KAFKA_BOOTSTRAP_SERVERS") != null;
+    }
+
+    private static String setting(String property, String env, String dflt) {
+        String v = System.getProperty(property);
+        if (v == null) v = System.getenv(env);
+        return v == null || v.isBlank() ? dflt : v;
+    }
+
+    private static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+}

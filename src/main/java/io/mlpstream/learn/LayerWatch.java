@@ -1,0 +1,75 @@
+package io.mlpstream.learn;
+
+import io.mlpstream.nn.Kernels;
+import io.mlpstream.nn.LeakyReLU;
+import io.mlpstream.nn.Linear;
+import io.mlpstream.nn.Module;
+import io.mlpstream.nn.ReLU;
+import io.mlpstream.nn.Sequential;
+import io.mlpstream.nn.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Watches each linear layer of a network, as wandb.watch(model) does: the norms of its weight and bias
+ * gradients (vanishing gradients show as a first layer decades below the last), of its weights, and,
+ * when a ReLU follows it, the fraction of its units that were dead for the whole batch.
+ */
+final class LayerWatch {
+    private final Linear linear;
+    private final boolean cutsGradient; // a ReLU or leaky ReLU follows: a unit can die
+    private final Kernels kernels;
+
+    private LayerWatch(Linear linear, boolean cutsGradient, Kernels kernels) {
+        this.linear = linear;
+        this.cutsGradient = cutsGradient;
+        this.kernels = kernels;
+    }
+
+    /** One watch per Linear of the network, in order from the input. */
+    static List<LayerWatch> of(Sequential network, Kernels kernels) {
+        List<LayerWatch> watches = new ArrayList<>();
+        List<Module> modules = network.modules();
+        for (int i = 0; i < modules.size(); i++) {
+            if (modules.get(i) instanceof Linear linear) {
+                Module next = i + 1 < modules.size() ? modules.get(i + 1) : null;
+                watches.add(new LayerWatch(linear, next instanceof ReLU || next instanceof LeakyReLU, kernels));
+            }
+        }
+        return watches;
+    }
+
+    /** Adds one LayerStats per watch, named dense1..denseN. */
+    static void addLayers(List<LayerWatch> watches, StepStats stats) {
+        for (int i = 1; i <= watches.size(); i++) {
+            stats.layers.add(new StepStats.LayerStats(StepStats.layerName(i)));
+        }
+    }
+
+    /** Fills the layer's stats after backward, before clipping; returns its squared gradient norm. */
+    double measure(StepStats.LayerStats l) {
+        l.weightGradNorm = kernels.norm(linear.weight.grad);
+        l.biasGradNorm = kernels.norm(linear.bias.grad);
+        l.weightNorm = kernels.norm(linear.weight.value);
+        l.deadFraction = cutsGradient ? fractionOfColumnsNeverPositive(linear.output()) : 0;
+        return l.weightGradNorm * l.weightGradNorm + l.biasGradNorm * l.biasGradNorm;
+    }
+
+    /** Only the weight norm: for a rule that has no gradients. */
+    void measureWeights(StepStats.LayerStats l) {
+        l.weightNorm = kernels.norm(linear.weight.value);
+    }
+
+    private static double fractionOfColumnsNeverPositive(Tensor preActivations) {
+        int rows = preActivations.rows(), cols = preActivations.cols(), dead = 0;
+        float[] x = preActivations.data();
+        for (int j = 0; j < cols; j++) {
+            boolean alive = false;
+            for (int i = 0; i < rows && !alive; i++) {
+                alive = x[i * cols + j] > 0f;
+            }
+            if (!alive) dead++;
+        }
+        return (double) dead / cols;
+    }
+}

@@ -1,0 +1,32 @@
+package io.mlpstream.service;
+
+import java.time.Duration;
+
+/** When the next checkpoint is due: after this many steps, or this long, whichever comes first. */
+final class CheckpointSchedule {
+    private final int everySteps;
+    private final Duration every;
+    private volatile long lastStep = -1;
+    private volatile long lastMillis;
+
+    CheckpointSchedule(int everySteps, Duration every) {
+        this.everySteps = everySteps;
+        this.every = every;
+    }
+
+    boolean due(long step) {
+        return step - lastStep >= everySteps || System.currentTimeMillis() - lastMillis >= every.toMillis();
+    }
+
+    /** A checkpoint of this step was written (or restored). */
+    void written(long step) {
+        lastStep = step;
+        lastMillis = System.currentTimeMillis();
+    }
+
+    /** NaN before the first. */
+    double ageSeconds() {
+        long t = lastMillis;
+        return t == 0 ? Double.NaN : (System.currentTimeMillis() - t) / 1000.0;
+    }
+}

@@ -1,0 +1,177 @@
+package io.mlpstream.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every setting of the service, under the {@code mlp.} prefix. Each can be overridden from the
+ * environment: {@code mlp.optimizer.lr} is {@code MLP_OPTIMIZER_LR}. The README lists them all.
+ */
+@ConfigMapping(prefix = "mlp")
+public interface MlpConfig {
+
+    /** The key of training-metrics records and the "model" label of metrics. */
+    @WithDefault("mnist-mlp")
+    String modelName();
+
+    /** All state on disk (embedded broker data, Kafka Streams state) lives under this directory. */
+    @WithDefault("data")
+    String dataDir();
+
+    Model model();
+
+    Optimizer optimizer();
+
+    Training training();
+
+    Limits limits();
+
+    Topics topics();
+
+    Checkpoints checkpoints();
+
+    Demo demo();
+
+    Api api();
+
+    interface Api {
+        /** User name for the admin endpoints (Basic authentication). */
+        @WithDefault("admin")
+        String adminUser();
+
+        /** Unset: the admin endpoints refuse everyone (401). */
+        Optional<String> adminPassword();
+
+        /** Alternatively, an API key sent as the X-API-Key header. */
+        Optional<String> adminKey();
+
+        /** A read-only user: authenticated, but gets 403 on admin endpoints. */
+        @WithDefault("viewer")
+        String viewerUser();
+
+        Optional<String> viewerPassword();
+    }
+
+    EmbeddedKafka embeddedKafka();
+
+    interface Checkpoints {
+        /** The compacted topic that holds model snapshots, key = model name. */
+        @WithDefault("model-checkpoints")
+        String topic();
+
+        /** Write a snapshot after this many steps... */
+        @WithDefault("500")
+        int everySteps();
+
+        /** ...or after this long, whichever comes first (and always on a graceful shutdown). */
+        @WithDefault("30s")
+        Duration every();
+
+        /** When the stored snapshot's architecture differs from the configured one: start a fresh model
+         * (true) or refuse to start (false, the default). */
+        @WithDefault("false")
+        boolean freshOnMismatch();
+    }
+
+    interface Demo {
+        /** Set by `./mlp-stream demo`: stream the bundled digits through the service and report progress. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Events per second the demo produces; 0 = as fast as possible. */
+        @WithDefault("0")
+        double rate();
+    }
+
+    interface EmbeddedKafka {
+        /** Port of the embedded broker, started when no kafka.bootstrap.servers is configured. */
+        @WithDefault("9092")
+        int port();
+    }
+
+    /**
+     * The model. Every key is optional: an unset key takes its value from {@code ModelConfig.DEFAULT},
+     * the one place the defaults live (and where their reasons are written).
+     */
+    interface Model {
+        /** mlp, or perceptron for the baseline. */
+        Optional<String> type();
+
+        Optional<Integer> inputSize();
+
+        Optional<Integer> classes();
+
+        Optional<List<Integer>> hidden();
+
+        /** relu, leaky-relu, sigmoid or tanh. */
+        Optional<String> activation();
+
+        /** LeakyReLU's slope for x < 0 (PyTorch's negative_slope). */
+        Optional<Float> negativeSlope();
+
+        /** The former name of negative-slope, still read. */
+        Optional<Float> leakySlope();
+
+        Optional<Float> dropout();
+
+        /** he, xavier or torch; unset = the activation's natural choice. */
+        Optional<String> init();
+
+        Optional<Long> seed();
+    }
+
+    /** The optimizer; unset keys come from {@code OptimizerConfig.DEFAULT}. */
+    interface Optimizer {
+        /** sgd, momentum or adam. */
+        Optional<String> name();
+
+        Optional<Float> lr();
+
+        /** For momentum (0.9 when unset). */
+        Optional<Float> momentum();
+
+        Optional<Boolean> nesterov();
+
+        Optional<Float> weightDecay();
+
+        /** Clip gradients to this global L2 norm; 0 = off. */
+        Optional<Float> clipNorm();
+    }
+
+    /** The online trainer; unset keys come from {@code TrainerConfig.DEFAULT}. */
+    interface Training {
+        Optional<Integer> batchSize();
+
+        /** A partial batch is trained once no example has arrived for this long. */
+        Optional<Duration> idleFlush();
+
+        /** Examples in the sliding window of windowed accuracy and kappa. */
+        Optional<Integer> window();
+
+        /** Publish a training-metrics record every N steps. */
+        @WithDefault("1")
+        int metricsEvery();
+    }
+
+    interface Limits {
+        /** Larger records go to the DLQ as too-large, unparsed. */
+        @WithDefault("1048576")
+        int maxRecordBytes();
+
+        /** Largest width or height accepted in an image event or a PNG. */
+        @WithDefault("4096")
+        int maxImageSide();
+    }
+
+    interface Topics {
+        /** Partitions of the topics the service creates when they are missing. */
+        @WithDefault("1")
+        int partitions();
+
+        @WithDefault("1")
+        short replicationFactor();
+    }
+}

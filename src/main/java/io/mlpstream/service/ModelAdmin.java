@@ -1,0 +1,78 @@
+package io.mlpstream.service;
+
+import com.fasterxml.jackson.core.JacksonException;
+import io.mlpstream.events.Json;
+import io.mlpstream.learn.Checkpoint;
+import io.mlpstream.learn.CheckpointCodec;
+import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.nn.Kernels;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/** The admin operations: checkpoint download and upload, hyper-parameters at run time. All run on the trainer's thread. */
+@ApplicationScoped
+public class ModelAdmin {
+    private static final Logger LOG = Logger.getLogger(ModelAdmin.class);
+
+    @Inject
+    RunningModel running;
+
+    /** An admin request that cannot be applied; the model is untouched. */
+    public static final class Refused extends Exception {
+        public final String title;
+
+        Refused(String title, String detail) {
+            super(detail);
+            this.title = title;
+        }
+    }
+
+    /** The running model as a checkpoint (the format of the model-checkpoints topic). */
+    public byte[] download() throws Exception {
+        return running.call(t -> CheckpointCodec.encode(t.checkpoint()));
+    }
+
+    /** Loads an uploaded checkpoint's weights, optimizer state and step; returns the step. */
+    public long upload(byte[] body) throws Exception {
+        Checkpoint checkpoint;
+        try {
+            checkpoint = CheckpointCodec.decode(body, Kernels.best()).checkpoint();
+        } catch (CheckpointCodec.CheckpointException e) {
+            throw new Refused("Invalid snapshot", e.getMessage());
+        }
+        onTrainer("Architecture mismatch", t -> t.load(checkpoint));
+        LOG.infof("Loaded an uploaded snapshot at step %d", checkpoint.step());
+        return checkpoint.step();
+    }
+
+    /** Reads a PATCH body strictly (unknown fields, strings for numbers, 2.5 for a count are refused) and applies it. */
+    public HyperparameterPatch patch(byte[] body) throws Exception {
+        HyperparameterPatch patch;
+        try {
+            patch = Json.mapper().readValue(body, HyperparameterPatch.class);
+        } catch (JacksonException e) {
+            Throwable cause = e.getCause() instanceof IllegalArgumentException i ? i : e;
+            String detail = cause instanceof JacksonException j ? j.getOriginalMessage() : cause.getMessage();
+            throw new Refused("Invalid hyper-parameters", detail);
+        }
+        if (patch == null) throw new Refused("Invalid hyper-parameters", "send a JSON object");
+        onTrainer("Invalid hyper-parameters", patch::applyTo);
+        LOG.infof("Hyper-parameters changed at run time: %s", patch);
+        return patch;
+    }
+
+    /** Runs work on the trainer's thread; an IllegalArgumentException it throws is refused with this title. */
+    private void onTrainer(String title, Consumer<OnlineTrainer> work) throws Exception {
+        String error = running.call(t -> {
+            try {
+                work.accept(t);
+                return null;
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        });
+        if (error != null) throw new Refused(title, error);
+    }
+}

@@ -1,0 +1,36 @@
+package io.mlpstream.service;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.nn.ModelConfig;
+import io.mlpstream.nn.optim.OptimizerConfig;
+import java.time.Instant;
+
+/** GET /api/model: what is learning, how far it got, and how well it does. */
+public record ModelInfo(String model, String architecture, Hyperparameters hyperparameters, long step,
+                        long examplesTrained, long examplesPredicted, double prequentialAccuracy,
+                        double windowAccuracy, LastCheckpoint lastCheckpoint) {
+
+    /** The optimizer's settings are absent for the perceptron, whose rule has none but the learning rate. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Hyperparameters(String optimizer, Float learningRate, Float momentum, Boolean nesterov,
+                                  Float weightDecay, Float clipNorm, int batchSize, float dropout, String init, long seed) {
+    }
+
+    public record LastCheckpoint(long step, String time) {
+    }
+
+    static ModelInfo of(String name, OnlineTrainer t, CheckpointStatus checkpoint) {
+        ModelConfig config = t.learner().config();
+        OptimizerConfig opt = t.learner().rule().config();
+        boolean gradients = !"perceptron rule".equals(t.learner().rule().name());
+        Hyperparameters hyper = new Hyperparameters(t.learner().rule().name(),
+                gradients ? opt.lr() : null, gradients ? opt.momentum() : null, gradients ? opt.nesterov() : null,
+                gradients ? opt.weightDecay() : null, gradients ? opt.clipNorm() : null,
+                t.config().batchSize(), t.learner().dropout(), config.effectiveInit().name().toLowerCase(), config.seed());
+        LastCheckpoint last = checkpoint.step() < 0 ? null
+                : new LastCheckpoint(checkpoint.step(), Instant.ofEpochMilli(checkpoint.epochMillis()).toString());
+        return new ModelInfo(name, config.architecture(), hyper, t.step(), t.examplesTrained(), t.examplesPredicted(),
+                t.accuracy().cumulative(), t.accuracy().window(), last);
+    }
+}

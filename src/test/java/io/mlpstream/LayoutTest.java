@@ -1,0 +1,139 @@
+package io.mlpstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package table of DESIGN.md, enforced by a plain scan of the sources: what each package may
+ * use, of this project and of the frameworks. A reference counts whether it is an import or a fully
+ * qualified name in the code; comments do not count.
+ */
+class LayoutTest {
+    private static final Path MAIN = Path.of("src/main/java/io/mlpstream");
+    private static final Pattern PROJECT = Pattern.compile("io\\.mlpstream\\.([a-z]+(?:\\.optim)?)\\b");
+    private static final List<String> FRAMEWORKS = List.of("jakarta.", "io.quarkus.", "io.smallrye.", "org.apache.kafka.",
+            "io.micrometer.", "org.eclipse.microprofile.", "org.jboss.", "io.vertx.", "com.fasterxml.");
+
+    @Test
+    void nnUsesNothingOfTheProjectButNnAndNoFramework() {
+        assertUses("nn", Set.of("nn"));
+        assertNoFramework("nn");
+    }
+
+    @Test
+    void optimUsesOnlyNn() {
+        assertUses("nn/optim", Set.of("nn", "nn.optim"));
+        assertNoFramework("nn/optim");
+    }
+
+    @Test
+    void learnUsesOnlyNnAndNoFrameworkOrAdapter() {
+        assertUses("learn", Set.of("learn", "nn", "nn.optim"));
+        assertNoFramework("learn");
+    }
+
+    @Test
+    void theLeavesStayLeaves() {
+        assertUses("data", Set.of("data"));
+        assertNoFramework("data");
+        assertUses("events", Set.of("events"));
+        assertUses("streams", Set.of("streams", "events"));
+    }
+
+    @Test
+    void theServiceNeverUsesItsAdapters() {
+        assertUses("service", Set.of("service", "learn", "nn", "nn.optim", "events", "data"));
+        assertUses("metrics", Set.of("metrics", "service", "learn"));
+        assertUses("messaging", Set.of("messaging", "service", "learn", "nn", "nn.optim", "events", "data", "metrics"));
+        assertUses("api", Set.of("api", "service", "events", "streams", "data"));
+    }
+
+    @Test
+    void brokerHoldsTheEmbeddedBrokerAndNothingElse() throws IOException {
+        try (Stream<Path> files = Files.list(MAIN.resolve("broker"))) {
+            assertEquals(Set.of("EmbeddedKafka.java", "package-info.java"),
+                    files.map(p -> p.getFileName().toString()).collect(TreeSet::new, Set::add, Set::addAll));
+        }
+        assertUses("broker", Set.of("broker"));
+    }
+
+    @Test
+    void everyPackageSaysWhatItHolds() throws IOException {
+        try (Stream<Path> dirs = Files.walk(MAIN)) {
+            for (Path dir : dirs.filter(Files::isDirectory).filter(d -> !d.equals(MAIN)).toList()) {
+                assertTrue(Files.exists(dir.resolve("package-info.java")), dir + " has no package-info.java");
+            }
+        }
+    }
+
+    private static void assertUses(String pkg, Set<String> allowed) {
+        List<String> wrong = new ArrayList<>();
+        for (Path file : sources(pkg)) {
+            for (String line : code(file)) {
+                Matcher m = PROJECT.matcher(line);
+                while (m.find()) {
+                    if (!allowed.contains(m.group(1))) wrong.add(MAIN.relativize(file) + ": " + line.trim());
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), pkg + " may use only " + allowed + ", but:\n" + String.join("\n", wrong));
+    }
+
+    private static void assertNoFramework(String pkg) {
+        List<String> wrong = new ArrayList<>();
+        for (Path file : sources(pkg)) {
+            for (String line : code(file)) {
+                if (FRAMEWORKS.stream().anyMatch(line::contains)) wrong.add(MAIN.relativize(file) + ": " + line.trim());
+            }
+        }
+        assertTrue(wrong.isEmpty(), pkg + " must not touch a framework, but:\n" + String.join("\n", wrong));
+    }
+
+    /** The .java files directly in the package (a subpackage is a package of its own). */
+    private static List<Path> sources(String pkg) {
+        try (Stream<Path> files = Files.list(MAIN.resolve(pkg))) {
+            List<Path> out = files.filter(p -> p.toString().endsWith(".java")).toList();
+            assertTrue(!out.isEmpty(), "no sources in " + pkg);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The lines of code, without comments (line comments, and block comments as this code base writes them). */
+    private static List<String> code(Path file) {
+        try {
+            List<String> out = new ArrayList<>();
+            boolean inComment = false;
+            for (String line : Files.readAllLines(file)) {
+                String t = line.trim();
+                if (inComment) {
+                    if (t.contains("*/")) inComment = false;
+                    continue;
+                }
+                if (t.startsWith("/*")) {
+                    inComment = !t.contains("*/");
+                    continue;
+                }
+                int slash = line.indexOf("//");
+                out.add(slash >= 0 ? line.substring(0, slash) : line);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
