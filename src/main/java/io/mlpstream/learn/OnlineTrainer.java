@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
  *       model that shares its weights, never by reusing the training pass;</li>
  *   <li>labeled examples are buffered, and each time the buffer holds {@code batchSize} of them the model
  *       takes one step on exactly those;</li>
- *   <li>a partial batch waits until the stream has been idle for {@code idleFlush}, like PyTorch's last
+ *   <li>a partial batch is trained once its oldest example has waited {@code idleFlush}, whatever else
+ *       arrives meanwhile (unlabeled traffic included), like PyTorch's last
  *       smaller batch, so that ten images sent by hand are learned too.</li>
  * </ol>
  * One thread drives the trainer. {@link #predict} may be called from any thread at the same time: it
@@ -34,7 +35,8 @@ public final class OnlineTrainer {
     private final float[] rowLogProbs;
     private int[] batchY;
     private int buffered;
-    private long lastArrival;
+    /** When the oldest example in the buffer arrived: it waits at most idleFlush for the batch to fill. */
+    private long oldestBuffered;
     private volatile long step;
     private long examplesTrained;
     private long examplesPredicted;
@@ -70,7 +72,6 @@ public final class OnlineTrainer {
      */
     public void process(Examples chunk, TrainingListener listener) {
         if (chunk.size() == 0) return;
-        lastArrival = nanoClock.getAsLong();
         for (int start = 0; start < chunk.size(); ) {
             int run = Math.min(chunk.size() - start, batchX.rows() - buffered);
             predictAndBuffer(chunk, start, run, listener);
@@ -96,6 +97,7 @@ public final class OnlineTrainer {
                 loss = -rowLogProbs[label];
                 accuracy.add(label, predicted);
                 chunk.copyRow(i, batchX, buffered);
+                if (buffered == 0) oldestBuffered = nanoClock.getAsLong();
                 batchY[buffered++] = label;
             }
             examplesPredicted++;
@@ -103,9 +105,9 @@ public final class OnlineTrainer {
         }
     }
 
-    /** Trains on a partial batch once the stream has been idle long enough. Returns true if it did. */
+    /** Trains on a partial batch once its oldest example has waited idleFlush. Returns true if it did. */
     public boolean flushIfIdle(TrainingListener listener) {
-        if (buffered == 0 || nanoClock.getAsLong() - lastArrival < config.idleFlush().toNanos()) {
+        if (buffered == 0 || nanoClock.getAsLong() - oldestBuffered < config.idleFlush().toNanos()) {
             return false;
         }
         trainBuffered(listener);

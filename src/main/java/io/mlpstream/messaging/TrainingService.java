@@ -25,8 +25,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,6 +53,9 @@ public class TrainingService {
     @Inject
     LearningMetrics metrics;
 
+    @ConfigProperty(name = AckBudget.MAX_AGE_KEY)
+    Optional<Long> maxAge;
+
     private ImageDecoder decoder;
     private Examples chunk;
     private final List<Source> sources = new ArrayList<>();
@@ -70,6 +75,7 @@ public class TrainingService {
 
     void start(@Observes @Priority(11) StartupEvent event) {
         OnlineTrainer trainer = model.trainer();
+        AckBudget.check(trainer.config().idleFlush(), maxAge.orElse(60_000L));
         predictedUpTo.putAll(model.resumeOffsets());
         int inputSize = trainer.learner().config().inputSize();
         decoder = new ImageDecoder(inputSize, trainer.learner().config().classes(),

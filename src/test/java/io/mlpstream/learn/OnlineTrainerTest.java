@@ -51,6 +51,24 @@ class OnlineTrainerTest {
     }
 
     @Test
+    void aPartialBatchIsTrainedOnceItsOldestExampleHasWaitedWhateverElseArrives() {
+        OnlineTrainer t = trainer(32);
+        Recorder r = new Recorder();
+        t.process(examples(1, true), r);
+        // unlabeled traffic keeps coming, every 300 ms: it must not hold the labeled example back
+        for (int i = 0; i < 3; i++) {
+            clock.addAndGet(Duration.ofMillis(300).toNanos());
+            t.process(examples(2, false), r);
+            assertFalse(t.flushIfIdle(r), "the labeled example has waited only " + 300 * (i + 1) + " ms");
+        }
+        clock.addAndGet(Duration.ofMillis(101).toNanos());
+        t.process(examples(2, false), r);
+        assertTrue(t.flushIfIdle(r), "1,001 ms after the labeled example arrived, its partial batch is trained");
+        assertEquals(List.of(1), r.steps);
+        assertEquals(1, t.examplesTrained());
+    }
+
+    @Test
     void unlabeledExamplesArePredictedButNeverTrainedOn() {
         OnlineTrainer t = trainer(4);
         Recorder r = new Recorder();

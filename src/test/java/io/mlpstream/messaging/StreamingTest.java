@@ -67,6 +67,26 @@ class StreamingTest {
         awaitTrained(trainedBefore + 200);
     }
 
+    /**
+     * One labeled event, then unlabeled traffic for longer than SmallRye's unprocessed-record-max-age
+     * (4 s in the test profile): the labeled one must be trained (and acknowledged) within the idle
+     * flush, or the throttled commit strategy closes the consumer for good.
+     */
+    @Test
+    void mostlyUnlabeledTrafficNeverStallsTheConsumer() throws Exception {
+        awaitIdle();
+        long trainedBefore = training.trainer().examplesTrained();
+        TestKafka.send("images", List.of(digit("sparse-labeled", 0, true)));
+        for (int i = 0; i < 30; i++) {
+            TestKafka.send("images", List.of(digit("sparse-unlabeled-" + i, i, false)));
+            Thread.sleep(200);
+        }
+        TestKafka.send("images", List.of(digit("sparse-after", 1, true)));
+        Map<String, Integer> counts = predictionsFor("sparse-", 32);
+        assertEquals(32, counts.size(), "every event predicted, the last one too: " + counts.keySet());
+        awaitTrained(trainedBefore + 2);
+    }
+
     @Test
     void unlabeledEventsArePredictedButNotTrainedOn() throws Exception {
         awaitIdle();
