@@ -75,5 +75,15 @@ class AdminTest {
                 .patch("/api/model/hyperparameters").then().statusCode(400);
         given().auth().preemptive().basic("admin", ADMIN).contentType("application/json").body("{\"colour\": 2}")
                 .patch("/api/model/hyperparameters").then().statusCode(400);
+        // out of bounds, or not finite: refused before anything changes
+        for (String bad : new String[] {"{\"learningRate\": 1e39}", "{\"learningRate\": 11}", "{\"weightDecay\": 2}",
+                "{\"batchSize\": 5000}", "{\"batchSize\": 1e10}", "{\"batchSize\": 2.5}", "{\"momentum\": 1}",
+                "{\"learningRate\": 0.001, \"batchSize\": 0}"}) {
+            given().auth().preemptive().basic("admin", ADMIN).contentType("application/json").body(bad)
+                    .patch("/api/model/hyperparameters").then().statusCode(400);
+        }
+        given().get("/api/model").then().statusCode(200)
+                .body("hyperparameters.learningRate", is(0.0005f))
+                .body("hyperparameters.batchSize", is(8));
     }
 }
