@@ -58,7 +58,16 @@ class LayoutTest {
         assertUses("service", Set.of("service", "learn", "nn", "nn.optim", "events", "data"));
         assertUses("metrics", Set.of("metrics", "service", "learn"));
         assertUses("messaging", Set.of("messaging", "service", "learn", "nn", "nn.optim", "events", "data", "metrics"));
-        assertUses("api", Set.of("api", "service", "events", "streams", "data"));
+        assertUses("api", Set.of("api", "service", "events", "streams"));
+    }
+
+    @Test
+    void nothingButTheLauncherUsesTheLauncherOrTheHttpApi() throws IOException {
+        for (String pkg : List.of("nn", "nn/optim", "learn", "data", "events", "service", "messaging", "streams", "metrics", "broker")) {
+            assertUsesNone(pkg, Set.of("cli", "api"));
+        }
+        // the launcher starts the service and reports on it (the demo), but never reaches into its adapters
+        assertUsesNone("cli", Set.of("messaging", "api", "metrics", "streams"));
     }
 
     @Test
@@ -90,6 +99,19 @@ class LayoutTest {
             }
         }
         assertTrue(wrong.isEmpty(), pkg + " may use only " + allowed + ", but:\n" + String.join("\n", wrong));
+    }
+
+    private static void assertUsesNone(String pkg, Set<String> forbidden) {
+        List<String> wrong = new ArrayList<>();
+        for (Path file : sources(pkg)) {
+            for (String line : code(file)) {
+                Matcher m = PROJECT.matcher(line);
+                while (m.find()) {
+                    if (forbidden.contains(m.group(1))) wrong.add(MAIN.relativize(file) + ": " + line.trim());
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), pkg + " must not use " + forbidden + ", but:\n" + String.join("\n", wrong));
     }
 
     private static void assertNoFramework(String pkg) {

@@ -1,6 +1,5 @@
 package io.mlpstream.api;
 
-import io.mlpstream.data.MnistPng;
 import io.mlpstream.events.ImageDecoder;
 import io.mlpstream.events.ImageEvent;
 import io.mlpstream.events.InvalidEvent;
@@ -15,6 +14,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Optional;
 
 /** POST /api/predict: one image event in (any label is ignored), its prediction out. Runs beside training. */
 @Path("/api/predict")
@@ -45,31 +45,28 @@ public class PredictResource {
             int status = InvalidEvent.TOO_LARGE.equals(e.reason()) ? 413 : 400;
             return Problems.of(status, "Invalid image: " + e.reason(), e.detail());
         }
-        return answer(event.id(), event.pixels());
+        return answer(model.predict(event.id(), event.pixels()));
     }
 
-    /** A PNG of any size, made into a 28x28 MNIST-style digit first (see {@link MnistPng}). */
+    /** A PNG of any size, made into a 28x28 MNIST-style digit first. */
     @POST
     @Consumes("image/png")
     @Produces(MediaType.APPLICATION_JSON)
     public Response predictPng(byte[] body) {
-        Integer inputSize = model.inputSize().orElse(null);
-        if (inputSize == null) return notReady();
-        if (inputSize != 28 * 28) {
-            return Problems.of(415, "PNG not supported", "the model does not take 28x28 images");
-        }
-        byte[] pixels;
         try {
-            pixels = MnistPng.toMnist(body, config.limits().maxImageSide());
-        } catch (MnistPng.Refused e) {
-            return Problems.of(e.status, e.status == 413 ? "Image too large" : "Invalid PNG", e.getMessage());
+            return answer(model.predictPng(body));
+        } catch (ServingModel.ImageRefused e) {
+            String title = switch (e.status) {
+                case 413 -> "Image too large";
+                case 415 -> "PNG not supported";
+                default -> "Invalid PNG";
+            };
+            return Problems.of(e.status, title, e.getMessage());
         }
-        return answer(null, pixels);
     }
 
-    private Response answer(String id, byte[] pixels) {
-        Prediction p = model.predict(id, pixels).orElse(null);
-        return p == null ? notReady() : Response.ok(p).build();
+    private static Response answer(Optional<Prediction> p) {
+        return p.isEmpty() ? notReady() : Response.ok(p.get()).build();
     }
 
     /** One decoder for every request, once the model's input size is known. */

@@ -9,6 +9,7 @@ import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.learn.StepStats;
 import io.mlpstream.learn.TrainerConfig;
 import io.mlpstream.learn.TrainingListener;
+import io.mlpstream.learn.WeightUpdate;
 import io.mlpstream.nn.Activation;
 import io.mlpstream.nn.Init;
 import io.mlpstream.nn.Kernels;
@@ -24,15 +25,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The in-memory training benchmark: `./mlp-stream bench [options]`. One JSON object per line on
  * stdout (one per epoch, then the summary); everything else goes to stderr.
  */
 public final class Bench {
-    private static final Lock NO_LOCK = new ReentrantLock(); // the later epochs run alone: nobody reads the weights
     private static final String HELP = """
             usage: mlp-stream bench [options]     trains in memory and prints JSON lines; the last is the summary
               --images FILE        idx3 images, gz or raw (default: the bundled 10,000 MNIST digits)
@@ -108,7 +106,7 @@ public final class Bench {
                 if (epoch == 1 || predictEveryEpoch) {
                     trainer.process(chunk, loss); // test-then-train: predicts the batch, then steps on it
                 } else {
-                    loss.onStep(learner.rule().step(chunk.inputs(), batchY, NO_LOCK), trainer);
+                    loss.onStep(learner.rule().step(chunk.inputs(), batchY, WeightUpdate.DIRECT), trainer);
                 }
                 examples += size;
             }
@@ -155,7 +153,7 @@ public final class Bench {
     }
 
     /** The service's default model, with each option given on the command line changed. */
-    private static ModelConfig modelConfig(Options o) {
+    static ModelConfig modelConfig(Options o) {
         ModelConfig model = ModelConfig.DEFAULT;
         if (o.has("model")) model = model.withType(ModelType.parse(o.value("model")));
         if (o.has("hidden")) model = model.withHidden(Arrays.stream(o.value("hidden").split(","))
@@ -168,7 +166,7 @@ public final class Bench {
     }
 
     /** The service's default optimizer; another optimizer starts from PyTorch's own defaults for it. */
-    private static OptimizerConfig optimizerConfig(Options o) {
+    static OptimizerConfig optimizerConfig(Options o) {
         OptimizerConfig opt = OptimizerConfig.DEFAULT;
         if (o.has("optimizer")) opt = opt.withType(OptimizerType.parse(o.value("optimizer")));
         if (o.has("lr")) opt = opt.withLr(Float.parseFloat(o.value("lr")));

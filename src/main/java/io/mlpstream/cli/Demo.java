@@ -2,7 +2,6 @@ package io.mlpstream.cli;
 
 import io.mlpstream.data.IdxReader;
 import io.mlpstream.learn.OnlineTrainer;
-import io.mlpstream.messaging.TrainingService;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.RunningModel;
 import io.quarkus.runtime.StartupEvent;
@@ -19,9 +18,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class Demo {
     @Inject
     MlpConfig config;
-
-    @Inject
-    TrainingService training;
 
     @Inject
     RunningModel model;
@@ -68,7 +64,7 @@ public class Demo {
                 Thread.sleep(3000);
                 long now = System.nanoTime(), trained = t.examplesTrained();
                 System.out.printf("demo: %6d examples trained  %7.0f examples/s  loss %.3f  prequential accuracy %.3f (last 1000: %.3f)%n",
-                        trained, (trained - last) / ((now - lastNanos) / 1e9), training.lastLoss(),
+                        trained, (trained - last) / ((now - lastNanos) / 1e9), t.lastLoss(),
                         t.accuracy().cumulative(), t.accuracy().window());
                 if (trained - start >= 10_000 && trained == last) {
                     System.out.printf("%ndemo: done: %d examples in %.1f s; the service keeps running (Ctrl-C to stop)%n",

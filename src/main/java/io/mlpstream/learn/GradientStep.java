@@ -8,7 +8,6 @@ import io.mlpstream.nn.optim.ClipGradNorm;
 import io.mlpstream.nn.optim.Optimizer;
 import io.mlpstream.nn.optim.OptimizerConfig;
 import java.util.List;
-import java.util.concurrent.locks.Lock;
 
 /**
  * One step of gradient descent on a mini-batch, in the order of PyTorch's MNIST example and nanoGPT's
@@ -30,7 +29,7 @@ public final class GradientStep implements LearningRule {
     }
 
     @Override
-    public StepStats step(Tensor x, int[] labels, Lock update) {
+    public StepStats step(Tensor x, int[] labels, WeightUpdate update) {
         model.train(true);
         optimizer.zeroGrad();
         Tensor logProbs = model.forward(x);                        // (B, classes)
@@ -40,12 +39,7 @@ public final class GradientStep implements LearningRule {
         ClipGradNorm.clip(model.parameters(), optimizer.config().clipNorm(), norm);
         stats.skipped = !Float.isFinite(loss) || !Double.isFinite(norm);
         if (!stats.skipped) {
-            update.lock();                                          // readers wait only for the update
-            try {
-                optimizer.step();
-            } finally {
-                update.unlock();
-            }
+            update.apply(optimizer::step);                          // readers wait only for the update
         }
         return stats;
     }

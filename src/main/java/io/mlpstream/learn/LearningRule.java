@@ -3,7 +3,6 @@ package io.mlpstream.learn;
 import io.mlpstream.nn.Tensor;
 import io.mlpstream.nn.optim.OptimizerConfig;
 import java.util.List;
-import java.util.concurrent.locks.Lock;
 
 /**
  * How a network learns from one mini-batch: back-propagation and an optimizer ({@link GradientStep}),
@@ -12,11 +11,15 @@ import java.util.concurrent.locks.Lock;
 public interface LearningRule {
 
     /**
-     * One update on the first {@code x.rows()} examples and labels. The weights change only while
-     * {@code update} is held, so readers under the matching read lock never see a half-updated model.
-     * Refills and returns one reused {@link StepStats}.
+     * One update on the first {@code x.rows()} examples and labels. The weights change only inside
+     * {@code update} (and not at all for a skipped step). Refills and returns one reused {@link StepStats}.
      */
-    StepStats step(Tensor x, int[] labels, Lock update);
+    StepStats step(Tensor x, int[] labels, WeightUpdate update);
+
+    /** True for back-propagation with an optimizer; false for a rule that has no settings but the learning rate. */
+    default boolean followsGradients() {
+        return true;
+    }
 
     /** The optimizer's settings; the perceptron rule uses only the learning rate. */
     OptimizerConfig config();

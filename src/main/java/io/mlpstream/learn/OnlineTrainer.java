@@ -26,6 +26,16 @@ public final class OnlineTrainer {
     private final Sequential evaluator;
     private final PrequentialAccuracy accuracy;
     private final ReentrantReadWriteLock weights = new ReentrantReadWriteLock();
+    /** A rule's change of the weights, with the step count, under the write lock. */
+    private final WeightUpdate publish = change -> {
+        weights.writeLock().lock();
+        try {
+            change.run();
+            this.step++;
+        } finally {
+            weights.writeLock().unlock();
+        }
+    };
     private final ThreadLocal<Sequential> readers;
     private final LongSupplier nanoClock;
     private final int inputSize;
@@ -41,6 +51,7 @@ public final class OnlineTrainer {
     private long examplesTrained;
     private long examplesPredicted;
     private long skippedSteps;
+    private volatile float lastLoss = Float.NaN;
 
     public OnlineTrainer(Learner learner, TrainerConfig config) {
         this(learner, config, System::nanoTime);
@@ -127,14 +138,14 @@ public final class OnlineTrainer {
         int[] y = batchY;
         long start = System.nanoTime();
         // predictions on other threads wait only while the weights change, not for the whole step
-        StepStats stats = learner.rule().step(x, y, weights.writeLock()); // only the first n labels are read
+        StepStats stats = learner.rule().step(x, y, publish); // only the first n labels are read
         stats.seconds = (System.nanoTime() - start) / 1e9;
+        lastLoss = stats.loss;
         buffered = 0;
         if (stats.skipped) {
             skippedSteps++;
         } else {
-            step++;
-            examplesTrained += n;
+            examplesTrained += n; // the step was counted with the new weights, in publish
         }
         listener.onStep(stats, this);
         if (batchY.length != config.batchSize()) {
@@ -144,15 +155,19 @@ public final class OnlineTrainer {
         }
     }
 
+    /** Log-probabilities (n, classes), and the step of the weights that gave them. */
+    public record Inference(Tensor logProbs, long modelStep) {
+    }
+
     /**
      * Thread-safe inference for callers outside the training loop (the REST API): x (n, inputSize)
-     * -> a copy of the log-probabilities (n, classes).
+     * -> a copy of the log-probabilities, with the step they were made at.
      */
-    public Tensor predict(Tensor x) {
+    public Inference predict(Tensor x) {
         Sequential reader = readers.get();
         weights.readLock().lock();
         try {
-            return reader.forward(x).copy();
+            return new Inference(reader.forward(x).copy(), step);
         } finally {
             weights.readLock().unlock();
         }
@@ -242,6 +257,11 @@ public final class OnlineTrainer {
 
     public long examplesPredicted() {
         return examplesPredicted;
+    }
+
+    /** The loss of the last step; NaN before the first. */
+    public float lastLoss() {
+        return lastLoss;
     }
 
     public long skippedSteps() {

@@ -6,7 +6,6 @@ import io.mlpstream.nn.Sequential;
 import io.mlpstream.nn.Tensor;
 import io.mlpstream.nn.optim.OptimizerConfig;
 import java.util.List;
-import java.util.concurrent.locks.Lock;
 
 /**
  * Rosenblatt's perceptron learning rule, one unit per class (one-vs-rest): score_c = w_c . x + b_c, a
@@ -29,13 +28,8 @@ public final class PerceptronRule implements LearningRule {
     }
 
     @Override
-    public StepStats step(Tensor x, int[] labels, Lock update) {
-        update.lock(); // the weights change example by example
-        try {
-            learn(x, labels);
-        } finally {
-            update.unlock();
-        }
+    public StepStats step(Tensor x, int[] labels, WeightUpdate update) {
+        update.apply(() -> learn(x, labels)); // the weights change example by example
         watches.get(0).measureWeights(stats.layers.get(0));
         return stats;
     }
@@ -86,5 +80,10 @@ public final class PerceptronRule implements LearningRule {
     @Override
     public String name() {
         return "perceptron rule";
+    }
+
+    @Override
+    public boolean followsGradients() {
+        return false;
     }
 }

@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -62,8 +64,8 @@ public class TrainingService {
     /** One entry per labeled example waiting in the trainer's buffer, oldest first. */
     private final ArrayDeque<BatchAck> awaitingTraining = new ArrayDeque<>();
     private final Listener listener = new Listener();
+    private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean ready;
-    private volatile float lastLoss = Float.NaN;
     /** Next offset after the last predicted record, per "topic-partition": where a checkpoint resumes. */
     private final Map<String, Long> predictedUpTo = new ConcurrentHashMap<>();
     /** Next offset to process, per "topic-partition", for the lag metric. */
@@ -86,10 +88,22 @@ public class TrainingService {
         metrics.bind(model.name(), trainer, trainer.learner().layerNames(), InvalidEvent.REASONS);
         metrics.checkpointAge(model.name(), model::checkpointAgeSeconds);
         ready = true;
+        started.countDown();
+    }
+
+    /** Partitions are assigned once the model is restored, which can be just before start() has run. */
+    private void awaitStarted() {
+        try {
+            if (!started.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("the training service did not start");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Before the Kafka clients close: learn what is buffered, and write a last checkpoint. */
     void stop(@Observes @Priority(1) ShutdownEvent event) {
+        if (!ready) return; // the model never started: nothing to save
         ready = false;
         try {
             model.call(t -> {
@@ -109,6 +123,7 @@ public class TrainingService {
     }
 
     private void process(KafkaRecordBatch<String, byte[]> batch) {
+        awaitStarted();
         BatchAck ack = new BatchAck(batch);
         chunk.clear();
         sources.clear();
@@ -171,7 +186,6 @@ public class TrainingService {
 
         @Override
         public void onStep(StepStats stats, OnlineTrainer t) {
-            lastLoss = stats.loss;
             metrics.step(stats);
             if (t.step() % config.training().metricsEvery() == 0) {
                 outputs.metrics(model.name(), TrainingReport.of(model.name(), stats, t));
@@ -187,10 +201,6 @@ public class TrainingService {
     /** The model's step, 0 before it is built. */
     public long step() {
         return model.trainer() == null ? 0 : model.trainer().step();
-    }
-
-    public float lastLoss() {
-        return lastLoss;
     }
 
     public boolean isReady() {

@@ -1,6 +1,7 @@
 package io.mlpstream.nn;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Inverted dropout, as PyTorch's nn.Dropout: in training each unit is kept with probability 1-p and
@@ -12,13 +13,16 @@ import java.util.SplittableRandom;
  */
 public final class Dropout implements Module {
     private float p;
+    private final long seed;
     private final SplittableRandom random;
+    private final AtomicLong replicas = new AtomicLong();
     private boolean training = true;
     private Tensor mask;      // 0 or 1/(1-p), per element of the last batch
     private Tensor output;
     private Tensor gradInput;
 
     public Dropout(float p, long seed) {
+        this.seed = seed;
         this.random = new SplittableRandom(seed);
         setP(p);
     }
@@ -77,7 +81,9 @@ public final class Dropout implements Module {
 
     @Override
     public Module replica() {
-        Dropout d = new Dropout(p, random.nextLong());
+        // a seed of its own, drawn without touching this module's generator: replicas are made on other
+        // threads (the REST API's), and the training masks must not depend on when they were made
+        Dropout d = new Dropout(p, seed ^ (0x9E3779B97F4A7C15L * replicas.incrementAndGet()));
         d.train(training);
         return d;
     }

@@ -1,6 +1,11 @@
 package io.mlpstream.service;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import io.mlpstream.events.Json;
 import io.mlpstream.learn.Checkpoint;
 import io.mlpstream.learn.CheckpointCodec;
@@ -8,6 +13,9 @@ import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.nn.Kernels;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -15,6 +23,17 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ModelAdmin {
     private static final Logger LOG = Logger.getLogger(ModelAdmin.class);
+    /** The contracts' JSON, and no string is read as a number: "0.01" is not a learning rate. */
+    private static final ObjectMapper STRICT = Json.mapper().copy();
+
+    private static final List<String> PATCH_FIELDS = Arrays.stream(HyperparameterPatch.class.getRecordComponents())
+            .map(RecordComponent::getName).toList();
+
+    static {
+        for (LogicalType type : new LogicalType[] {LogicalType.Float, LogicalType.Integer}) {
+            STRICT.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        }
+    }
 
     @Inject
     RunningModel running;
@@ -51,13 +70,18 @@ public class ModelAdmin {
     public HyperparameterPatch patch(byte[] body) throws Exception {
         HyperparameterPatch patch;
         try {
-            patch = Json.mapper().readValue(body, HyperparameterPatch.class);
+            JsonNode tree = STRICT.readTree(body);
+            if (tree == null || !tree.isObject() || tree.isEmpty()) {
+                throw new Refused("Nothing to change", "send a JSON object with any of " + PATCH_FIELDS);
+            }
+            for (String name : (Iterable<String>) tree::fieldNames) {
+                if (!PATCH_FIELDS.contains(name)) throw new Refused("Unknown hyper-parameter", name + " (known: " + PATCH_FIELDS + ")");
+            }
+            patch = STRICT.treeToValue(tree, HyperparameterPatch.class);
         } catch (JacksonException e) {
-            Throwable cause = e.getCause() instanceof IllegalArgumentException i ? i : e;
-            String detail = cause instanceof JacksonException j ? j.getOriginalMessage() : cause.getMessage();
+            String detail = e.getCause() instanceof IllegalArgumentException invalid ? invalid.getMessage() : e.getOriginalMessage();
             throw new Refused("Invalid hyper-parameters", detail);
         }
-        if (patch == null) throw new Refused("Invalid hyper-parameters", "send a JSON object");
         onTrainer("Invalid hyper-parameters", patch::applyTo);
         LOG.infof("Hyper-parameters changed at run time: %s", patch);
         return patch;

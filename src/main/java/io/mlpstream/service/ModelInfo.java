@@ -23,7 +23,7 @@ public record ModelInfo(String model, String architecture, Hyperparameters hyper
     static ModelInfo of(String name, OnlineTrainer t, CheckpointStatus checkpoint) {
         ModelConfig config = t.learner().config();
         OptimizerConfig opt = t.learner().rule().config();
-        boolean gradients = !"perceptron rule".equals(t.learner().rule().name());
+        boolean gradients = t.learner().rule().followsGradients();
         Hyperparameters hyper = new Hyperparameters(t.learner().rule().name(),
                 gradients ? opt.lr() : null, gradients ? opt.momentum() : null, gradients ? opt.nesterov() : null,
                 gradients ? opt.weightDecay() : null, gradients ? opt.clipNorm() : null,

@@ -1,9 +1,9 @@
 package io.mlpstream.service;
 
+import io.mlpstream.data.MnistPng;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.learn.OnlineTrainer;
-import io.mlpstream.nn.Tensor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
@@ -36,6 +36,31 @@ public class ServingModel {
         return t == null ? ModelFactory.model(config.model()).classes() : t.learner().config().classes();
     }
 
+    /** An image that cannot be predicted, with the HTTP status that says why (400, 413 or 415). */
+    public static final class ImageRefused extends Exception {
+        public final int status;
+
+        ImageRefused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    /**
+     * A PNG of any size, made into a 28x28 MNIST-style digit first (see {@link MnistPng}), then predicted;
+     * empty before the model is built.
+     */
+    public Optional<Prediction> predictPng(byte[] png) throws ImageRefused {
+        Optional<Integer> inputSize = inputSize();
+        if (inputSize.isEmpty()) return Optional.empty();
+        if (inputSize.get() != 28 * 28) throw new ImageRefused(415, "the model does not take 28x28 images");
+        try {
+            return predict(null, MnistPng.toMnist(png, config.limits().maxImageSide()));
+        } catch (MnistPng.Refused e) {
+            throw new ImageRefused(e.status, e.getMessage());
+        }
+    }
+
     /**
      * Predicts one image of unsigned bytes (0 = background) while training goes on, or empty before the
      * model is built. Any label is the caller's business.
@@ -45,8 +70,8 @@ public class ServingModel {
         if (t == null) return Optional.empty();
         Examples one = new Examples(1, t.learner().config().inputSize());
         one.add(pixels, 0, Examples.UNLABELED);
-        long step = t.step();
-        Tensor logProbs = t.predict(one.inputs());                  // (1, classes)
-        return Optional.of(Prediction.of(id, logProbs.toArray(), null, running.name(), step, System.currentTimeMillis()));
+        OnlineTrainer.Inference out = t.predict(one.inputs());         // (1, classes)
+        return Optional.of(Prediction.of(id, out.logProbs().toArray(), null, running.name(), out.modelStep(),
+                System.currentTimeMillis()));
     }
 }

@@ -74,11 +74,11 @@ class AdminTest {
         given().auth().preemptive().basic("admin", ADMIN).contentType("application/json").body("{\"dropout\": 2}")
                 .patch("/api/model/hyperparameters").then().statusCode(400);
         given().auth().preemptive().basic("admin", ADMIN).contentType("application/json").body("{\"colour\": 2}")
-                .patch("/api/model/hyperparameters").then().statusCode(400);
+                .patch("/api/model/hyperparameters").then().statusCode(400).body("title", equalTo("Unknown hyper-parameter"));
         // out of bounds, or not finite: refused before anything changes
         for (String bad : new String[] {"{\"learningRate\": 1e39}", "{\"learningRate\": 11}", "{\"weightDecay\": 2}",
                 "{\"batchSize\": 5000}", "{\"batchSize\": 1e10}", "{\"batchSize\": 2.5}", "{\"momentum\": 1}",
-                "{\"learningRate\": 0.001, \"batchSize\": 0}"}) {
+                "{\"learningRate\": 0.001, \"batchSize\": 0}", "{\"learningRate\": \"0.01\"}", "{\"batchSize\": \"8\"}", "{}"}) {
             given().auth().preemptive().basic("admin", ADMIN).contentType("application/json").body(bad)
                     .patch("/api/model/hyperparameters").then().statusCode(400);
         }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlpstream.nn.ModelConfig;
+import io.mlpstream.nn.optim.OptimizerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,16 @@ class BenchTest {
             if (!line.isBlank()) lines.add(new ObjectMapper().readTree(line));
         }
         return lines;
+    }
+
+    @Test
+    void withNoOptionsTheBenchmarkRunsTheServicesDefaults() {
+        Options none = new Options(new String[0]);
+        assertEquals(ModelConfig.DEFAULT, Bench.modelConfig(none));
+        assertEquals(OptimizerConfig.DEFAULT, Bench.optimizerConfig(none));
+        Options some = new Options(new String[] {"--optimizer", "momentum", "--lr", "0.05", "--dropout", "0.2"});
+        assertEquals(OptimizerConfig.momentum(0.05f, 0.9f), Bench.optimizerConfig(some));
+        assertEquals(ModelConfig.DEFAULT.withDropout(0.2f), Bench.modelConfig(some));
     }
 
     @Test

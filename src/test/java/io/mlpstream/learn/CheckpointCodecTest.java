@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +66,7 @@ class CheckpointCodecTest {
     void perceptronRoundTrips() {
         ModelConfig p = new ModelConfig(ModelType.PERCEPTRON, 20, List.of(), 5, Activation.RELU, 0.01f, 0f, null, 9);
         Learner model = Learner.create(p, OptimizerConfig.sgd(1f), Kernels.best());
-        model.rule().step(input(4), new int[] {0, 1, 2, 3}, new ReentrantLock());
+        model.rule().step(input(4), new int[] {0, 1, 2, 3}, WeightUpdate.DIRECT);
         Learner restored = CheckpointCodec.decode(CheckpointCodec.encode(Checkpoint.of(model, 1)), Kernels.best()).checkpoint().learner();
         assertArrayEquals(model.network().forward(input(3)).toArray(), restored.network().forward(input(3)).toArray());
     }
@@ -103,7 +102,7 @@ class CheckpointCodecTest {
 
     private Learner trained(OptimizerConfig opt) {
         Learner model = Learner.create(config, opt, Kernels.best());
-        for (int s = 0; s < 5; s++) model.rule().step(input(6), new int[] {0, 1, 2, 3, 4, 0}, new ReentrantLock());
+        for (int s = 0; s < 5; s++) model.rule().step(input(6), new int[] {0, 1, 2, 3, 4, 0}, WeightUpdate.DIRECT);
         return model;
     }
 

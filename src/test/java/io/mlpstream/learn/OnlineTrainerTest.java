@@ -109,7 +109,7 @@ class OnlineTrainerTest {
         Thread reader = new Thread(() -> {
             try {
                 for (int i = 0; i < 2000; i++) {
-                    Tensor out = t.predict(x);
+                    Tensor out = t.predict(x).logProbs();
                     for (int r = 0; r < out.rows(); r++) {
                         double sum = 0;
                         for (int c = 0; c < out.cols(); c++) sum += Math.exp(out.get(r, c));

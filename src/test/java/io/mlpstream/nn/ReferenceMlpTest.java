@@ -3,11 +3,10 @@ package io.mlpstream.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mlpstream.learn.Learner;
+import io.mlpstream.learn.WeightUpdate;
 import io.mlpstream.nn.optim.OptimizerConfig;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.DoubleUnaryOperator;
 import org.apache.commons.math3.linear.MatrixUtils;
 import org.apache.commons.math3.linear.RealMatrix;
@@ -44,7 +43,6 @@ class ReferenceMlpTest {
         int in = 12, h1 = 9, h2 = 7, classes = 4, batch = 5;
         ModelConfig config = new ModelConfig(ModelType.MLP, in, List.of(h1, h2), classes, activation, 0.05f, 0f, null, 3);
         Learner mlp = Learner.create(config, opt, Kernels.best());
-        Lock lock = new ReentrantLock();
         Random r = new Random(11);
         Tensor x = new Tensor(batch, in);
         for (int i = 0; i < x.size(); i++) x.set(i, (float) r.nextDouble());
@@ -59,7 +57,7 @@ class ReferenceMlpTest {
         }
         // two steps, so that the momentum buffer is exercised
         for (int step = 0; step < 2; step++) {
-            float loss = mlp.rule().step(x, labels, lock).loss;
+            float loss = mlp.rule().step(x, labels, WeightUpdate.DIRECT).loss;
             Reference ref = new Reference(activation, 0.05);
             double refLoss = ref.lossAndGradients(toMatrix(x), labels, w, b);
             assertEquals(refLoss, loss, 1e-5, "loss at step " + step);
