@@ -2,6 +2,8 @@ package io.mlpstream.learn;
 
 import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.ModelConfig;
+import io.mlpstream.nn.ModelType;
+import io.mlpstream.nn.Networks;
 import io.mlpstream.nn.Parameter;
 import io.mlpstream.nn.StateDictCodec;
 import io.mlpstream.nn.Tensor;
@@ -116,7 +118,12 @@ public final class CheckpointCodec {
             if (in.available() != 0) {
                 throw new CheckpointException(in.available() + " unexpected bytes after the end");
             }
-            // Everything is read and checked: only now build the learner.
+            // Everything is read and checked against the declared architecture: only now build the learner,
+            // whose size is then bounded by the checkpoint's own (a crafted config cannot allocate more).
+            List<int[]> shapes = Networks.parameterShapes(config);
+            checkShapes("parameters", params, shapes, 1);
+            int perParameter = config.type() == ModelType.PERCEPTRON ? 0 : optimizer.type() == OptimizerType.ADAM ? 2 : 1;
+            checkShapes("optimizer state", state, shapes, perParameter);
             Learner learner = Learner.create(config, optimizer, kernels);
             StateDictCodec.load(learner.network().parameters().stream().map(p -> p.value).toList(), params, "parameters");
             StateDictCodec.load(learner.rule().state(), state, "optimizer state");
@@ -124,6 +131,22 @@ public final class CheckpointCodec {
             return new Stored(new Checkpoint(learner, step, trained, predicted, seen, correct), offsets);
         } catch (IOException | RuntimeException e) {
             throw wrap(e);
+        }
+    }
+
+    /** Each of the shapes, repeated {@code times} in a row, must be the entries' shapes, in order. */
+    private static void checkShapes(String what, List<StateDictCodec.Entry> entries, List<int[]> shapes, int times) {
+        if (entries.size() != shapes.size() * times) {
+            throw new CheckpointException(what + ": the snapshot has " + entries.size() + " tensors, its architecture needs "
+                    + shapes.size() * times);
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            int[] shape = shapes.get(i / Math.max(1, times));
+            StateDictCodec.Entry e = entries.get(i);
+            if (e.rows() != shape[0] || e.cols() != shape[1]) {
+                throw new CheckpointException(what + " " + i + ": the snapshot has shape (" + e.rows() + ", " + e.cols()
+                        + "), its architecture needs (" + shape[0] + ", " + shape[1] + ")");
+            }
         }
     }
 

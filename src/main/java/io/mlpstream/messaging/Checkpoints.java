@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,10 +44,10 @@ public class Checkpoints implements CheckpointStore {
     private volatile KafkaProducer<String, byte[]> producer;
 
     @Override
-    public void write(byte[] checkpoint, Runnable written) {
+    public void write(byte[] checkpoint, Runnable written, Consumer<Exception> failed) {
         producer().send(new ProducerRecord<>(topic(), config.modelName(), checkpoint), (meta, e) -> {
             if (e != null) {
-                LOG.errorf("Checkpoint of %s failed: %s", config.modelName(), e.getMessage());
+                failed.accept(e);
             } else {
                 written.run();
                 LOG.debugf("Checkpoint of %s: %d bytes", config.modelName(), checkpoint.length);

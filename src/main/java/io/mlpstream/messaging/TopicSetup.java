@@ -1,6 +1,8 @@
 package io.mlpstream.messaging;
 
+import io.mlpstream.nn.Networks;
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.ModelFactory;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
@@ -58,9 +60,12 @@ public class TopicSetup {
                 }
             }
             String checkpoints = config.checkpoints().topic();
+            long checkpointBytes = CheckpointTopic.bytesFor(Networks.parameterShapes(ModelFactory.model(config.model())));
             if (!existing.contains(checkpoints)) {
                 missing.add(new NewTopic(checkpoints, 1, rf).configs(Map.of(
-                        "cleanup.policy", "compact", "max.message.bytes", String.valueOf(32 << 20))));
+                        "cleanup.policy", "compact", "max.message.bytes", String.valueOf(Math.max(32L << 20, checkpointBytes)))));
+            } else {
+                CheckpointTopic.check(admin, checkpoints, checkpointBytes);
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);

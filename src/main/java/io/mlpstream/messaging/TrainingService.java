@@ -86,7 +86,7 @@ public class TrainingService {
         long idleCheck = Math.max(10, Math.min(200, trainer.config().idleFlush().toMillis() / 5));
         model.every(idleCheck, this::flushIfIdle);
         metrics.bind(model.name(), trainer, trainer.learner().layerNames(), InvalidEvent.REASONS);
-        metrics.checkpointAge(model.name(), model::checkpointAgeSeconds);
+        metrics.checkpoints(model.name(), model::checkpointAgeSeconds, model::checkpointFailures);
         ready = true;
         started.countDown();
     }

@@ -1,6 +1,7 @@
 package io.mlpstream.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -101,9 +103,11 @@ public class LearningMetrics {
         lostToRetention.increment(records);
     }
 
-    public void checkpointAge(String model, DoubleSupplier age) {
-        gauge("mlp_checkpoint_age_seconds", "Seconds since the last model snapshot was written or restored",
+    public void checkpoints(String model, DoubleSupplier age, LongSupplier failures) {
+        gauge("mlp_checkpoint_age_seconds", "Seconds since the last model snapshot was stored or restored",
                 Tags.of("model", model), age, DoubleSupplier::getAsDouble);
+        FunctionCounter.builder("mlp_checkpoint_failures", failures, f -> (double) f.getAsLong())
+                .description("Model snapshots that could not be stored").tags(Tags.of("model", model)).register(registry);
     }
 
     public void example(boolean isLabeled) {

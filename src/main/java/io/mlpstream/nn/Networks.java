@@ -40,6 +40,23 @@ public final class Networks {
     }
 
     /**
+     * The shape (rows, cols) of every parameter the network of this config has, in order, without
+     * building it: a checkpoint's tensors are checked against them before anything is allocated.
+     */
+    public static List<int[]> parameterShapes(ModelConfig config) {
+        List<Integer> sizes = new ArrayList<>();
+        sizes.add(config.inputSize());
+        if (config.type() == ModelType.MLP) sizes.addAll(config.hidden());
+        sizes.add(config.classes());
+        List<int[]> shapes = new ArrayList<>();
+        for (int i = 1; i < sizes.size(); i++) {
+            shapes.add(new int[] {sizes.get(i), sizes.get(i - 1)}); // weight (out, in)
+            shapes.add(new int[] {1, sizes.get(i)});                 // bias (1, out)
+        }
+        return shapes;
+    }
+
+    /**
      * One score per class, x -> Linear -> LogSoftmax, with zero weights: the classic starting point of
      * the perceptron, whose rule is then independent of the learning rate's scale. The log-softmax only
      * makes its scores look like the MLP's log-probabilities; the rule itself uses their signs.

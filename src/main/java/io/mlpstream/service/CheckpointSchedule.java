@@ -18,15 +18,9 @@ final class CheckpointSchedule {
         return step - lastStep >= everySteps || System.currentTimeMillis() - lastMillis >= every.toMillis();
     }
 
-    /** A checkpoint of this step was written (or restored). */
+    /** A checkpoint of this step was attempted (or restored): the next one is due from here. */
     void written(long step) {
         lastStep = step;
         lastMillis = System.currentTimeMillis();
-    }
-
-    /** NaN before the first. */
-    double ageSeconds() {
-        long t = lastMillis;
-        return t == 0 ? Double.NaN : (System.currentTimeMillis() - t) / 1000.0;
     }
 }

@@ -1,6 +1,7 @@
 package io.mlpstream.service;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Where the model's checkpoints live (the compacted model-checkpoints topic); the messaging layer implements it. */
 public interface CheckpointStore {
@@ -8,8 +9,8 @@ public interface CheckpointStore {
     /** The newest checkpoint of this model, if any. */
     Optional<byte[]> newest();
 
-    /** Sends a checkpoint; {@code written} runs once the store has it. */
-    void write(byte[] checkpoint, Runnable written);
+    /** Sends a checkpoint; {@code written} runs once the store has it, {@code failed} if it could not store it. */
+    void write(byte[] checkpoint, Runnable written, Consumer<Exception> failed);
 
     /** Blocks until everything written so far is stored, for shutdown. */
     void flush();

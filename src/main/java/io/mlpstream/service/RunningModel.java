@@ -14,6 +14,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -40,6 +42,7 @@ public class RunningModel {
     CheckpointStore store;
 
     private final CheckpointStatus status = new CheckpointStatus();
+    private final AtomicLong failures = new AtomicLong();
     private final CountDownLatch restored = new CountDownLatch(1);
     private volatile Map<String, Long> resumeOffsets = Map.of();
     private volatile OnlineTrainer trainer;
@@ -60,6 +63,11 @@ public class RunningModel {
             Learner learner = stored == null ? Learner.create(model, optimizer, Kernels.best()) : stored.checkpoint().learner();
             OnlineTrainer t = new OnlineTrainer(learner, ModelFactory.trainer(config.training()));
             if (stored != null) {
+                List<String> kept = ConfigDiff.of(model, learner.config(), optimizer, learner.rule().config());
+                if (!kept.isEmpty()) {
+                    LOG.warnf("The restored %s keeps its own settings, not the configured ones: %s. Change them at run time "
+                            + "with PATCH /api/model/hyperparameters, or start a fresh model.", name(), String.join(", ", kept));
+                }
                 t.restore(stored.checkpoint());
                 resumeOffsets = Map.copyOf(stored.offsets());
                 schedule.written(t.step());
@@ -69,8 +77,10 @@ public class RunningModel {
         } finally {
             restored.countDown();
         }
-        LOG.infof("Model %s: %s, %s, batch size %d%n%s", name(), model.architecture(), trainer.learner().rule().config(),
-                trainer.config().batchSize(), trainer.learner().network());
+        // the effective settings: a restored model's own, not necessarily the configured ones
+        LOG.infof("Model %s: %s, %s, dropout %s, batch size %d%n%s", name(), trainer.learner().config().architecture(),
+                trainer.learner().rule().config(), trainer.learner().dropout(), trainer.config().batchSize(),
+                trainer.learner().network());
     }
 
     /** The newest checkpoint, if its architecture is the configured one (else refuse, or start fresh if asked to). */
@@ -113,7 +123,11 @@ public class RunningModel {
         long step = t.step();
         byte[] bytes = CheckpointCodec.encode(t.checkpoint(), offsets);
         schedule.written(step);
-        store.write(bytes, () -> status.record(step, System.currentTimeMillis()));
+        store.write(bytes, () -> status.record(step, System.currentTimeMillis()), e -> {
+            failures.incrementAndGet();
+            LOG.errorf("Checkpoint of %s at step %d (%d bytes) failed: %s. The last good one is %.0f s old; after a crash "
+                    + "the model would resume from it.", name(), step, bytes.length, e.getMessage(), checkpointAgeSeconds());
+        });
     }
 
     /** True every N steps or T seconds. */
@@ -163,9 +177,14 @@ public class RunningModel {
         return status;
     }
 
-    /** Seconds since the last checkpoint was written or restored; NaN before the first. */
+    /** Seconds since the last checkpoint was stored (acknowledged by the store) or restored; NaN before the first. */
     public double checkpointAgeSeconds() {
-        return schedule == null ? Double.NaN : schedule.ageSeconds();
+        return status.step() < 0 ? Double.NaN : (System.currentTimeMillis() - status.epochMillis()) / 1000.0;
+    }
+
+    /** Checkpoints that could not be stored, since the start. */
+    public long checkpointFailures() {
+        return failures.get();
     }
 
     @PreDestroy

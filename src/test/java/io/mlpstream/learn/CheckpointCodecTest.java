@@ -10,8 +10,11 @@ import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.ModelConfig;
 import io.mlpstream.nn.ModelType;
 import io.mlpstream.nn.Sequential;
+import io.mlpstream.nn.StateDictCodec;
 import io.mlpstream.nn.Tensor;
 import io.mlpstream.nn.optim.OptimizerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -98,6 +101,33 @@ class CheckpointCodecTest {
         version[7] = 99;
         e = assertThrows(CheckpointCodec.CheckpointException.class, () -> CheckpointCodec.decode(version, Kernels.best()));
         assertTrue(e.getMessage().contains("version 99"), e.getMessage());
+    }
+
+    @Test
+    void aCraftedArchitectureIsRefusedBeforeAnythingIsAllocated() throws Exception {
+        // a valid frame around a config that declares two hidden layers of 40,000 units and no tensors:
+        // building it first would allocate 1.6 billion floats for one weight matrix alone
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(body);
+        StateDictCodec.writeConfig(out, ModelConfig.DEFAULT.withHidden(List.of(40_000, 40_000)));
+        out.writeUTF("adam");
+        for (int i = 0; i < 2; i++) out.writeFloat(0.001f);
+        out.writeBoolean(false);
+        for (int i = 0; i < 5; i++) out.writeFloat(i == 1 ? 0.9f : i == 2 ? 0.999f : 0f);
+        out.writeLong(1);
+        out.writeLong(1);
+        out.writeInt(0); // parameters
+        out.writeInt(0); // optimizer state
+        out.writeLong(0);
+        out.writeInt(0); // offsets
+        for (int i = 0; i < 3; i++) out.writeLong(0);
+        byte[] payload = body.toByteArray();
+        CRC32 crc = new CRC32();
+        crc.update(payload);
+        byte[] crafted = ByteBuffer.allocate(payload.length + 16).putInt(0x4D4C5053).putInt(2)
+                .putInt(payload.length).put(payload).putInt((int) crc.getValue()).array();
+        var e = assertThrows(CheckpointCodec.CheckpointException.class, () -> CheckpointCodec.decode(crafted, Kernels.best()));
+        assertTrue(e.getMessage().contains("parameters"), e.getMessage());
     }
 
     private Learner trained(OptimizerConfig opt) {
