@@ -59,6 +59,7 @@ public class PredictResource {
             String title = switch (e.status) {
                 case 413 -> "Image too large";
                 case 415 -> "PNG not supported";
+                case 429 -> "Too many PNGs at once";
                 default -> "Invalid PNG";
             };
             return Problems.of(e.status, title, e.getMessage());

@@ -8,6 +8,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns a PNG of any size into a 28x28 MNIST-style digit, the way MNIST itself was made: the digit's
@@ -16,6 +19,8 @@ import javax.imageio.ImageIO;
  */
 public final class MnistPng {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    /** A 20x20 digit needs no more: larger PNGs are decoded subsampled, so memory stays ~1 MB whatever their size. */
+    private static final int DECODE_SIDE = 512;
 
     /** Why a PNG was refused: 413 for a picture too large, 400 otherwise. */
     public static final class Refused extends Exception {
@@ -30,20 +35,30 @@ public final class MnistPng {
     private MnistPng() {
     }
 
-    public static byte[] toMnist(byte[] png, int maxSide) throws Refused {
-        checkHeader(png, maxSide); // before decoding: a decompression bomb never reaches ImageIO
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(png));
-        } catch (IOException | RuntimeException e) {
-            throw new Refused(400, "not a readable PNG: " + e.getMessage());
-        }
-        if (image == null) throw new Refused(400, "not a readable PNG");
+    public static byte[] toMnist(byte[] png, int maxSide, long maxPixels) throws Refused {
+        long side = checkHeader(png, maxSide, maxPixels); // before decoding: a decompression bomb never reaches ImageIO
+        BufferedImage image = decode(png, (int) Math.ceil(side / (double) DECODE_SIDE));
         float[][] ink = ink(image);
         return centre(ink);
     }
 
-    private static void checkHeader(byte[] png, int maxSide) throws Refused {
+    /** Decodes every n-th row and column only (n = 1: all of them). */
+    private static BufferedImage decode(byte[] png, int n) throws Refused {
+        ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
+            reader.setInput(in, true, true);
+            ImageReadParam param = reader.getDefaultReadParam();
+            if (n > 1) param.setSourceSubsampling(n, n, 0, 0);
+            return reader.read(0, param);
+        } catch (IOException | RuntimeException e) {
+            throw new Refused(400, "not a readable PNG: " + e.getMessage());
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** Checks the signature and the declared size; returns the longer side. */
+    private static long checkHeader(byte[] png, int maxSide, long maxPixels) throws Refused {
         if (png == null || png.length < 24) throw new Refused(400, "not a PNG: too short");
         for (int i = 0; i < SIGNATURE.length; i++) {
             if (png[i] != SIGNATURE[i]) throw new Refused(400, "not a PNG: wrong signature");
@@ -55,17 +70,22 @@ public final class MnistPng {
         if (width > maxSide || height > maxSide) {
             throw new Refused(413, "PNG of " + width + "x" + height + " exceeds the limit of " + maxSide + " pixels a side");
         }
+        if (width * height > maxPixels) {
+            throw new Refused(413, "PNG of " + width + "x" + height + " exceeds the limit of " + maxPixels + " pixels");
+        }
+        return Math.max(width, height);
     }
 
     /** Ink per pixel in 0..255 (255 = full stroke), transparent pixels as paper, dark-on-light inverted. */
     private static float[][] ink(BufferedImage image) {
         int w = image.getWidth(), h = image.getHeight();
+        int[] pixels = image.getRGB(0, 0, w, h, null, 0, w); // one bulk read, not a call per pixel
         float[][] gray = new float[h][w];
         double border = 0;
         int borderCount = 0;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                int argb = image.getRGB(x, y);
+                int argb = pixels[y * w + x];
                 double a = (argb >>> 24) / 255.0;
                 double lum = 0.299 * ((argb >> 16) & 0xFF) + 0.587 * ((argb >> 8) & 0xFF) + 0.114 * (argb & 0xFF);
                 gray[y][x] = (float) (a * lum + (1 - a) * 255); // composite on white paper
@@ -76,7 +96,7 @@ public final class MnistPng {
             }
         }
         boolean lightPaper = border / borderCount > 127;
-        boolean transparentOnly = (image.getRGB(0, 0) >>> 24) == 0;
+        boolean transparentOnly = (pixels[0] >>> 24) == 0;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 // MNIST is light ink on black: invert light paper; a transparent background counts as paper

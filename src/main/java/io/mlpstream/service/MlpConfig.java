@@ -164,6 +164,14 @@ public interface MlpConfig {
         /** Largest width or height accepted in an image event or a PNG. */
         @WithDefault("4096")
         int maxImageSide();
+
+        /** Largest PNG accepted, in pixels (width x height, read from its header before decoding). */
+        @WithDefault("16777216")
+        long maxPngPixels();
+
+        /** PNGs decoded at once; one more request gets 429. Decoding a large PNG takes a core for a while. */
+        @WithDefault("2")
+        int pngConcurrency();
     }
 
     interface Topics {

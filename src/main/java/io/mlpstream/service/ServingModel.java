@@ -7,6 +7,7 @@ import io.mlpstream.learn.OnlineTrainer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 /** What the HTTP API may see of the model: predictions beside training, and its description. */
 @ApplicationScoped
@@ -36,7 +37,18 @@ public class ServingModel {
         return t == null ? ModelFactory.model(config.model()).classes() : t.learner().config().classes();
     }
 
-    /** An image that cannot be predicted, with the HTTP status that says why (400, 413 or 415). */
+    private volatile Semaphore decoding;
+
+    private Semaphore decoding() {
+        if (decoding == null) {
+            synchronized (this) {
+                if (decoding == null) decoding = new Semaphore(config.limits().pngConcurrency());
+            }
+        }
+        return decoding;
+    }
+
+    /** An image that cannot be predicted, with the HTTP status that says why (400, 413, 415 or 429). */
     public static final class ImageRefused extends Exception {
         public final int status;
 
@@ -54,10 +66,15 @@ public class ServingModel {
         Optional<Integer> inputSize = inputSize();
         if (inputSize.isEmpty()) return Optional.empty();
         if (inputSize.get() != 28 * 28) throw new ImageRefused(415, "the model does not take 28x28 images");
+        if (!decoding().tryAcquire()) {
+            throw new ImageRefused(429, config.limits().pngConcurrency() + " PNGs are being decoded (mlp.limits.png-concurrency); retry");
+        }
         try {
-            return predict(null, MnistPng.toMnist(png, config.limits().maxImageSide()));
+            return predict(null, MnistPng.toMnist(png, config.limits().maxImageSide(), config.limits().maxPngPixels()));
         } catch (MnistPng.Refused e) {
             throw new ImageRefused(e.status, e.getMessage());
+        } finally {
+            decoding().release();
         }
     }
 

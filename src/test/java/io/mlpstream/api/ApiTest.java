@@ -1,5 +1,6 @@
 package io.mlpstream.api;
 
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
@@ -7,7 +8,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
-import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlpstream.cli.Produce;
@@ -20,6 +21,16 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
@@ -95,6 +106,32 @@ class ApiTest {
                 .body("title", equalTo("Image too large"));
         given().contentType("image/png").body("not a png at all".getBytes(StandardCharsets.US_ASCII)).post("/api/predict")
                 .then().statusCode(400);
+    }
+
+    /** More large PNGs at once than mlp.limits.png-concurrency (1 in tests): the others get 429, none fails. */
+    @Test
+    void tooManyPngsAtOnceGet429AndTheRestAreAnswered() throws Exception {
+        BufferedImage image = new BufferedImage(4096, 4096, BufferedImage.TYPE_BYTE_GRAY);
+        image.getRaster().setSample(2000, 2000, 0, 255);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        byte[] png = out.toByteArray();
+        int n = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            statuses.add(pool.submit(() -> {
+                go.await();
+                return given().contentType("image/png").body(png).post("/api/predict").statusCode();
+            }));
+        }
+        go.countDown();
+        Map<Integer, Integer> counts = new TreeMap<>();
+        for (Future<Integer> f : statuses) counts.merge(f.get(60, TimeUnit.SECONDS), 1, Integer::sum);
+        pool.shutdown();
+        System.out.println("8 large PNGs at once, by status: " + counts);
+        assertEquals(Set.of(200, 429), counts.keySet(), "some answered, the others refused as busy: " + counts);
     }
 
     /** The digit upscaled 3x, dark on light paper, off-centre on a 120x100 canvas. */
