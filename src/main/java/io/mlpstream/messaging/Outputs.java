@@ -9,13 +9,16 @@ import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.jboss.logging.Logger;
 
 /**
  * The three output topics: predictions, training-metrics and images-dlq. They are ordinary
@@ -26,6 +29,9 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
  */
 @ApplicationScoped
 public class Outputs {
+    private static final Logger LOG = Logger.getLogger(Outputs.class);
+    /** What a dead letter too large for its topic keeps of the original value: enough to see what it was. */
+    static final int TRUNCATED_BYTES = 64 << 10;
 
     // The emitters declare the channels, so that SmallRye creates their producers from the configuration.
     @Inject
@@ -60,18 +66,41 @@ public class Outputs {
         send(predictions(), new ProducerRecord<>(predictionsTopic, p.id(), json(p)), onAck, onFailure);
     }
 
-    public void metrics(String model, TrainingMetrics m) {
-        send(metrics(), new ProducerRecord<>(metricsTopic, model, json(m)), () -> { }, e -> { });
+    /** Training metrics are telemetry: a failed send is counted and logged, and training goes on. */
+    public void metrics(String model, TrainingMetrics m, Consumer<Throwable> onFailure) {
+        send(metrics(), new ProducerRecord<>(metricsTopic, model, json(m)), () -> { }, onFailure);
     }
 
-    /** The original bytes and key, with the reason in the dlq-reason and dlq-detail headers. */
+    /**
+     * The original bytes and key, with the reason in the dlq-reason and dlq-detail headers. A dead letter
+     * too large for the DLQ topic is sent again with only the first {@link #TRUNCATED_BYTES} of its value
+     * and a dlq-original-bytes header, so that one record never stops the stream.
+     */
     public void deadLetter(String key, byte[] value, InvalidEvent why, String source, Runnable onAck,
                            Consumer<Throwable> onFailure) {
+        send(deadLetters(), deadLetterRecord(key, value, why, source, false), onAck, error -> {
+            if (!(error instanceof RecordTooLargeException) || value == null || value.length <= TRUNCATED_BYTES) {
+                onFailure.accept(error);
+                return;
+            }
+            LOG.warnf("Dead letter %s of %d bytes is too large for %s (%s): sending its first %d bytes", source,
+                    value.length, deadLetterTopic, error.getMessage(), TRUNCATED_BYTES);
+            send(deadLetters(), deadLetterRecord(key, value, why, source, true), onAck, onFailure);
+        });
+    }
+
+    private ProducerRecord<String, byte[]> deadLetterRecord(String key, byte[] value, InvalidEvent why, String source,
+                                                            boolean truncate) {
         RecordHeaders headers = new RecordHeaders();
         headers.add("dlq-reason", why.reason().getBytes(StandardCharsets.UTF_8));
         headers.add("dlq-detail", why.detail().getBytes(StandardCharsets.UTF_8));
         headers.add("dlq-source", source.getBytes(StandardCharsets.UTF_8));
-        send(deadLetters(), new ProducerRecord<>(deadLetterTopic, null, key, value, headers), onAck, onFailure);
+        byte[] kept = value;
+        if (truncate) {
+            headers.add("dlq-original-bytes", String.valueOf(value.length).getBytes(StandardCharsets.UTF_8));
+            kept = Arrays.copyOf(value, TRUNCATED_BYTES);
+        }
+        return new ProducerRecord<>(deadLetterTopic, null, key, kept, headers);
     }
 
     private static <V> void send(Producer<String, V> producer, ProducerRecord<String, V> record, Runnable onAck,

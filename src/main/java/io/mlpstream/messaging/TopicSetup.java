@@ -53,8 +53,10 @@ public class TopicSetup {
                 if (!existing.contains(topic)) {
                     NewTopic t = new NewTopic(topic, partitions, rf);
                     if (channel.contains("images")) {
-                        // oversized records must reach the service, to be dead-lettered with a reason
-                        t.configs(Map.of("max.message.bytes", String.valueOf(16 << 20)));
+                        // oversized records must reach the service, to be dead-lettered with a reason, and their
+                        // dead letters (the same bytes and a few headers) must fit in the DLQ
+                        int limit = channel.contains("dlq") ? (16 << 20) + (64 << 10) : 16 << 20;
+                        t.configs(Map.of("max.message.bytes", String.valueOf(limit)));
                     }
                     missing.add(t);
                 }

@@ -188,7 +188,7 @@ public class TrainingService {
         public void onStep(StepStats stats, OnlineTrainer t) {
             metrics.step(stats);
             if (t.step() % config.training().metricsEvery() == 0) {
-                outputs.metrics(model.name(), TrainingReport.of(model.name(), stats, t));
+                outputs.metrics(model.name(), TrainingReport.of(model.name(), stats, t), metrics::metricsSendFailed);
             }
             for (int i = 0; i < stats.batchSize; i++) {
                 awaitingTraining.poll().done();

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
+import org.jboss.logging.Logger;
 
 /**
  * The Prometheus view of learning: one prefix (mlp_), base units, _total counters, _ratio for 0..1,
@@ -28,6 +29,7 @@ import java.util.function.ToDoubleFunction;
  */
 @ApplicationScoped
 public class LearningMetrics {
+    private static final Logger LOG = Logger.getLogger(LearningMetrics.class);
     private static final double SMOOTHING = 0.98;
 
     @Inject
@@ -41,6 +43,7 @@ public class LearningMetrics {
     private Counter steps;
     private Counter skipped;
     private Counter lostToRetention;
+    private Counter metricsSendFailures;
     private Timer stepDuration;
     private Timer latency;
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
@@ -49,6 +52,7 @@ public class LearningMetrics {
     private volatile double loss = Double.NaN;
     private volatile double smoothedLoss = Double.NaN;
     private volatile double gradientNorm;
+    private volatile long lastMetricsFailureLog;
 
     /** Registers every meter for this model, its layers and every DLQ reason. */
     public void bind(String model, OnlineTrainer trainer, List<String> layers, List<String> reasons) {
@@ -66,6 +70,7 @@ public class LearningMetrics {
         unscored = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "unlabeled"));
         steps = counter("mlp_training_steps", "Training steps taken", m);
         lostToRetention = counter("mlp_records_lost_to_retention", "Input records deleted by retention before the restored model could learn them", m);
+        metricsSendFailures = counter("mlp_training_metrics_send_failures", "Training-metrics records that could not be sent", m);
         skipped = counter("mlp_skipped_steps", "Training steps skipped because the loss or a gradient was not finite", m);
         for (String reason : reasons) {
             deadLetters.put(reason, counter("mlp_dlq_records", "Records sent to the dead-letter topic, by reason", Tags.of("reason", reason)));
@@ -135,6 +140,17 @@ public class LearningMetrics {
             v.biasGradNorm = l.biasGradNorm;
             v.weightNorm = l.weightNorm;
             v.deadFraction = l.deadFraction;
+        }
+    }
+
+    /** A training-metrics record could not be sent: counted, logged at most once a minute. */
+    public void metricsSendFailed(Throwable error) {
+        metricsSendFailures.increment();
+        long now = System.currentTimeMillis();
+        if (now - lastMetricsFailureLog > 60_000) {
+            lastMetricsFailureLog = now;
+            LOG.warnf("A training-metrics record could not be sent (%s); training goes on, mlp_training_metrics_send_failures_total counts them",
+                    error.getMessage());
         }
     }
 

@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -85,6 +86,25 @@ class StreamingTest {
         Map<String, Integer> counts = predictionsFor("sparse-", 32);
         assertEquals(32, counts.size(), "every event predicted, the last one too: " + counts.keySet());
         awaitTrained(trainedBefore + 2);
+    }
+
+    /**
+     * A record just under the input topic's 16 MiB limit is too large to be dead-lettered whole (its
+     * headers push it over): it goes to the DLQ truncated, saying so, and the stream goes on.
+     */
+    @Test
+    void aDeadLetterTooLargeToSendWholeGoesTruncatedAndTheStreamGoesOn() throws Exception {
+        byte[] huge = new byte[(16 << 20) - 150]; // fits the input topic; with the dead-letter headers it does not
+        Arrays.fill(huge, (byte) 'x');
+        TestKafka.send("images", List.of(new ProducerRecord<>("images", "edge-huge", huge)));
+        TestKafka.send("images", List.of(digit("edge-after", 3, true)));
+        List<ConsumerRecord<String, byte[]>> dlq = TestKafka.readUntil("images-dlq", Duration.ofSeconds(30),
+                r -> r.stream().anyMatch(x -> "edge-huge".equals(x.key())));
+        ConsumerRecord<String, byte[]> letter = dlq.stream().filter(x -> "edge-huge".equals(x.key())).findFirst().orElseThrow();
+        assertEquals("too-large", TestKafka.header(letter, "dlq-reason"));
+        assertEquals(String.valueOf(huge.length), TestKafka.header(letter, "dlq-original-bytes"));
+        assertTrue(letter.value().length < huge.length, "truncated");
+        assertEquals(1, predictionsFor("edge-after", 1).size(), "the record after it is predicted");
     }
 
     @Test
