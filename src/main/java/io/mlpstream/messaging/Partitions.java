@@ -29,15 +29,31 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     @Inject
     Instance<LearningMetrics> metrics;
 
+    @Inject
+    Instance<TrainingService> training;
+
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         // resume exactly after what the restored model has learned, on every assignment
         Map<String, Long> resume = model.get().resumeOffsets();
+        training.get().awaitStarted();
         Map<TopicPartition, Long> earliest = partitions.isEmpty() ? Map.of() : consumer.beginningOffsets(partitions);
+        Map<TopicPartition, Long> latest = partitions.isEmpty() ? Map.of() : consumer.endOffsets(partitions);
         for (TopicPartition tp : partitions) {
             Long next = resume.get(tp.topic() + "-" + tp.partition());
             if (next == null) continue;
-            long first = earliest.getOrDefault(tp, 0L);
+            long first = earliest.getOrDefault(tp, 0L), end = latest.getOrDefault(tp, 0L);
+            if (next > end) {
+                // the topic holds fewer records than the model has learned from it: it was deleted and created
+                // again, truncated, or is another topic by that name. Its records must not be skipped as learned.
+                LOG.warnf("The snapshot resumes %s at offset %d, but the topic ends at offset %d: it was recreated or "
+                        + "truncated. Learning it from its earliest offset, %d. If it is another stream altogether, "
+                        + "start a fresh model instead (a new mlp.model-name).", tp, next, end, first);
+                metrics.get().offsetsBeyondLogEnd();
+                training.get().rewound(tp.topic() + "-" + tp.partition(), first);
+                consumer.seek(tp, first);
+                continue;
+            }
             if (next < first) {
                 // the records the snapshot would resume from are gone (retention): learn from what remains
                 LOG.warnf("Offset %d of %s, where the snapshot resumes, is no longer in the topic (retention); "

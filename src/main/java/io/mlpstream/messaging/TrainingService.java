@@ -78,7 +78,7 @@ public class TrainingService {
     void start(@Observes @Priority(11) StartupEvent event) {
         OnlineTrainer trainer = model.trainer();
         AckBudget.check(trainer.config().idleFlush(), maxAge.orElse(60_000L));
-        predictedUpTo.putAll(model.resumeOffsets());
+        model.resumeOffsets().forEach(predictedUpTo::putIfAbsent); // a partition may have been rewound already
         int inputSize = trainer.learner().config().inputSize();
         decoder = new ImageDecoder(inputSize, trainer.learner().config().classes(),
                 config.limits().maxRecordBytes(), config.limits().maxImageSide());
@@ -91,8 +91,13 @@ public class TrainingService {
         started.countDown();
     }
 
+    /** The partition's records from {@code offset} on are new to the model, whatever the snapshot said. */
+    void rewound(String partition, long offset) {
+        predictedUpTo.put(partition, offset);
+    }
+
     /** Partitions are assigned once the model is restored, which can be just before start() has run. */
-    private void awaitStarted() {
+    void awaitStarted() {
         try {
             if (!started.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("the training service did not start");
         } catch (InterruptedException e) {

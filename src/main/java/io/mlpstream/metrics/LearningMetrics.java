@@ -44,6 +44,7 @@ public class LearningMetrics {
     private Counter skipped;
     private Counter lostToRetention;
     private Counter metricsSendFailures;
+    private Counter beyondLogEnd;
     private Timer stepDuration;
     private Timer latency;
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
@@ -70,6 +71,7 @@ public class LearningMetrics {
         unscored = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "unlabeled"));
         steps = counter("mlp_training_steps", "Training steps taken", m);
         lostToRetention = counter("mlp_records_lost_to_retention", "Input records deleted by retention before the restored model could learn them", m);
+        beyondLogEnd = counter("mlp_offsets_beyond_log_end", "Partitions whose snapshot offset was beyond the topic's end (recreated or truncated topic)", m);
         metricsSendFailures = counter("mlp_training_metrics_send_failures", "Training-metrics records that could not be sent", m);
         skipped = counter("mlp_skipped_steps", "Training steps skipped because the loss or a gradient was not finite", m);
         for (String reason : reasons) {
@@ -141,6 +143,11 @@ public class LearningMetrics {
             v.weightNorm = l.weightNorm;
             v.deadFraction = l.deadFraction;
         }
+    }
+
+    /** A partition whose snapshot offset lies beyond its log end: learned again from its earliest offset. */
+    public void offsetsBeyondLogEnd() {
+        beyondLogEnd.increment();
     }
 
     /** A training-metrics record could not be sent: counted, logged at most once a minute. */

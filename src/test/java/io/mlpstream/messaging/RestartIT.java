@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlpstream.broker.EmbeddedKafka;
+import io.mlpstream.cli.Produce;
 import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
 import io.mlpstream.learn.CheckpointCodec;
@@ -16,8 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -110,17 +115,17 @@ class RestartIT {
         awaitReady();
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
         byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
-        io.mlpstream.cli.Produce.send(broker.bootstrapServers(), "images-retention", images, labels, 400, 0, "ret-a-", false);
+        Produce.send(broker.bootstrapServers(), "images-retention", images, labels, 400, 0, "ret-a-", false);
         for (int i = 0; i < 120 && metric("mlp_examples_trained") < 400; i++) Thread.sleep(250);
         service.destroy(); // graceful: a last snapshot resumes at offset 400
         assertTrue(service.waitFor(60, TimeUnit.SECONDS));
 
-        io.mlpstream.cli.Produce.send(broker.bootstrapServers(), "images-retention", images, labels, 300, 0, "ret-b-", false);
+        Produce.send(broker.bootstrapServers(), "images-retention", images, labels, 300, 0, "ret-b-", false);
         Properties p = new Properties();
         p.put("bootstrap.servers", broker.bootstrapServers());
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+        try (Admin admin = Admin.create(p)) {
             admin.deleteRecords(Map.of(new TopicPartition("images-retention", 0),
-                    org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(500))).all().get();
+                    RecordsToDelete.beforeOffset(500))).all().get();
         }
         service = start(env);
         awaitReady();
@@ -147,6 +152,46 @@ class RestartIT {
         assertEquals(0, (long) metric("mlp_examples_trained"), "an explicit setting starts a fresh model");
         fresh.destroy();
         fresh.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aTopicRecreatedBehindTheSnapshotIsDetectedAndLearnedFromItsStart() throws Exception {
+        svc = new ServiceProcess(broker.bootstrapServers(), dir);
+        Map<String, String> env = Map.of("MLP_MODEL_NAME", "recreate-model", "MP_MESSAGING_INCOMING_IMAGES_TOPIC", "images-recreate",
+                "MP_MESSAGING_INCOMING_IMAGES_GROUP_ID", "recreate-group", "MLP_DATA_DIR", dir.resolve("recreate").toString());
+        Process service = start(env);
+        awaitReady();
+        IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+        byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
+        Produce.send(broker.bootstrapServers(), "images-recreate", images, labels, 300, 0, "rec-a-", false);
+        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 300; i++) Thread.sleep(250);
+        service.destroy(); // graceful: a last snapshot resumes at offset 300
+        assertTrue(service.waitFor(60, TimeUnit.SECONDS));
+
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            admin.deleteTopics(List.of("images-recreate")).all().get();
+            for (int i = 0; i < 100 && admin.listTopics().names().get().contains("images-recreate"); i++) Thread.sleep(100);
+            for (int i = 0; ; i++) {
+                try {
+                    admin.createTopics(List.of(new NewTopic("images-recreate", 1, (short) 1))).all().get();
+                    break;
+                } catch (ExecutionException e) {
+                    if (i > 50) throw e;
+                    Thread.sleep(200); // the deletion is still under way
+                }
+            }
+        }
+        Produce.send(broker.bootstrapServers(), "images-recreate", images, labels, 200, 0, "rec-b-", false);
+        service = start(env);
+        awaitReady();
+        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 500; i++) Thread.sleep(250);
+        Thread.sleep(1500);
+        assertEquals(500, (long) metric("mlp_examples_trained"), "300 before, then all 200 of the new topic: none skipped as learned");
+        assertEquals(1, (long) metric("mlp_offsets_beyond_log_end_total"), "the snapshot's offset 300 is beyond the new topic's end, 200");
+        service.destroy();
+        service.waitFor(30, TimeUnit.SECONDS);
     }
 
     private Process start() throws IOException {
