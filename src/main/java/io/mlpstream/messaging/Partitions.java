@@ -21,6 +21,8 @@ import org.jboss.logging.Logger;
 public class Partitions implements KafkaConsumerRebalanceListener {
     private static final Logger LOG = Logger.getLogger(Partitions.class);
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
+    /** Partitions this process has already positioned at the snapshot's offsets: once is enough. */
+    private final Set<TopicPartition> resumed = ConcurrentHashMap.newKeySet();
 
     // looked up lazily: this listener is created while SmallRye wires the channels, before the model is restored
     @Inject
@@ -34,14 +36,15 @@ public class Partitions implements KafkaConsumerRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        // resume exactly after what the restored model has learned, on every assignment
+        // resume exactly after what the restored model has learned, the first time this process gets a
+        // partition; on a later assignment the group's committed offset is newer than the snapshot's
         Map<String, Long> resume = model.get().resumeOffsets();
         training.get().awaitStarted();
         Map<TopicPartition, Long> earliest = partitions.isEmpty() ? Map.of() : consumer.beginningOffsets(partitions);
         Map<TopicPartition, Long> latest = partitions.isEmpty() ? Map.of() : consumer.endOffsets(partitions);
         for (TopicPartition tp : partitions) {
             Long next = resume.get(tp.topic() + "-" + tp.partition());
-            if (next == null) continue;
+            if (next == null || !resumed.add(tp)) continue;
             long first = earliest.getOrDefault(tp, 0L), end = latest.getOrDefault(tp, 0L);
             if (next > end) {
                 // the topic holds fewer records than the model has learned from it: it was deleted and created

@@ -194,6 +194,48 @@ class RestartIT {
         service.waitFor(30, TimeUnit.SECONDS);
     }
 
+    @Test
+    void aRebalanceDoesNotRewindToTheStartupSnapshot() throws Exception {
+        svc = new ServiceProcess(broker.bootstrapServers(), dir);
+        Map<String, String> env = Map.of("MLP_MODEL_NAME", "rebalance-model", "MP_MESSAGING_INCOMING_IMAGES_TOPIC", "images-rebalance",
+                "MP_MESSAGING_INCOMING_IMAGES_GROUP_ID", "rebalance-group", "MLP_DATA_DIR", dir.resolve("rebalance").toString());
+        Process service = start(env);
+        awaitReady();
+        IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+        byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
+        Produce.send(broker.bootstrapServers(), "images-rebalance", images, labels, 200, 0, "reb-a-", false);
+        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 200; i++) Thread.sleep(250);
+        service.destroy(); // graceful: the snapshot this process will start from resumes at offset 200
+        assertTrue(service.waitFor(60, TimeUnit.SECONDS));
+
+        service = start(env);
+        awaitReady();
+        Produce.send(broker.bootstrapServers(), "images-rebalance", images, labels, 300, 0, "reb-b-", false);
+        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 500; i++) Thread.sleep(250);
+        Thread.sleep(6000); // the group commits offset 500
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            // retention takes what was learned: harmless, unless the service rewinds to 200
+            admin.deleteRecords(Map.of(new TopicPartition("images-rebalance", 0), RecordsToDelete.beforeOffset(400))).all().get();
+        }
+        // another member joins the group and leaves: the partition is revoked and assigned again
+        Properties c = new Properties();
+        c.put("bootstrap.servers", broker.bootstrapServers());
+        c.put("group.id", "rebalance-group");
+        c.put("enable.auto.commit", "false");
+        try (KafkaConsumer<String, byte[]> other = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            other.subscribe(List.of("images-rebalance"));
+            for (int i = 0; i < 20; i++) other.poll(Duration.ofMillis(500));
+        }
+        for (int i = 0; i < 120 && svc.metric("mlp_consumer_lag_records") != 0; i++) Thread.sleep(250);
+        Thread.sleep(12_000); // the service gets the partition back after the other member has left
+        assertEquals(0, (long) metric("mlp_records_lost_to_retention_total"), "nothing the model had not learned was deleted");
+        assertEquals(500, (long) metric("mlp_examples_trained"));
+        service.destroy();
+        service.waitFor(30, TimeUnit.SECONDS);
+    }
+
     private Process start() throws IOException {
         return start(Map.of());
     }
