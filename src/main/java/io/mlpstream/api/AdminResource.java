@@ -1,6 +1,7 @@
 package io.mlpstream.api;
 
 import io.mlpstream.service.ModelAdmin;
+import io.mlpstream.service.Refused;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -52,8 +53,8 @@ public class AdminResource {
     private static Response refusedAs400(Callable<Object> operation) throws Exception {
         try {
             return Response.ok(operation.call()).build();
-        } catch (ModelAdmin.Refused e) {
-            return Problems.of(400, e.title, e.getMessage());
+        } catch (Refused e) {
+            return Problems.of(e);
         }
     }
 }

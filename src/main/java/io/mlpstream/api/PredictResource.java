@@ -5,6 +5,7 @@ import io.mlpstream.events.ImageEvent;
 import io.mlpstream.events.InvalidEvent;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.Refused;
 import io.mlpstream.service.ServingModel;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.inject.Inject;
@@ -55,14 +56,8 @@ public class PredictResource {
     public Response predictPng(byte[] body) {
         try {
             return answer(model.predictPng(body));
-        } catch (ServingModel.ImageRefused e) {
-            String title = switch (e.status) {
-                case 413 -> "Image too large";
-                case 415 -> "PNG not supported";
-                case 429 -> "Too many PNGs at once";
-                default -> "Invalid PNG";
-            };
-            return Problems.of(e.status, title, e.getMessage());
+        } catch (Refused e) {
+            return Problems.of(e);
         }
     }
 

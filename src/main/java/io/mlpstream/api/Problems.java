@@ -1,5 +1,6 @@
 package io.mlpstream.api;
 
+import io.mlpstream.service.Refused;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -13,6 +14,10 @@ final class Problems {
 
     static Response of(int status, String title, String detail) {
         return Response.status(status).type("application/problem+json").entity(new Problem(status, title, detail)).build();
+    }
+
+    static Response of(Refused refused) {
+        return of(refused.status, refused.title, refused.getMessage());
     }
 
     /** 503 until the model is built or restored, for resources that return records. */

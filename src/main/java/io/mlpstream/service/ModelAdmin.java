@@ -38,16 +38,6 @@ public class ModelAdmin {
     @Inject
     RunningModel running;
 
-    /** An admin request that cannot be applied; the model is untouched. */
-    public static final class Refused extends Exception {
-        public final String title;
-
-        Refused(String title, String detail) {
-            super(detail);
-            this.title = title;
-        }
-    }
-
     /** The running model as a checkpoint (the format of the model-checkpoints topic). */
     public byte[] download() throws Exception {
         return running.call(t -> CheckpointCodec.encode(t.checkpoint()));
@@ -59,7 +49,7 @@ public class ModelAdmin {
         try {
             checkpoint = CheckpointCodec.decode(body, Kernels.best()).checkpoint();
         } catch (CheckpointCodec.CheckpointException e) {
-            throw new Refused("Invalid snapshot", e.getMessage());
+            throw new Refused(400, "Invalid snapshot", e.getMessage());
         }
         onTrainer("Architecture mismatch", t -> t.load(checkpoint));
         LOG.infof("Loaded an uploaded snapshot at step %d", checkpoint.step());
@@ -72,15 +62,15 @@ public class ModelAdmin {
         try {
             JsonNode tree = STRICT.readTree(body);
             if (tree == null || !tree.isObject() || tree.isEmpty()) {
-                throw new Refused("Nothing to change", "send a JSON object with any of " + PATCH_FIELDS);
+                throw new Refused(400, "Nothing to change", "send a JSON object with any of " + PATCH_FIELDS);
             }
             for (String name : (Iterable<String>) tree::fieldNames) {
-                if (!PATCH_FIELDS.contains(name)) throw new Refused("Unknown hyper-parameter", name + " (known: " + PATCH_FIELDS + ")");
+                if (!PATCH_FIELDS.contains(name)) throw new Refused(400, "Unknown hyper-parameter", name + " (known: " + PATCH_FIELDS + ")");
             }
             patch = STRICT.treeToValue(tree, HyperparameterPatch.class);
         } catch (JacksonException e) {
             String detail = e.getCause() instanceof IllegalArgumentException invalid ? invalid.getMessage() : e.getOriginalMessage();
-            throw new Refused("Invalid hyper-parameters", detail);
+            throw new Refused(400, "Invalid hyper-parameters", detail);
         }
         onTrainer("Invalid hyper-parameters", patch::applyTo);
         LOG.infof("Hyper-parameters changed at run time: %s", patch);
@@ -97,6 +87,6 @@ public class ModelAdmin {
                 return e.getMessage();
             }
         });
-        if (error != null) throw new Refused(title, error);
+        if (error != null) throw new Refused(400, title, error);
     }
 }

@@ -48,31 +48,21 @@ public class ServingModel {
         return decoding;
     }
 
-    /** An image that cannot be predicted, with the HTTP status that says why (400, 413, 415 or 429). */
-    public static final class ImageRefused extends Exception {
-        public final int status;
-
-        ImageRefused(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-    }
-
     /**
      * A PNG of any size, made into a 28x28 MNIST-style digit first (see {@link MnistPng}), then predicted;
      * empty before the model is built.
      */
-    public Optional<Prediction> predictPng(byte[] png) throws ImageRefused {
+    public Optional<Prediction> predictPng(byte[] png) throws Refused {
         Optional<Integer> inputSize = inputSize();
         if (inputSize.isEmpty()) return Optional.empty();
-        if (inputSize.get() != 28 * 28) throw new ImageRefused(415, "the model does not take 28x28 images");
+        if (inputSize.get() != 28 * 28) throw new Refused(415, "PNG not supported", "the model does not take 28x28 images");
         if (!decoding().tryAcquire()) {
-            throw new ImageRefused(429, config.limits().pngConcurrency() + " PNGs are being decoded (mlp.limits.png-concurrency); retry");
+            throw new Refused(429, "Too many PNGs at once", config.limits().pngConcurrency() + " PNGs are being decoded (mlp.limits.png-concurrency); retry");
         }
         try {
             return predict(null, MnistPng.toMnist(png, config.limits().maxImageSide(), config.limits().maxPngPixels()));
         } catch (MnistPng.Refused e) {
-            throw new ImageRefused(e.status, e.getMessage());
+            throw new Refused(e.status, e.status == 413 ? "Image too large" : "Invalid PNG", e.getMessage());
         } finally {
             decoding().release();
         }
