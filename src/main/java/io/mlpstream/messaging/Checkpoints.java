@@ -7,6 +7,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,24 +81,38 @@ public class Checkpoints implements CheckpointStore {
         return producer;
     }
 
-    /** Reads the topic from the beginning to its end, keeping the last value of this model's key. */
     @Override
     public Optional<byte[]> newest() {
         Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
+        return newest(props, topic(), config.modelName(), Duration.ofSeconds(60));
+    }
+
+    /**
+     * Reads the topic from the beginning to its end and keeps the last value of the key; a tombstone (a
+     * null value) deletes what came before it. Not reaching the end in time is an error: an older
+     * checkpoint than the newest would make the model learn records twice.
+     */
+    static Optional<byte[]> newest(Map<String, Object> clientProps, String topic, String key, Duration timeout) {
+        Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic(), Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic(), p.partition())).toList();
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             byte[] newest = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Could not read the checkpoint topic " + topic + " to its end within "
+                            + timeout.toSeconds() + " s: refusing to start from an older checkpoint than the newest");
+                }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (config.modelName().equals(r.key()) && r.value() != null) newest = r.value();
+                    if (key.equals(r.key())) newest = r.value(); // null: a tombstone deletes the model's checkpoints
                 }
             }
             return Optional.ofNullable(newest);
