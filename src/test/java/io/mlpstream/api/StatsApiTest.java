@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,6 +42,16 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = KafkaBroker.class, restrictToAnnotatedClass = true)
 class StatsApiTest {
     static final int LABELED = 1000;
+
+    /** The statistics' state is readiness: a Streams error must not make Kubernetes restart the trainer. */
+    @Test
+    void theStatisticsStateIsReadinessNotLiveness() throws Exception {
+        String live = given().get("/q/health/live").then().extract().asString();
+        assertFalse(live.contains("Kafka Streams"), "liveness: " + live);
+        for (int i = 0; i < 100 && given().get("/q/health/ready").statusCode() != 200; i++) Thread.sleep(200);
+        String ready = given().get("/q/health/ready").then().statusCode(200).extract().asString();
+        assertTrue(ready.contains("Kafka Streams statistics"), "readiness: " + ready);
+    }
 
     @Test
     void statsFollowThePredictionsTopicAndCountReplaysOnce() throws Exception {
