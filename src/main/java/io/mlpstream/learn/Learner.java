@@ -8,6 +8,7 @@ import io.mlpstream.nn.ModelType;
 import io.mlpstream.nn.Module;
 import io.mlpstream.nn.Networks;
 import io.mlpstream.nn.Sequential;
+import io.mlpstream.nn.Tensor;
 import io.mlpstream.nn.optim.OptimizerConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,28 @@ public record Learner(ModelConfig config, Sequential network, LearningRule rule)
                 ? new PerceptronRule(network, optimizer, kernels)
                 : new GradientStep(network, optimizer, kernels);
         return new Learner(config, network, rule);
+    }
+
+    /** Throws, saying why, unless the other learner's weights and optimizer state fit this one's. */
+    public void checkFits(Learner other) {
+        if (!other.config.sameArchitecture(config)) {
+            throw new IllegalArgumentException("the snapshot is " + other.config.architecture() + " " + other.config.hidden()
+                    + ", the running model is " + config.architecture() + " " + config.hidden());
+        }
+        if (other.rule.state().size() != rule.state().size()) { // Adam keeps two tensors per parameter, SGD one
+            throw new IllegalArgumentException("the snapshot was trained by " + other.rule.name()
+                    + ", the running model by " + rule.name() + ": their optimizer states do not fit");
+        }
+    }
+
+    /** Copies the other learner's weights and optimizer state into this one's; see {@link #checkFits}. */
+    void copyFrom(Learner other) {
+        for (int i = 0; i < network.parameters().size(); i++) {
+            network.parameters().get(i).value.copyFrom(other.network.parameters().get(i).value);
+        }
+        List<Tensor> state = rule.state();
+        for (int i = 0; i < state.size(); i++) state.get(i).copyFrom(other.rule.state().get(i));
+        rule.setStateSteps(other.rule.stateSteps());
     }
 
     /** A copy of the network with its own buffers that shares the weights, in eval mode (dropout off). */

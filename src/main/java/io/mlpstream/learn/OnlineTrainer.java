@@ -3,7 +3,6 @@ package io.mlpstream.learn;
 import io.mlpstream.nn.Sequential;
 import io.mlpstream.nn.Tensor;
 import io.mlpstream.nn.optim.OptimizerConfig;
-import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 
@@ -82,7 +81,6 @@ public final class OnlineTrainer {
      * one partial batch.
      */
     public void process(Examples chunk, TrainingListener listener) {
-        if (chunk.size() == 0) return;
         for (int start = 0; start < chunk.size(); ) {
             int run = Math.min(chunk.size() - start, batchX.rows() - buffered);
             predictAndBuffer(chunk, start, run, listener);
@@ -135,10 +133,9 @@ public final class OnlineTrainer {
     private void trainBuffered(TrainingListener listener) {
         int n = buffered;
         Tensor x = Tensor.reuse(batchX, n, inputSize);
-        int[] y = batchY;
         long start = System.nanoTime();
         // predictions on other threads wait only while the weights change, not for the whole step
-        StepStats stats = learner.rule().step(x, y, publish); // only the first n labels are read
+        StepStats stats = learner.rule().step(x, batchY, publish); // only the first n labels are read
         stats.seconds = (System.nanoTime() - start) / 1e9;
         lastLoss = stats.loss;
         buffered = 0;
@@ -153,10 +150,6 @@ public final class OnlineTrainer {
         } else {
             batchX = Tensor.reuse(batchX, config.batchSize(), inputSize); // back to a full batch's rows
         }
-    }
-
-    /** Log-probabilities (n, classes), and the step of the weights that gave them. */
-    public record Inference(Tensor logProbs, long modelStep) {
     }
 
     /**
@@ -194,23 +187,10 @@ public final class OnlineTrainer {
      * the same architecture. Call it on the trainer's thread; REST readers are excluded meanwhile.
      */
     public void load(Checkpoint from) {
-        Learner source = from.learner();
-        if (!source.config().sameArchitecture(learner.config())) {
-            throw new IllegalArgumentException("the snapshot is " + source.config().architecture() + " " + source.config().hidden()
-                    + ", the running model is " + learner.config().architecture() + " " + learner.config().hidden());
-        }
-        List<Tensor> state = learner.rule().state(), sourceState = source.rule().state();
-        if (state.size() != sourceState.size()) { // Adam keeps two tensors per parameter, SGD one
-            throw new IllegalArgumentException("the snapshot was trained by " + source.rule().name()
-                    + ", the running model by " + learner.rule().name() + ": their optimizer states do not fit");
-        }
+        learner.checkFits(from.learner()); // before anything changes
         weights.writeLock().lock();
         try {
-            for (int i = 0; i < learner.network().parameters().size(); i++) {
-                learner.network().parameters().get(i).value.copyFrom(source.network().parameters().get(i).value);
-            }
-            for (int i = 0; i < state.size(); i++) state.get(i).copyFrom(sourceState.get(i));
-            learner.rule().setStateSteps(source.rule().stateSteps());
+            learner.copyFrom(from.learner());
             step = from.step();
         } finally {
             weights.writeLock().unlock();

@@ -3,6 +3,7 @@ package io.mlpstream.service;
 import io.mlpstream.data.MnistPng;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.learn.Examples;
+import io.mlpstream.learn.Inference;
 import io.mlpstream.learn.OnlineTrainer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -77,7 +78,7 @@ public class ServingModel {
         if (t == null) return Optional.empty();
         Examples one = new Examples(1, t.learner().config().inputSize());
         one.add(pixels, 0, Examples.UNLABELED);
-        OnlineTrainer.Inference out = t.predict(one.inputs());         // (1, classes)
+        Inference out = t.predict(one.inputs());         // (1, classes)
         return Optional.of(Prediction.of(id, out.logProbs().toArray(), null, running.name(), out.modelStep(),
                 System.currentTimeMillis()));
     }
