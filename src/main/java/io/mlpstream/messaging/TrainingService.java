@@ -111,12 +111,12 @@ public class TrainingService {
         if (!ready) return; // the model never started: nothing to save
         ready = false;
         try {
-            model.call(t -> {
+            model.call(t -> { // within the call's timeout: an unreachable broker must not hold the shutdown
                 t.flush(listener);
                 model.checkpoint(Map.copyOf(predictedUpTo));
+                model.flushCheckpoints();
                 return null;
             });
-            model.flushCheckpoints();
         } catch (Exception e) {
             LOG.error("Final checkpoint failed", e);
         }
