@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -89,29 +90,27 @@ class LayoutTest {
     }
 
     private static void assertUses(String pkg, Set<String> allowed) {
-        List<String> wrong = new ArrayList<>();
-        for (Path file : sources(pkg)) {
-            for (String line : code(file)) {
-                Matcher m = PROJECT.matcher(line);
-                while (m.find()) {
-                    if (!allowed.contains(m.group(1))) wrong.add(MAIN.relativize(file) + ": " + line.trim());
-                }
-            }
-        }
+        List<String> wrong = references(pkg, used -> !allowed.contains(used));
         assertTrue(wrong.isEmpty(), pkg + " may use only " + allowed + ", but:\n" + String.join("\n", wrong));
     }
 
     private static void assertUsesNone(String pkg, Set<String> forbidden) {
-        List<String> wrong = new ArrayList<>();
+        List<String> wrong = references(pkg, forbidden::contains);
+        assertTrue(wrong.isEmpty(), pkg + " must not use " + forbidden + ", but:\n" + String.join("\n", wrong));
+    }
+
+    /** The lines of the package's code that use a package of this project that {@code wrong} picks out. */
+    private static List<String> references(String pkg, Predicate<String> wrong) {
+        List<String> found = new ArrayList<>();
         for (Path file : sources(pkg)) {
             for (String line : code(file)) {
                 Matcher m = PROJECT.matcher(line);
                 while (m.find()) {
-                    if (forbidden.contains(m.group(1))) wrong.add(MAIN.relativize(file) + ": " + line.trim());
+                    if (wrong.test(m.group(1))) found.add(MAIN.relativize(file) + ": " + line.trim());
                 }
             }
         }
-        assertTrue(wrong.isEmpty(), pkg + " must not use " + forbidden + ", but:\n" + String.join("\n", wrong));
+        return found;
     }
 
     private static void assertNoFramework(String pkg) {

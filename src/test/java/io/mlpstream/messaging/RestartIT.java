@@ -108,17 +108,10 @@ class RestartIT {
 
     @Test
     void recordsLostToRetentionAreCountedAndTheServiceGoesOnFromTheEarliest() throws Exception {
-        svc = new ServiceProcess(broker.bootstrapServers(), dir);
-        Map<String, String> env = Map.of("MLP_MODEL_NAME", "retention-model", "MP_MESSAGING_INCOMING_IMAGES_TOPIC", "images-retention",
-                "MP_MESSAGING_INCOMING_IMAGES_GROUP_ID", "retention-group", "MLP_DATA_DIR", dir.resolve("retention").toString());
-        Process service = start(env);
-        awaitReady();
+        Map<String, String> env = isolated("retention");
+        learnThenStop(env, "images-retention", 400, "ret-a-"); // a last snapshot resumes at offset 400
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
         byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
-        Produce.send(broker.bootstrapServers(), "images-retention", images, labels, 400, 0, "ret-a-", false);
-        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 400; i++) Thread.sleep(250);
-        service.destroy(); // graceful: a last snapshot resumes at offset 400
-        assertTrue(service.waitFor(60, TimeUnit.SECONDS));
 
         Produce.send(broker.bootstrapServers(), "images-retention", images, labels, 300, 0, "ret-b-", false);
         Properties p = new Properties();
@@ -127,7 +120,7 @@ class RestartIT {
             admin.deleteRecords(Map.of(new TopicPartition("images-retention", 0),
                     RecordsToDelete.beforeOffset(500))).all().get();
         }
-        service = start(env);
+        Process service = start(env);
         awaitReady();
         for (int i = 0; i < 120 && metric("mlp_examples_trained") < 600; i++) Thread.sleep(250);
         Thread.sleep(1500);
@@ -156,17 +149,10 @@ class RestartIT {
 
     @Test
     void aTopicRecreatedBehindTheSnapshotIsDetectedAndLearnedFromItsStart() throws Exception {
-        svc = new ServiceProcess(broker.bootstrapServers(), dir);
-        Map<String, String> env = Map.of("MLP_MODEL_NAME", "recreate-model", "MP_MESSAGING_INCOMING_IMAGES_TOPIC", "images-recreate",
-                "MP_MESSAGING_INCOMING_IMAGES_GROUP_ID", "recreate-group", "MLP_DATA_DIR", dir.resolve("recreate").toString());
-        Process service = start(env);
-        awaitReady();
+        Map<String, String> env = isolated("recreate");
+        learnThenStop(env, "images-recreate", 300, "rec-a-"); // a last snapshot resumes at offset 300
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
         byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
-        Produce.send(broker.bootstrapServers(), "images-recreate", images, labels, 300, 0, "rec-a-", false);
-        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 300; i++) Thread.sleep(250);
-        service.destroy(); // graceful: a last snapshot resumes at offset 300
-        assertTrue(service.waitFor(60, TimeUnit.SECONDS));
 
         Properties p = new Properties();
         p.put("bootstrap.servers", broker.bootstrapServers());
@@ -184,7 +170,7 @@ class RestartIT {
             }
         }
         Produce.send(broker.bootstrapServers(), "images-recreate", images, labels, 200, 0, "rec-b-", false);
-        service = start(env);
+        Process service = start(env);
         awaitReady();
         for (int i = 0; i < 120 && metric("mlp_examples_trained") < 500; i++) Thread.sleep(250);
         Thread.sleep(1500);
@@ -196,19 +182,12 @@ class RestartIT {
 
     @Test
     void aRebalanceDoesNotRewindToTheStartupSnapshot() throws Exception {
-        svc = new ServiceProcess(broker.bootstrapServers(), dir);
-        Map<String, String> env = Map.of("MLP_MODEL_NAME", "rebalance-model", "MP_MESSAGING_INCOMING_IMAGES_TOPIC", "images-rebalance",
-                "MP_MESSAGING_INCOMING_IMAGES_GROUP_ID", "rebalance-group", "MLP_DATA_DIR", dir.resolve("rebalance").toString());
-        Process service = start(env);
-        awaitReady();
+        Map<String, String> env = isolated("rebalance");
+        learnThenStop(env, "images-rebalance", 200, "reb-a-"); // the snapshot this process will start from resumes at offset 200
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
         byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
-        Produce.send(broker.bootstrapServers(), "images-rebalance", images, labels, 200, 0, "reb-a-", false);
-        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 200; i++) Thread.sleep(250);
-        service.destroy(); // graceful: the snapshot this process will start from resumes at offset 200
-        assertTrue(service.waitFor(60, TimeUnit.SECONDS));
 
-        service = start(env);
+        Process service = start(env);
         awaitReady();
         Produce.send(broker.bootstrapServers(), "images-rebalance", images, labels, 300, 0, "reb-b-", false);
         for (int i = 0; i < 120 && metric("mlp_examples_trained") < 500; i++) Thread.sleep(250);
@@ -234,6 +213,24 @@ class RestartIT {
         assertEquals(500, (long) metric("mlp_examples_trained"));
         service.destroy();
         service.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** A model, topic, group and data directory of the test's own, so that the tests do not meet. */
+    private Map<String, String> isolated(String name) throws IOException {
+        svc = new ServiceProcess(broker.bootstrapServers(), dir);
+        return Map.of("MLP_MODEL_NAME", name + "-model", "MP_MESSAGING_INCOMING_IMAGES_TOPIC", "images-" + name,
+                "MP_MESSAGING_INCOMING_IMAGES_GROUP_ID", name + "-group", "MLP_DATA_DIR", dir.resolve(name).toString());
+    }
+
+    /** Starts the service, lets it learn {@code n} labeled digits from the topic, and stops it gracefully (a last snapshot). */
+    private void learnThenStop(Map<String, String> env, String topic, int n, String prefix) throws Exception {
+        Process service = start(env);
+        awaitReady();
+        IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+        Produce.send(broker.bootstrapServers(), topic, images, IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images), n, 0, prefix, false);
+        for (int i = 0; i < 120 && metric("mlp_examples_trained") < n; i++) Thread.sleep(250);
+        service.destroy();
+        assertTrue(service.waitFor(60, TimeUnit.SECONDS));
     }
 
     private Process start() throws IOException {
