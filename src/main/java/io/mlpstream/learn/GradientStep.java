@@ -18,12 +18,14 @@ public final class GradientStep implements LearningRule {
     private final Sequential model;
     private final NllLoss criterion = new NllLoss();
     private final Optimizer optimizer;
+    private final Runnable optimizerStep; // made once: the step must not allocate
     private final List<LayerWatch> watches;
     private final StepStats stats = new StepStats();
 
     public GradientStep(Sequential model, OptimizerConfig config, Kernels kernels) {
         this.model = model;
         this.optimizer = Optimizer.create(model.parameters(), config);
+        this.optimizerStep = optimizer::step;
         this.watches = LayerWatch.of(model, kernels);
         LayerWatch.addLayers(watches, stats);
     }
@@ -39,7 +41,7 @@ public final class GradientStep implements LearningRule {
         ClipGradNorm.clip(model.parameters(), optimizer.config().clipNorm(), norm);
         stats.skipped = !Float.isFinite(loss) || !Double.isFinite(norm);
         if (!stats.skipped) {
-            update.apply(optimizer::step);                          // readers wait only for the update
+            update.apply(optimizerStep);                            // readers wait only for the update
         }
         return stats;
     }

@@ -5,6 +5,7 @@ import io.mlpstream.events.Prediction;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.learn.Inference;
 import io.mlpstream.learn.OnlineTrainer;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
@@ -38,15 +39,12 @@ public class ServingModel {
         return t == null ? ModelFactory.model(config.model()).classes() : t.learner().config().classes();
     }
 
-    private volatile Semaphore decoding;
+    /** PNGs being decoded: at most mlp.limits.png-concurrency at once. */
+    private Semaphore decoding;
 
-    private Semaphore decoding() {
-        if (decoding == null) {
-            synchronized (this) {
-                if (decoding == null) decoding = new Semaphore(config.limits().pngConcurrency());
-            }
-        }
-        return decoding;
+    @PostConstruct
+    void init() {
+        decoding = new Semaphore(config.limits().pngConcurrency());
     }
 
     /**
@@ -57,7 +55,7 @@ public class ServingModel {
         Optional<Integer> inputSize = inputSize();
         if (inputSize.isEmpty()) return Optional.empty();
         if (inputSize.get() != 28 * 28) throw new Refused(415, "PNG not supported", "the model does not take 28x28 images");
-        if (!decoding().tryAcquire()) {
+        if (!decoding.tryAcquire()) {
             throw new Refused(429, "Too many PNGs at once", config.limits().pngConcurrency() + " PNGs are being decoded (mlp.limits.png-concurrency); retry");
         }
         try {
@@ -65,7 +63,7 @@ public class ServingModel {
         } catch (MnistPng.Refused e) {
             throw new Refused(e.status, e.status == 413 ? "Image too large" : "Invalid PNG", e.getMessage());
         } finally {
-            decoding().release();
+            decoding.release();
         }
     }
 

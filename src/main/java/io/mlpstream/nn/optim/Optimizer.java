@@ -43,10 +43,6 @@ public abstract class Optimizer {
         }
     }
 
-    public List<Parameter> parameters() {
-        return params;
-    }
-
     public OptimizerConfig config() {
         return config;
     }
