@@ -94,6 +94,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("offsets.topic.num.partitions", "1");
         p.put("transaction.state.log.replication.factor", "1");
         p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1"); // 50 by default: seconds of start-up for one producer
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");

@@ -223,6 +223,7 @@ public final class KafkaBench {
     private static KafkaConsumer<String, String> consumer(String bootstrap) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
     }
 

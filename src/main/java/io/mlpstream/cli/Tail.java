@@ -33,6 +33,7 @@ public final class Tail {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // outputs are written in transactions
         String topic = o.value("topic", "predictions");
         long limit = o.intValue("limit", Integer.MAX_VALUE);
         long seen = 0, labeled = 0, correct = 0;

@@ -3,7 +3,6 @@ package io.mlpstream.messaging;
 import io.mlpstream.service.CheckpointStore;
 import io.mlpstream.service.MlpConfig;
 import io.smallrye.common.annotation.Identifier;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -11,25 +10,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 /**
- * Checkpoints in the compacted model-checkpoints topic, key = model name: a plain producer and a
- * consumer from the same kafka.* settings as every client (security included), because checkpoints
- * are read at start-up and written at shutdown, outside the lifetime of SmallRye's channels.
+ * Checkpoints in the compacted model-checkpoints topic, key = model name: written through the
+ * {@link Outputs} with everything else, read at start-up (read_committed) by a plain consumer from the
+ * same kafka.* settings as every client (security included).
  */
 @ApplicationScoped
 public class Checkpoints implements CheckpointStore {
@@ -42,47 +35,27 @@ public class Checkpoints implements CheckpointStore {
     @Identifier("default-kafka-broker")
     Map<String, Object> kafka;
 
-    private volatile KafkaProducer<String, byte[]> producer;
+    @Inject
+    Outputs outputs;
 
+    /** In the outputs' unit of work: with transactions, a fenced instance cannot write one. Trainer thread only. */
     @Override
     public void write(byte[] checkpoint, Runnable written, Consumer<Exception> failed) {
-        producer().send(new ProducerRecord<>(topic(), config.modelName(), checkpoint), (meta, e) -> {
-            if (e != null) {
-                failed.accept(e);
-            } else {
-                written.run();
-                LOG.debugf("Checkpoint of %s: %d bytes", config.modelName(), checkpoint.length);
-            }
-        });
+        outputs.checkpoint(topic(), config.modelName(), checkpoint, written, failed);
     }
 
     @Override
     public void flush() {
-        if (producer != null) producer.flush();
-    }
-
-    @PreDestroy
-    void close() {
-        if (producer != null) producer.close(Duration.ofSeconds(10));
+        outputs.commit();
     }
 
     private String topic() {
         return config.checkpoints().topic();
     }
 
-    private KafkaProducer<String, byte[]> producer() {
-        if (producer == null) {
-            Map<String, Object> props = KafkaSettings.forClient(kafka, ProducerConfig.configNames());
-            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 << 20);
-            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        }
-        return producer;
-    }
-
     @Override
     public Optional<byte[]> newest() {
+        outputs.init(); // fences an older instance first, and aborts its open transaction, so that its end is stable
         Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
         return newest(props, topic(), config.modelName(), Duration.ofSeconds(60));
     }

@@ -5,27 +5,33 @@ import io.mlpstream.events.InvalidEvent;
 import io.mlpstream.events.Json;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.service.MlpConfig;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 /**
- * The three output topics: predictions, training-metrics and images-dlq. They are ordinary
- * SmallRye channels (configured under mp.messaging.outgoing.*), but records go straight to each
- * channel's Kafka producer: one send per record, with a callback when the broker acknowledged it,
- * and the producer's own bounded buffer as backpressure. (Going through an Emitter cost about
- * 190 microseconds of hand-offs per record, which capped the service at 2,000 examples/s.)
+ * The output topics (predictions, training-metrics, images-dlq, model-checkpoints) as records, written
+ * through one {@link OutputLog} with the input offsets they answer: in Kafka transactions by default,
+ * at least once if {@code mlp.delivery.guarantee=at-least-once}. Topic names: {@code mlp.topics.*}.
  */
 @ApplicationScoped
 public class Outputs {
@@ -33,42 +39,75 @@ public class Outputs {
     /** What a dead letter too large for its topic keeps of the original value: enough to see what it was. */
     static final int TRUNCATED_BYTES = 64 << 10;
 
-    // The emitters declare the channels, so that SmallRye creates their producers from the configuration.
     @Inject
-    @Channel("predictions")
-    Emitter<String> predictionsChannel;
+    MlpConfig config;
 
     @Inject
-    @Channel("training-metrics")
-    Emitter<String> metricsChannel;
-
-    @Inject
-    @Channel("images-dlq")
-    Emitter<byte[]> deadLetterChannel;
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
 
     @Inject
     KafkaClientService clients;
 
-    @ConfigProperty(name = "mp.messaging.outgoing.predictions.topic", defaultValue = "predictions")
-    String predictionsTopic;
+    private String predictionsTopic;
+    private String metricsTopic;
+    private String deadLetterTopic;
 
-    @ConfigProperty(name = "mp.messaging.outgoing.training-metrics.topic", defaultValue = "training-metrics")
-    String metricsTopic;
+    @Inject
+    @Identifier("images-rebalance")
+    Partitions partitions;
 
-    @ConfigProperty(name = "mp.messaging.outgoing.images-dlq.topic", defaultValue = "images-dlq")
-    String deadLetterTopic;
+    private OutputLog log;
 
-    private volatile Producer<String, String> predictions;
-    private volatile Producer<String, String> metrics;
-    private volatile Producer<String, byte[]> deadLetters;
-
-    public void prediction(Prediction p, Runnable onAck, Consumer<Throwable> onFailure) {
-        send(predictions(), new ProducerRecord<>(predictionsTopic, p.id(), json(p)), onAck, onFailure);
+    @PostConstruct
+    void create() {
+        predictionsTopic = config.topics().predictions();
+        metricsTopic = config.topics().trainingMetrics();
+        deadLetterTopic = config.topics().imagesDlq();
+        log = new OutputLog(this::producer, exactlyOnce(), config.delivery().commitInterval(), partitions::owns);
     }
 
-    /** Training metrics are telemetry: a failed send is counted and logged, and training goes on. */
-    public void metrics(String model, TrainingMetrics m, Consumer<Throwable> onFailure) {
-        send(metrics(), new ProducerRecord<>(metricsTopic, model, json(m)), () -> { }, onFailure);
+    public boolean exactlyOnce() {
+        return config.delivery().guarantee() == MlpConfig.Delivery.Guarantee.EXACTLY_ONCE;
+    }
+
+    /** mlp-stream-&lt;model name&gt;, unless configured: one trainer per model set. */
+    public String transactionalId() {
+        return config.delivery().transactionalId().orElse("mlp-stream-" + config.modelName());
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        Map<String, Object> props = KafkaSettings.forClient(kafka, ProducerConfig.configNames());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 << 10);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 << 20); // a checkpoint, a dead letter of a 16 MiB record
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 96L << 20);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000); // a broker outage shows as a retried commit, not a hang
+        if (exactlyOnce()) props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Fences an older instance with the same transactional id, before the model is restored. */
+    public void init() {
+        log.init();
+    }
+
+    void group(ConsumerGroupMetadata metadata) {
+        log.group(metadata);
+    }
+
+    /** The prediction of an input record; {@code onCommitted} runs once it is committed. */
+    void prediction(Prediction p, TopicPartition source, Runnable onCommitted) {
+        log.send(new ProducerRecord<>(predictionsTopic, p.id(), json(p)), source, onCommitted, null,
+                e -> LOG.errorf("The prediction of %s was refused by the broker (%s): dropped", p.id(), e.getMessage()));
+    }
+
+    /** Training metrics are telemetry: one refused is counted and logged, and training goes on. */
+    void metrics(String model, TrainingMetrics m, Consumer<Throwable> onDropped) {
+        log.send(new ProducerRecord<>(metricsTopic, model, json(m)), null, () -> { }, null, onDropped::accept);
     }
 
     /**
@@ -76,17 +115,51 @@ public class Outputs {
      * too large for the DLQ topic is sent again with only the first {@link #TRUNCATED_BYTES} of its value
      * and a dlq-original-bytes header, so that one record never stops the stream.
      */
-    public void deadLetter(String key, byte[] value, InvalidEvent why, String source, Runnable onAck,
-                           Consumer<Throwable> onFailure) {
-        send(deadLetters(), deadLetterRecord(key, value, why, source, false), onAck, error -> {
-            if (!(error instanceof RecordTooLargeException) || value == null || value.length <= TRUNCATED_BYTES) {
-                onFailure.accept(error);
-                return;
-            }
-            LOG.warnf("Dead letter %s of %d bytes is too large for %s (%s): sending its first %d bytes", source,
-                    value.length, deadLetterTopic, error.getMessage(), TRUNCATED_BYTES);
-            send(deadLetters(), deadLetterRecord(key, value, why, source, true), onAck, onFailure);
-        });
+    void deadLetter(String key, byte[] value, InvalidEvent why, TopicPartition source, long offset) {
+        String from = source + "-" + offset;
+        log.send(deadLetterRecord(key, value, why, from, false), source, () -> { }, refused -> {
+            if (value == null || value.length <= TRUNCATED_BYTES) return null;
+            LOG.warnf("Dead letter %s of %d bytes is too large for %s: sending its first %d bytes", from, value.length,
+                    deadLetterTopic, TRUNCATED_BYTES);
+            return deadLetterRecord(key, value, why, from, true);
+        }, e -> LOG.errorf("The dead letter of %s was refused by the broker (%s): dropped", from, e.getMessage()));
+    }
+
+    /** A snapshot of the model, in the same unit as the outputs: a fenced instance cannot write one. */
+    void checkpoint(String topic, String model, byte[] bytes, Runnable written, Consumer<Exception> failed) {
+        log.send(new ProducerRecord<>(topic, model, bytes), null, written, null, failed);
+    }
+
+    /** The input partition's records before {@code next} are answered. */
+    void consumed(TopicPartition tp, long next) {
+        log.consumed(tp, next);
+    }
+
+    void commitIfDue() {
+        log.commitIfDue();
+    }
+
+    /** Commits what is open; at-least-once, the consumer's offsets follow asynchronously. */
+    void commit() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = log.commit();
+        if (!exactlyOnce() && !offsets.isEmpty()) {
+            clients.getConsumer("images").commitAsync(offsets).subscribe().with(ok -> { },
+                    e -> LOG.warnf("Committing offsets %s failed (%s): they are committed again later", offsets, e));
+        }
+    }
+
+    /** For a rebalance, on the polling thread: at-least-once, the caller commits the returned offsets itself. */
+    Map<TopicPartition, OffsetAndMetadata> commitForRevoke() {
+        return log.commit();
+    }
+
+    long commitRetries() {
+        return log.retries();
+    }
+
+    @PreDestroy
+    void close() {
+        log.close(Duration.ofSeconds(10));
     }
 
     private ProducerRecord<String, byte[]> deadLetterRecord(String key, byte[] value, InvalidEvent why, String source,
@@ -103,32 +176,9 @@ public class Outputs {
         return new ProducerRecord<>(deadLetterTopic, null, key, kept, headers);
     }
 
-    private static <V> void send(Producer<String, V> producer, ProducerRecord<String, V> record, Runnable onAck,
-                                 Consumer<Throwable> onFailure) {
-        producer.send(record, (metadata, error) -> {
-            if (error == null) onAck.run();
-            else onFailure.accept(error);
-        });
-    }
-
-    private Producer<String, String> predictions() {
-        if (predictions == null) predictions = clients.<String, String>getProducer("predictions").unwrap();
-        return predictions;
-    }
-
-    private Producer<String, String> metrics() {
-        if (metrics == null) metrics = clients.<String, String>getProducer("training-metrics").unwrap();
-        return metrics;
-    }
-
-    private Producer<String, byte[]> deadLetters() {
-        if (deadLetters == null) deadLetters = clients.<String, byte[]>getProducer("images-dlq").unwrap();
-        return deadLetters;
-    }
-
-    private static String json(Object o) {
+    private static byte[] json(Object o) {
         try {
-            return Json.mapper().writeValueAsString(o);
+            return Json.mapper().writeValueAsBytes(o);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

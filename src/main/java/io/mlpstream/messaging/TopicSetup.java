@@ -46,16 +46,15 @@ public class TopicSetup {
             List<NewTopic> missing = new ArrayList<>();
             int partitions = config.topics().partitions();
             short rf = config.topics().replicationFactor();
-            for (String channel : List.of("incoming.images", "outgoing.predictions", "outgoing.training-metrics",
-                    "outgoing.images-dlq")) {
-                String topic = mp.getOptionalValue("mp.messaging." + channel + ".topic", String.class)
-                        .orElse(channel.substring(channel.indexOf('.') + 1));
+            String images = mp.getOptionalValue("mp.messaging.incoming.images.topic", String.class).orElse("images");
+            String dlq = config.topics().imagesDlq();
+            for (String topic : List.of(images, config.topics().predictions(), config.topics().trainingMetrics(), dlq)) {
                 if (!existing.contains(topic)) {
                     NewTopic t = new NewTopic(topic, partitions, rf);
-                    if (channel.contains("images")) {
+                    if (topic.equals(images) || topic.equals(dlq)) {
                         // oversized records must reach the service, to be dead-lettered with a reason, and their
                         // dead letters (the same bytes and a few headers) must fit in the DLQ
-                        int limit = channel.contains("dlq") ? (16 << 20) + (64 << 10) : 16 << 20;
+                        int limit = topic.equals(dlq) ? (16 << 20) + (64 << 10) : 16 << 20;
                         t.configs(Map.of("max.message.bytes", String.valueOf(limit)));
                     }
                     missing.add(t);

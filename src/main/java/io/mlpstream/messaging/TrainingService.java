@@ -12,6 +12,8 @@ import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.RunningModel;
 import io.mlpstream.service.TrainingReport;
+import io.quarkus.runtime.Quarkus;
+import io.smallrye.common.annotation.Identifier;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -21,23 +23,24 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
  * The Kafka side of training: polled batches of image records come in; each record is decoded (or
- * dead-lettered), predicted and published, and buffered for training by the {@link OnlineTrainer},
- * on the model's own thread. It keeps the books that delivery needs: which offsets were predicted,
- * which acks wait for a training step. Nothing here knows how a network learns.
+ * dead-lettered), predicted, published, and buffered for training by the {@link OnlineTrainer}, on the
+ * model's own thread. {@link Partitions} says of each record whether to learn it, publish it, or both
+ * (after a restore, records already published are learned again but not published again), and the
+ * {@link Outputs} commit what was published with the input offsets. Nothing here knows how a network learns.
  */
 @ApplicationScoped
 public class TrainingService {
@@ -53,47 +56,40 @@ public class TrainingService {
     Outputs outputs;
 
     @Inject
-    LearningMetrics metrics;
+    @Identifier("images-rebalance")
+    Partitions partitions;
 
-    @ConfigProperty(name = AckBudget.MAX_AGE_KEY)
-    Optional<Long> maxAge;
+    @Inject
+    LearningMetrics metrics;
 
     private ImageDecoder decoder;
     private Examples chunk;
     private final List<Source> sources = new ArrayList<>();
-    /** One entry per labeled example waiting in the trainer's buffer, oldest first. */
-    private final ArrayDeque<BatchAck> awaitingTraining = new ArrayDeque<>();
     private final Listener listener = new Listener();
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean ready;
-    /** Next offset after the last predicted record, per "topic-partition": where a checkpoint resumes. */
-    private final Map<String, Long> predictedUpTo = new ConcurrentHashMap<>();
     /** Next offset to process, per "topic-partition", for the lag metric. */
     private final Map<String, Long> nextOffsets = new ConcurrentHashMap<>();
 
-    /** Where a row of the current chunk came from. */
-    private record Source(String id, Integer label, long timestamp, String partition, long offset, BatchAck ack) {
+    /** Where a row of the current chunk came from, and whether its prediction is published. */
+    private record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, boolean learn,
+                          boolean publish) {
     }
 
     void start(@Observes @Priority(11) StartupEvent event) {
         OnlineTrainer trainer = model.trainer();
-        AckBudget.check(trainer.config().idleFlush(), maxAge.orElse(60_000L));
-        model.resumeOffsets().forEach(predictedUpTo::putIfAbsent); // a partition may have been rewound already
         int inputSize = trainer.learner().config().inputSize();
         decoder = new ImageDecoder(inputSize, trainer.learner().config().classes(),
                 config.limits().maxRecordBytes(), config.limits().maxImageSide());
         chunk = new Examples(512, inputSize);
         long idleCheck = Math.max(10, Math.min(200, trainer.config().idleFlush().toMillis() / 5));
         model.every(idleCheck, this::flushIfIdle);
+        long commitCheck = Math.max(5, Math.min(100, config.delivery().commitInterval().toMillis() / 2));
+        model.every(commitCheck, () -> guarded(outputs::commitIfDue));
         metrics.bind(model.name(), trainer, trainer.learner().layerNames(), InvalidEvent.REASONS);
         metrics.checkpoints(model.name(), model::checkpointAgeSeconds, model::checkpointFailures);
         ready = true;
         started.countDown();
-    }
-
-    /** The partition's records from {@code offset} on are new to the model, whatever the snapshot said. */
-    void rewound(String partition, long offset) {
-        predictedUpTo.put(partition, offset);
     }
 
     /** Partitions are assigned once the model is restored, which can be just before start() has run. */
@@ -106,15 +102,15 @@ public class TrainingService {
         }
     }
 
-    /** Before the Kafka clients close: learn what is buffered, and write a last checkpoint. */
+    /** Before the Kafka clients close: learn what is buffered, write a last checkpoint, commit. */
     void stop(@Observes @Priority(1) ShutdownEvent event) {
         if (!ready) return; // the model never started: nothing to save
         ready = false;
         try {
             model.call(t -> { // within the call's timeout: an unreachable broker must not hold the shutdown
                 t.flush(listener);
-                model.checkpoint(Map.copyOf(predictedUpTo));
-                model.flushCheckpoints();
+                model.checkpoint(partitions.learnedOffsets());
+                outputs.commit();
                 return null;
             });
         } catch (Exception e) {
@@ -122,46 +118,45 @@ public class TrainingService {
         }
     }
 
-    /** Called by the Kafka adapter; completes once the batch is predicted and buffered (not yet trained). */
+    /** Called by the Kafka adapter; completes once the batch is predicted and published (not yet trained). */
     public CompletionStage<Void> submit(KafkaRecordBatch<String, byte[]> batch) {
-        return model.submit(() -> process(batch));
+        return model.submit(() -> guarded(() -> process(batch)));
+    }
+
+    /** On the polling thread, before partitions are revoked: what is open is committed first. */
+    Map<TopicPartition, OffsetAndMetadata> commitForRevoke() throws Exception {
+        return model.call(t -> outputs.commitForRevoke());
     }
 
     private void process(KafkaRecordBatch<String, byte[]> batch) {
         awaitStarted();
-        BatchAck ack = new BatchAck(batch);
         chunk.clear();
         sources.clear();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
-            String partition = record.getTopic() + "-" + record.getPartition();
-            if (offset >= 0 && offset < predictedUpTo.getOrDefault(partition, 0L)) {
-                // redelivered (the consumer rewound to its last commit after a rebalance or a broker
-                // outage), but this model has already predicted it and learned it or buffered it
-                continue;
-            }
+            TopicPartition tp = new TopicPartition(record.getTopic(), record.getPartition());
+            Partitions.Route route = partitions.route(tp, offset);
+            if (route == Partitions.Route.SKIP) continue;
+            nextOffsets.merge(tp.toString(), offset + 1, Math::max);
+            if (route.publish()) outputs.consumed(tp, offset + 1);
             try {
                 ImageEvent event = decoder.decode(record.getPayload());
-                chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
-                sources.add(new Source(event.id() != null ? event.id() : partition + "-" + offset, event.label(),
-                        record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(),
-                        partition, offset, ack));
-                metrics.example(event.label() != null);
-                noteOffset(partition, offset);
-                ack.expect(event.label() == null ? 1 : 2); // its prediction, and its training step
+                if (!route.publish() && event.label() == null) continue; // nothing to learn, published before
+                int label = event.label() == null || !route.learn() ? Examples.UNLABELED : event.label();
+                chunk.add(event.pixels(), 0, label);
+                sources.add(new Source(event.id() != null ? event.id() : tp + "-" + offset, event.label(),
+                        record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(), tp, offset, route.learn(),
+                        route.publish()));
+                if (route.learn()) metrics.example(event.label() != null);
             } catch (InvalidEvent e) {
+                if (!route.publish()) continue; // dead-lettered before
                 metrics.deadLetter(e.reason());
-                noteOffset(partition, offset);
-                ack.expect(1);
-                outputs.deadLetter(record.getKey(), record.getPayload(), e, partition + "-" + offset, ack::done, ack::fail);
+                outputs.deadLetter(record.getKey(), record.getPayload(), e, tp, offset);
             }
         }
         model.trainer().process(chunk, listener);
-        ack.done();
-    }
-
-    private void noteOffset(String partition, long offset) {
-        nextOffsets.merge(partition, offset + 1, Math::max);
+        batch.ack(); // nothing to commit here (commit-strategy=ignore): the Outputs commit the offsets
+        outputs.commitIfDue();
     }
 
     public Map<String, Long> nextOffsets() {
@@ -169,10 +164,25 @@ public class TrainingService {
     }
 
     private void flushIfIdle() {
+        guarded(() -> model.trainer().flushIfIdle(listener));
+    }
+
+    /**
+     * Work on the trainer's thread. Being fenced is final: another instance took over this model set's
+     * transactional id (a second trainer of the same models, or the next version during a rolling
+     * update), so this one must stop writing and leave; anything else is logged, and the stream goes on.
+     */
+    private void guarded(Runnable work) {
         try {
-            model.trainer().flushIfIdle(listener);
-        } catch (RuntimeException e) {
-            LOG.error("idle flush failed", e);
+            work.run();
+        } catch (KafkaException e) {
+            if (!(e instanceof org.apache.kafka.common.errors.ProducerFencedException
+                    || e instanceof org.apache.kafka.common.errors.AuthorizationException)) throw e;
+            LOG.errorf("Another instance took over transactional id %s (%s): this one stops. Run one trainer per model set.",
+                    outputs.transactionalId(), e.getMessage());
+            ready = false;
+            Quarkus.asyncExit(3);
+            throw e;
         }
     }
 
@@ -180,13 +190,10 @@ public class TrainingService {
         @Override
         public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
             Source s = sources.get(index);
-            predictedUpTo.merge(s.partition(), s.offset() + 1, Math::max);
+            if (s.learn()) partitions.inModel(s.partition(), s.offset() + 1);
+            if (!s.publish()) return; // learned again after a restore; its prediction was published before
             Prediction p = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
-            outputs.prediction(p, () -> {
-                metrics.prediction(p.correct(), s.timestamp());
-                s.ack().done();
-            }, s.ack()::fail);
-            if (s.label() != null) awaitingTraining.add(s.ack());
+            outputs.prediction(p, s.partition(), () -> metrics.prediction(p.correct(), s.timestamp()));
         }
 
         @Override
@@ -195,11 +202,8 @@ public class TrainingService {
             if (t.step() % config.training().metricsEvery() == 0) {
                 outputs.metrics(model.name(), TrainingReport.of(model.name(), stats, t), metrics::metricsSendFailed);
             }
-            for (int i = 0; i < stats.batchSize; i++) {
-                awaitingTraining.poll().done();
-            }
-            // the buffer is empty now: everything predicted so far is learned, so the offsets are exact
-            if (!stats.skipped && model.checkpointDue()) model.checkpoint(Map.copyOf(predictedUpTo));
+            // the buffer is empty now: everything learned so far is in the weights, so the offsets are exact
+            if (!stats.skipped && model.checkpointDue()) model.checkpoint(partitions.learnedOffsets());
         }
     }
 

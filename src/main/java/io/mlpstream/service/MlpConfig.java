@@ -37,6 +37,8 @@ public interface MlpConfig {
 
     Api api();
 
+    Delivery delivery();
+
     interface Api {
         /** User name for the admin endpoints (Basic authentication). */
         @WithDefault("admin")
@@ -174,7 +176,43 @@ public interface MlpConfig {
         int pngConcurrency();
     }
 
+    /** How outputs and input offsets reach Kafka (README, "Delivery"). */
+    interface Delivery {
+        /**
+         * exactly-once: outputs and input offsets in one Kafka transaction, so a read_committed consumer sees
+         * each output once, across crashes; at-least-once: for brokers without transactions, duplicates after a crash.
+         */
+        @WithDefault("exactly-once")
+        Guarantee guarantee();
+
+        /** How often the open transaction is committed: outputs become visible to read_committed consumers after it. */
+        @WithDefault("100ms")
+        Duration commitInterval();
+
+        /**
+         * The transactional id; by default {@code mlp-stream-<model names>}, so that a second instance training
+         * the same models fences the first, and two instances never write one model's outputs or checkpoints.
+         */
+        Optional<String> transactionalId();
+
+        enum Guarantee {
+            EXACTLY_ONCE, AT_LEAST_ONCE
+        }
+    }
+
     interface Topics {
+        /** One prediction per image, key = image id. */
+        @WithDefault("predictions")
+        String predictions();
+
+        /** One record per training step (or every N), key = model name. */
+        @WithDefault("training-metrics")
+        String trainingMetrics();
+
+        /** Image records that could not be used, with the reason in headers. */
+        @WithDefault("images-dlq")
+        String imagesDlq();
+
         /** Partitions of the topics the service creates when they are missing. */
         @WithDefault("1")
         int partitions();

@@ -46,6 +46,7 @@ public class RunningModel {
     private final CountDownLatch restored = new CountDownLatch(1);
     private volatile Map<String, Long> resumeOffsets = Map.of();
     private volatile OnlineTrainer trainer;
+    private volatile boolean wasRestored;
     private ScheduledExecutorService worker;
     private CheckpointSchedule schedule;
 
@@ -70,6 +71,7 @@ public class RunningModel {
                 }
                 t.restore(stored.checkpoint());
                 resumeOffsets = Map.copyOf(stored.offsets());
+                wasRestored = true;
                 schedule.written(t.step());
                 status.record(t.step(), System.currentTimeMillis());
             }
@@ -162,6 +164,12 @@ public class RunningModel {
             Thread.currentThread().interrupt();
         }
         return resumeOffsets;
+    }
+
+    /** Whether the model was restored from a snapshot (else it is fresh); waits for the restore to finish first. */
+    public boolean restored() {
+        resumeOffsets();
+        return wasRestored;
     }
 
     /** Null until the model is built or restored. */

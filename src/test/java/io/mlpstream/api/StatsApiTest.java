@@ -148,6 +148,7 @@ class StatsApiTest {
     private static Map<String, JsonNode> readPredictions(int expected) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, JsonNode> byId = new LinkedHashMap<>();
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition("predictions", 0);

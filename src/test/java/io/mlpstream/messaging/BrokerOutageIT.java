@@ -80,6 +80,7 @@ class BrokerOutageIT {
     private Set<String> predictedIds(String bootstrap) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
+        p.put("isolation.level", "read_committed");
         Set<String> ids = new HashSet<>();
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition("predictions", 0);

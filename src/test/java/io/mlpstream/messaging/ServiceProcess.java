@@ -71,7 +71,12 @@ final class ServiceProcess {
 
     /** GET /api/model. */
     com.fasterxml.jackson.databind.JsonNode model() throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/model")).build(),
+        return get("/api/model");
+    }
+
+    /** GET a JSON resource, e.g. /api/stats/confusion. */
+    com.fasterxml.jackson.databind.JsonNode get(String path) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return io.mlpstream.events.Json.mapper().readTree(body);
     }

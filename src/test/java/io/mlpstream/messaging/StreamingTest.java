@@ -89,22 +89,40 @@ class StreamingTest {
     }
 
     /**
-     * A record just under the input topic's 16 MiB limit is too large to be dead-lettered whole (its
-     * headers push it over): it goes to the DLQ truncated, saying so, and the stream goes on.
+     * A dead-letter topic whose limit is smaller than the input's (here 512 KiB, against 16 MiB): a 2 MiB
+     * record cannot be dead-lettered whole, so it goes to the DLQ truncated, saying so, in the same
+     * transaction as the outputs around it, and the stream goes on. (Random bytes: compression cannot help.)
      */
     @Test
-    void aDeadLetterTooLargeToSendWholeGoesTruncatedAndTheStreamGoesOn() throws Exception {
-        byte[] huge = new byte[(16 << 20) - 150]; // fits the input topic; with the dead-letter headers it does not
-        Arrays.fill(huge, (byte) 'x');
-        TestKafka.send("images", List.of(new ProducerRecord<>("images", "edge-huge", huge)));
-        TestKafka.send("images", List.of(digit("edge-after", 3, true)));
-        List<ConsumerRecord<String, byte[]>> dlq = TestKafka.readUntil("images-dlq", Duration.ofSeconds(30),
-                r -> r.stream().anyMatch(x -> "edge-huge".equals(x.key())));
-        ConsumerRecord<String, byte[]> letter = dlq.stream().filter(x -> "edge-huge".equals(x.key())).findFirst().orElseThrow();
-        assertEquals("too-large", TestKafka.header(letter, "dlq-reason"));
-        assertEquals(String.valueOf(huge.length), TestKafka.header(letter, "dlq-original-bytes"));
-        assertTrue(letter.value().length < huge.length, "truncated");
-        assertEquals(1, predictionsFor("edge-after", 1).size(), "the record after it is predicted");
+    void aDeadLetterTooLargeForItsTopicGoesTruncatedAndTheStreamGoesOn() throws Exception {
+        byte[] huge = new byte[2 << 20];
+        new java.util.Random(7).nextBytes(huge);
+        dlqLimit("524288");
+        try {
+            TestKafka.send("images", List.of(new ProducerRecord<>("images", "edge-huge", huge)));
+            TestKafka.send("images", List.of(digit("edge-after", 3, true)));
+            List<ConsumerRecord<String, byte[]>> dlq = TestKafka.readUntil("images-dlq", Duration.ofSeconds(30),
+                    r -> r.stream().anyMatch(x -> "edge-huge".equals(x.key())));
+            ConsumerRecord<String, byte[]> letter = dlq.stream().filter(x -> "edge-huge".equals(x.key())).findFirst().orElseThrow();
+            assertEquals("too-large", TestKafka.header(letter, "dlq-reason"));
+            assertEquals(String.valueOf(huge.length), TestKafka.header(letter, "dlq-original-bytes"));
+            assertArrayEquals(Arrays.copyOf(huge, letter.value().length), letter.value(), "the first bytes, truncated");
+            assertTrue(letter.value().length < huge.length, "truncated");
+            assertEquals(1, predictionsFor("edge-after", 1).size(), "the record after it is predicted");
+        } finally {
+            dlqLimit(String.valueOf((16 << 20) + (64 << 10)));
+        }
+    }
+
+    private static void dlqLimit(String bytes) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrap());
+        try (Admin admin = Admin.create(p)) {
+            var topic = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "images-dlq");
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", bytes),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
     }
 
     @Test
