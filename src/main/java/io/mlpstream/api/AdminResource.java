@@ -28,7 +28,11 @@ public class AdminResource {
     @Path("/snapshot")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response download() throws Exception {
-        return Response.ok(admin.download()).header("Content-Disposition", "attachment; filename=\"model.snapshot\"").build();
+        try {
+            return Response.ok(admin.download()).header("Content-Disposition", "attachment; filename=\"model.snapshot\"").build();
+        } catch (Refused e) {
+            return Problems.of(e);
+        }
     }
 
     /** Loads a snapshot into the running model; a corrupt one or one of another architecture is refused, untouched. */
@@ -37,7 +41,7 @@ public class AdminResource {
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Produces(MediaType.APPLICATION_JSON)
     public Response upload(byte[] body) throws Exception {
-        return refusedAs400(() -> new Loaded(true, admin.upload(body)));
+        return refusedAsProblem(() -> new Loaded(true, admin.upload(body)));
     }
 
     /** Changes hyper-parameters from the next step on: learningRate, momentum, weightDecay, dropout, batchSize. */
@@ -46,11 +50,11 @@ public class AdminResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response patch(byte[] body) throws Exception {
-        return refusedAs400(() -> admin.patch(body));
+        return refusedAsProblem(() -> admin.patch(body));
     }
 
-    /** 200 with the result, or 400 with the reason the admin operation was refused. */
-    private static Response refusedAs400(Callable<Object> operation) throws Exception {
+    /** 200 with the result, or the problem (400, or 503 when the trainer is busy) that says why it was refused. */
+    private static Response refusedAsProblem(Callable<Object> operation) throws Exception {
         try {
             return Response.ok(operation.call()).build();
         } catch (Refused e) {

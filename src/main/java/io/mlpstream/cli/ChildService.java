@@ -21,8 +21,8 @@ final class ChildService implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts target/quarkus-app on a free port, with its log and data under dir. */
-    static ChildService start(String bootstrap, int batchSize, Path dir) throws Exception {
+    /** Starts target/quarkus-app on a free port, with its log and data under dir; delivery: exactly-once or at-least-once. */
+    static ChildService start(String bootstrap, int batchSize, String delivery, Path dir) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -34,6 +34,8 @@ final class ChildService implements AutoCloseable {
         pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         pb.environment().put("MLP_TRAINING_BATCH_SIZE", String.valueOf(batchSize));
         pb.environment().put("MLP_DATA_DIR", dir.resolve("service").toString());
+        pb.environment().put("MLP_DELIVERY_GUARANTEE", delivery);
+        pb.environment().put("KAFKA_STREAMS_PROCESSING_GUARANTEE", delivery.equals("at-least-once") ? "at_least_once" : "exactly_once_v2");
         File log = dir.resolve("service.log").toFile();
         pb.redirectErrorStream(true).redirectOutput(log);
         System.err.println("bench-kafka: service log in " + log);

@@ -61,7 +61,8 @@ public final class KafkaBench {
                       --rate N            events/s in the steady phase (default 1000)
                       --steady-seconds N  length of the steady phase (default 20)
                       --overload-rate N   events/s in the overload phase, above capacity (default 10000; 0 = skip)
-                      --overload-seconds N  length of the overload phase (default 20)""");
+                      --overload-seconds N  length of the overload phase (default 20)
+                      --delivery G        exactly-once (default) or at-least-once""");
             return 0;
         }
         int events = o.intValue("events", 50_000);
@@ -70,6 +71,11 @@ public final class KafkaBench {
         int steadySeconds = o.intValue("steady-seconds", 20);
         double overloadRate = Double.parseDouble(o.value("overload-rate", "10000"));
         int overloadSeconds = o.intValue("overload-seconds", 20);
+        String delivery = o.value("delivery", "exactly-once");
+        if (!delivery.equals("exactly-once") && !delivery.equals("at-least-once")) {
+            System.err.println("--delivery is exactly-once or at-least-once, not " + delivery);
+            return 2;
+        }
         Path dir = Files.createTempDirectory("mlp-bench-kafka");
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
         byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
@@ -85,7 +91,7 @@ public final class KafkaBench {
                 Produce.send(bootstrap, "images", images, labels, events, 0, "bench-", false);
                 line(Map.of("events", events, "seconds", secs(t0)));
 
-                try (ChildService service = ChildService.start(bootstrap, batchSize, dir)) {
+                try (ChildService service = ChildService.start(bootstrap, batchSize, delivery, dir)) {
                     catchUp(bootstrap, events, service, admin);
                     long produced = events + steady(bootstrap, images, labels, rate, steadySeconds, service, admin);
                     if (overloadRate > 0) {
@@ -131,6 +137,7 @@ public final class KafkaBench {
             double seconds = (lastTs - firstTs) / 1000.0;
             Map<String, Object> l = new LinkedHashMap<>();
             l.put("phase", "catch-up");
+            l.put("delivery", delivery);
             l.put("examplesTrained", lastExamples);
             l.put("seconds", Math.round(seconds * 1000) / 1000.0);
             l.put("examplesPerSecond", Math.round((lastExamples - firstExamples) / Math.max(seconds, 1e-3)));

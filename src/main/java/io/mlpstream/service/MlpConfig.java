@@ -54,6 +54,10 @@ public interface MlpConfig {
         @WithDefault("viewer")
         String viewerUser();
 
+        /** How long an admin call waits for the trainer's thread; one it did not get to by then is dropped, 503. */
+        @WithDefault("30s")
+        Duration adminTimeout();
+
         Optional<String> viewerPassword();
     }
 

@@ -40,7 +40,7 @@ public class ModelAdmin {
 
     /** The running model as a checkpoint (the format of the model-checkpoints topic). */
     public byte[] download() throws Exception {
-        return running.call(t -> CheckpointCodec.encode(t.checkpoint()));
+        return running.callAdmin(t -> CheckpointCodec.encode(t.checkpoint()));
     }
 
     /** Loads an uploaded checkpoint's weights, optimizer state and step; returns the step. */
@@ -79,7 +79,7 @@ public class ModelAdmin {
 
     /** Runs work on the trainer's thread; an IllegalArgumentException it throws is refused with this title. */
     private void onTrainer(String title, Consumer<OnlineTrainer> work) throws Exception {
-        String error = running.call(t -> {
+        String error = running.callAdmin(t -> {
             try {
                 work.accept(t);
                 return null;

@@ -20,8 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -142,9 +144,27 @@ public class RunningModel {
         store.flush();
     }
 
-    /** Runs work on the trainer's thread, between chunks, and waits for its result (admin work). */
+    /** Runs work on the trainer's thread, between chunks, and waits for its result (30 s at most). */
     public <T> T call(Function<OnlineTrainer, T> work) throws Exception {
         return worker.submit(() -> work.apply(trainer)).get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Admin work on the trainer's thread. If the trainer does not get to it within {@code mlp.api.admin-timeout}
+     * it is withdrawn and refused (503), so that a change the caller was told failed never happens later;
+     * once started, it is waited for.
+     */
+    public <T> T callAdmin(Function<OnlineTrainer, T> work) throws Exception {
+        Future<T> task = worker.submit(() -> work.apply(trainer));
+        try {
+            return task.get(config.api().adminTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            if (task.cancel(false)) {
+                throw new Refused(503, "Trainer busy", "the trainer did not get to this within "
+                        + config.api().adminTimeout().toSeconds() + " s; nothing was changed, try again");
+            }
+            return task.get(); // it started just now: its outcome is the answer
+        }
     }
 
     /** Runs work on the trainer's thread; the stage completes when it has run. */

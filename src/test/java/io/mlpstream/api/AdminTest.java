@@ -14,8 +14,10 @@ import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.ModelConfig;
 import io.mlpstream.nn.ModelType;
 import io.mlpstream.nn.optim.OptimizerConfig;
+import io.mlpstream.service.RunningModel;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = KafkaBroker.class, restrictToAnnotatedClass = true)
 class AdminTest {
     private static final String ADMIN = "test-admin-secret";
+
+    @Inject
+    RunningModel training;
 
     @Test
     void withoutCredentials401WhateverTheContentTypeAndANonAdminGets403() {
@@ -85,5 +90,27 @@ class AdminTest {
         given().get("/api/model").then().statusCode(200)
                 .body("hyperparameters.learningRate", is(0.0005f))
                 .body("hyperparameters.batchSize", is(8));
+    }
+
+    /**
+     * The trainer is busy for longer than an admin call waits (2 s in the test profile): the call answers
+     * 503 and nothing changes, neither now nor when the trainer gets to its queue later.
+     */
+    @Test
+    void anAdminCallThatTimedOutNeverRunsLater() throws Exception {
+        float before = given().get("/api/model").jsonPath().getFloat("hyperparameters.learningRate");
+        var busy = training.submit(() -> {
+            try {
+                Thread.sleep(4000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        given().auth().preemptive().basic("admin", ADMIN).contentType("application/json").body("{\"learningRate\": 0.0042}")
+                .patch("/api/model/hyperparameters").then().statusCode(503).body("title", equalTo("Trainer busy"));
+        busy.toCompletableFuture().get();
+        Thread.sleep(500);
+        assertEquals(before, given().get("/api/model").jsonPath().getFloat("hyperparameters.learningRate"),
+                "the refused change was not applied later");
     }
 }

@@ -43,7 +43,7 @@ class StatsStateIT {
             Process service = svc.start(Map.of());
             try {
                 svc.awaitReadiness(200, 60);
-                Produce.send(second.bootstrapServers(), "images", images, labels, 100, 300, "b-", false);
+                Produce.send(second.bootstrapServers(), "images", images, labels, 100, 0, "b-", false);
                 awaitTotal(svc, 100);
                 Thread.sleep(3000); // more would show now
                 assertEquals(100, total(svc), "only the new cluster's predictions");
