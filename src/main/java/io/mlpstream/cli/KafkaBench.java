@@ -92,7 +92,7 @@ public final class KafkaBench {
                 line(Map.of("events", events, "seconds", secs(t0)));
 
                 try (ChildService service = ChildService.start(bootstrap, batchSize, delivery, dir)) {
-                    catchUp(bootstrap, events, service, admin);
+                    catchUp(bootstrap, events, delivery, service, admin);
                     long produced = events + steady(bootstrap, images, labels, rate, steadySeconds, service, admin);
                     if (overloadRate > 0) {
                         OverloadPhase.run(bootstrap, images, labels, overloadRate, overloadSeconds, produced, service, admin);
@@ -104,7 +104,8 @@ public final class KafkaBench {
     }
 
     /** Examples trained per second while the service works through the backlog. */
-    private static void catchUp(String bootstrap, int events, ChildService service, Admin admin) throws Exception {
+    private static void catchUp(String bootstrap, int events, String delivery, ChildService service, Admin admin)
+            throws Exception {
         try (KafkaConsumer<String, String> metrics = consumer(bootstrap)) {
             TopicPartition tp = new TopicPartition("training-metrics", 0);
             waitForTopic(admin, "training-metrics");
