@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -42,23 +43,14 @@ final class OutputLog {
     /** A unit holding more than this is committed at once, whatever the interval. */
     private static final long MAX_UNIT_BYTES = 64L << 20;
 
-    /** One record of the open unit. */
+    /** One record of the open unit; {@code source} is the input partition it answers (null: metrics, checkpoints). */
     private static final class Pending {
         ProducerRecord<String, byte[]> record;
-        final TopicPartition source; // the input partition it answers; null for training metrics and checkpoints
-        final Runnable onCommitted;
-        final UnaryOperator<ProducerRecord<String, byte[]>> fallback; // what to send if it is refused; null = drop
-        final Consumer<Exception> onDropped;
+        TopicPartition source;
+        Runnable onCommitted;
+        UnaryOperator<ProducerRecord<String, byte[]>> fallback; // what to send instead if it is refused; null = drop
+        Consumer<Exception> onDropped;
         volatile Exception refused;
-
-        Pending(ProducerRecord<String, byte[]> record, TopicPartition source, Runnable onCommitted,
-                UnaryOperator<ProducerRecord<String, byte[]>> fallback, Consumer<Exception> onDropped) {
-            this.record = record;
-            this.source = source;
-            this.onCommitted = onCommitted;
-            this.fallback = fallback;
-            this.onDropped = onDropped;
-        }
     }
 
     private final Supplier<Producer<String, byte[]>> factory;
@@ -74,7 +66,6 @@ final class OutputLog {
     private long lastCommit = System.nanoTime();
     /** Bumped whenever the producer is made anew, so that a callback of the old one cannot mark a resent record. */
     private volatile int generation;
-    private long retries;
 
     /**
      * @param factory makes the producer, with a transactional.id when {@code transactional}
@@ -109,13 +100,18 @@ final class OutputLog {
 
     void send(ProducerRecord<String, byte[]> record, TopicPartition source, Runnable onCommitted,
               UnaryOperator<ProducerRecord<String, byte[]>> fallback, Consumer<Exception> onDropped) {
-        Pending p = new Pending(record, source, onCommitted, fallback, onDropped);
+        Pending p = new Pending();
+        p.record = record;
+        p.source = source;
+        p.onCommitted = onCommitted;
+        p.fallback = fallback;
+        p.onDropped = onDropped;
         unit.add(p);
         unitBytes += record.value() == null ? 0 : record.value().length;
         try {
             begin();
             transmit(p);
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
             // the unit fails as a whole at its commit, and is sent again then
             LOG.debugf("send failed, to be retried at the commit: %s", e);
         }
@@ -135,7 +131,7 @@ final class OutputLog {
      * Commits the open unit, retrying through failures until it is committed; returns the input offsets it
      * committed (at-least-once: the offsets the caller must now commit on the consumer).
      *
-     * @throws ProducerFencedException and other fatal errors: another instance owns the transactional id
+     * @throws Fenced when another instance took the transactional id over (or it is not authorized)
      */
     Map<TopicPartition, OffsetAndMetadata> commit() {
         lastCommit = System.nanoTime();
@@ -147,12 +143,9 @@ final class OutputLog {
                 if (failed) resend();
                 commitOnce();
                 break;
-            } catch (ProducerFencedException | AuthorizationException | UnsupportedVersionException e) {
-                throw e;
             } catch (KafkaException | IllegalStateException e) {
-                if (isFatal(e)) throw (KafkaException) e.getCause();
+                if (isFatal(e) || isFatal(e.getCause())) throw new Fenced(e);
                 failed = true;
-                retries++;
                 if (attempt % 10 == 0) {
                     LOG.warnf("Could not commit %d outputs and the offsets %s (%s); retrying (attempt %d), the stream waits",
                             unit.size(), offsets, e.toString(), attempt + 1);
@@ -238,13 +231,20 @@ final class OutputLog {
         open = false;
     }
 
-    private static boolean isFatal(RuntimeException e) {
-        return e.getCause() instanceof ProducerFencedException || e.getCause() instanceof AuthorizationException;
+    /**
+     * A newer epoch of our transactional id is another instance's (ours are made anew after every failure, and
+     * the transaction timeout outlasts outages): retrying would fence it in turn, and the two would take turns.
+     */
+    private static boolean isFatal(Throwable e) {
+        return e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException
+                || e instanceof AuthorizationException || e instanceof UnsupportedVersionException;
     }
 
-    /** Commits that had to be retried, since the start. */
-    long retries() {
-        return retries;
+    /** Another instance took over this model set's transactional id: this one must stop writing. */
+    static final class Fenced extends KafkaException {
+        Fenced(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     /** At shutdown, after the last commit. */

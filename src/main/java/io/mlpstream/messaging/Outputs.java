@@ -86,6 +86,9 @@ public class Outputs {
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 << 20); // a checkpoint, a dead letter of a 16 MiB record
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 96L << 20);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000); // a broker outage shows as a retried commit, not a hang
+        // longer than the outages to ride out: the broker aborts a transaction open longer, and the newer epoch
+        // would then look like another instance's (OutputLog.isFatal); a crashed instance's restart aborts it at once
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
         if (exactlyOnce()) props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
@@ -151,10 +154,6 @@ public class Outputs {
     /** For a rebalance, on the polling thread: at-least-once, the caller commits the returned offsets itself. */
     Map<TopicPartition, OffsetAndMetadata> commitForRevoke() {
         return log.commit();
-    }
-
-    long commitRetries() {
-        return log.retries();
     }
 
     @PreDestroy

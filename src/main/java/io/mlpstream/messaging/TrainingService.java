@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
@@ -85,7 +84,7 @@ public class TrainingService {
         long idleCheck = Math.max(10, Math.min(200, trainer.config().idleFlush().toMillis() / 5));
         model.every(idleCheck, this::flushIfIdle);
         long commitCheck = Math.max(5, Math.min(100, config.delivery().commitInterval().toMillis() / 2));
-        model.every(commitCheck, () -> guarded(outputs::commitIfDue));
+        model.every(commitCheck, () -> periodic(outputs::commitIfDue));
         metrics.bind(model.name(), trainer, trainer.learner().layerNames(), InvalidEvent.REASONS);
         metrics.checkpoints(model.name(), model::checkpointAgeSeconds, model::checkpointFailures);
         ready = true;
@@ -125,7 +124,12 @@ public class TrainingService {
 
     /** On the polling thread, before partitions are revoked: what is open is committed first. */
     Map<TopicPartition, OffsetAndMetadata> commitForRevoke() throws Exception {
-        return model.call(t -> outputs.commitForRevoke());
+        var committed = new java.util.concurrent.atomic.AtomicReference<Map<TopicPartition, OffsetAndMetadata>>(Map.of());
+        model.call(t -> {
+            guarded(() -> committed.set(outputs.commitForRevoke()));
+            return null;
+        });
+        return committed.get();
     }
 
     private void process(KafkaRecordBatch<String, byte[]> batch) {
@@ -164,20 +168,27 @@ public class TrainingService {
     }
 
     private void flushIfIdle() {
-        guarded(() -> model.trainer().flushIfIdle(listener));
+        periodic(() -> model.trainer().flushIfIdle(listener));
+    }
+
+    /** A periodic task that throws is never run again: log instead, and try again at the next period. */
+    private void periodic(Runnable work) {
+        try {
+            guarded(work);
+        } catch (RuntimeException e) {
+            LOG.error("periodic work on the trainer's thread failed; trying again at the next period", e);
+        }
     }
 
     /**
      * Work on the trainer's thread. Being fenced is final: another instance took over this model set's
      * transactional id (a second trainer of the same models, or the next version during a rolling
-     * update), so this one must stop writing and leave; anything else is logged, and the stream goes on.
+     * update), so this one must stop writing and leave.
      */
     private void guarded(Runnable work) {
         try {
             work.run();
-        } catch (KafkaException e) {
-            if (!(e instanceof org.apache.kafka.common.errors.ProducerFencedException
-                    || e instanceof org.apache.kafka.common.errors.AuthorizationException)) throw e;
+        } catch (OutputLog.Fenced e) {
             LOG.errorf("Another instance took over transactional id %s (%s): this one stops. Run one trainer per model set.",
                     outputs.transactionalId(), e.getMessage());
             ready = false;

@@ -97,6 +97,7 @@ class DeliveryIT {
     @Test
     void aPartitionTheSnapshotDoesNotNameIsLearnedFromItsStartAndNotPublishedAgain() throws Exception {
         Map<String, String> env = env("parts", 2);
+        Files.createDirectories(dir.resolve("parts"));
         ServiceProcess svc = new ServiceProcess(broker.bootstrapServers(), dir.resolve("parts"));
         Process service = svc.start(env);
         svc.awaitReadiness(200, 60);
