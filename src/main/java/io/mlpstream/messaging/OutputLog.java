@@ -66,6 +66,8 @@ final class OutputLog {
     private long lastCommit = System.nanoTime();
     /** Bumped whenever the producer is made anew, so that a callback of the old one cannot mark a resent record. */
     private volatile int generation;
+    /** Set once: a fenced instance never makes a producer again, which would fence the instance that took over. */
+    private Fenced fenced;
 
     /**
      * @param factory makes the producer, with a transactional.id when {@code transactional}
@@ -86,6 +88,7 @@ final class OutputLog {
 
     /** Makes the producer (and, with transactions, fences any older instance with the same transactional id). */
     void init() {
+        if (fenced != null) throw fenced;
         if (producer != null) return;
         Producer<String, byte[]> p = factory.get();
         try {
@@ -135,6 +138,7 @@ final class OutputLog {
      */
     Map<TopicPartition, OffsetAndMetadata> commit() {
         lastCommit = System.nanoTime();
+        if (fenced != null) throw fenced;
         if (unit.isEmpty() && offsets.isEmpty()) return Map.of();
         boolean failed = false;
         int attempt = 0;
@@ -144,7 +148,7 @@ final class OutputLog {
                 commitOnce();
                 break;
             } catch (KafkaException | IllegalStateException e) {
-                if (isFatal(e) || isFatal(e.getCause())) throw new Fenced(e);
+                if (isFatal(e) || isFatal(e.getCause())) throw fenced = new Fenced(e);
                 failed = true;
                 if (attempt % 10 == 0) {
                     LOG.warnf("Could not commit %d outputs and the offsets %s (%s); retrying (attempt %d), the stream waits",
