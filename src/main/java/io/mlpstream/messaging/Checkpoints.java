@@ -54,6 +54,13 @@ public class Checkpoints implements CheckpointStore {
     }
 
     @Override
+    public Optional<byte[]> peek() {
+        Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"); // a running instance's open transaction
+        return newest(props, topic(), config.modelName(), Duration.ofSeconds(60));
+    }
+
+    @Override
     public Optional<byte[]> newest() {
         outputs.init(); // fences an older instance first, and aborts its open transaction, so that its end is stable
         Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
@@ -69,7 +76,7 @@ public class Checkpoints implements CheckpointStore {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()

@@ -1,9 +1,7 @@
 package io.mlpstream.messaging;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
+import java.util.Collection;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -17,9 +15,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.jboss.logging.Logger;
 
@@ -36,49 +33,45 @@ import org.jboss.logging.Logger;
  * timeout, a record the broker refuses), the producer is made anew and the unit is sent again, so the
  * stream recovers by itself and loses nothing; a record refused as too large is replaced by its fallback
  * (a dead letter's truncated copy) or dropped and counted. Only being fenced (another instance took the
- * transactional id) is final. Only the trainer's thread calls this class.
+ * transactional id) is final. The trainer's thread calls it; the shutdown closes it from another.
  */
 final class OutputLog {
     private static final Logger LOG = Logger.getLogger(OutputLog.class);
     /** A unit holding more than this is committed at once, whatever the interval. */
     private static final long MAX_UNIT_BYTES = 64L << 20;
 
-    /** One record of the open unit; {@code source} is the input partition it answers (null: metrics, checkpoints). */
-    private static final class Pending {
-        ProducerRecord<String, byte[]> record;
-        TopicPartition source;
-        Runnable onCommitted;
-        UnaryOperator<ProducerRecord<String, byte[]>> fallback; // what to send instead if it is refused; null = drop
-        Consumer<Exception> onDropped;
-        volatile Exception refused;
-    }
-
     private final Supplier<Producer<String, byte[]>> factory;
     private final boolean transactional;
     private final Duration interval;
     private final Predicate<TopicPartition> owned;
-    private final List<Pending> unit = new ArrayList<>();
-    private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    private final Consumer<Map<TopicPartition, OffsetAndMetadata>> commitOffsets;
+    private final OpenUnit unit = new OpenUnit();
     private volatile ConsumerGroupMetadata group;
     private Producer<String, byte[]> producer;
     private boolean open;
-    private long unitBytes;
     private long lastCommit = System.nanoTime();
     /** Bumped whenever the producer is made anew, so that a callback of the old one cannot mark a resent record. */
     private volatile int generation;
     /** Set once: a fenced instance never makes a producer again, which would fence the instance that took over. */
     private Fenced fenced;
+    /** The unit must be sent again, through a new producer, before it can be committed. */
+    private boolean mustResend;
+    /** commitTransaction was called for the open transaction: it may have reached the broker. */
+    private boolean committing;
+    private volatile boolean closing;
 
     /**
      * @param factory makes the producer, with a transactional.id when {@code transactional}
      * @param owned whether this instance still owns an input partition (a revoked one's outputs are left to its new owner)
+     * @param commitOffsets at-least-once: commits the offsets on the consumer once their outputs are stored
      */
     OutputLog(Supplier<Producer<String, byte[]>> factory, boolean transactional, Duration interval,
-              Predicate<TopicPartition> owned) {
+              Predicate<TopicPartition> owned, Consumer<Map<TopicPartition, OffsetAndMetadata>> commitOffsets) {
         this.factory = factory;
         this.transactional = transactional;
         this.interval = interval;
         this.owned = owned;
+        this.commitOffsets = commitOffsets;
     }
 
     /** The consumer group's generation, from the latest assignment: transactions commit offsets under it. */
@@ -101,16 +94,9 @@ final class OutputLog {
         generation++;
     }
 
-    void send(ProducerRecord<String, byte[]> record, TopicPartition source, Runnable onCommitted,
+    synchronized void send(ProducerRecord<String, byte[]> record, TopicPartition source, Runnable onCommitted,
               UnaryOperator<ProducerRecord<String, byte[]>> fallback, Consumer<Exception> onDropped) {
-        Pending p = new Pending();
-        p.record = record;
-        p.source = source;
-        p.onCommitted = onCommitted;
-        p.fallback = fallback;
-        p.onDropped = onDropped;
-        unit.add(p);
-        unitBytes += record.value() == null ? 0 : record.value().length;
+        OpenUnit.Pending p = unit.add(record, source, onCommitted, fallback, onDropped);
         try {
             begin();
             transmit(p);
@@ -118,66 +104,84 @@ final class OutputLog {
             // the unit fails as a whole at its commit, and is sent again then
             LOG.debugf("send failed, to be retried at the commit: %s", e);
         }
-        if (unitBytes > MAX_UNIT_BYTES) commit();
     }
 
     /** The input partition's records before {@code next} are answered by what this unit holds. */
-    void consumed(TopicPartition tp, long next) {
-        offsets.merge(tp, new OffsetAndMetadata(next), (a, b) -> a.offset() >= b.offset() ? a : b);
+    synchronized void consumed(TopicPartition tp, long next) {
+        unit.consumed(tp, next);
     }
 
-    void commitIfDue() {
-        if ((!unit.isEmpty() || !offsets.isEmpty()) && System.nanoTime() - lastCommit >= interval.toNanos()) commit();
+    /** Between records only (never inside {@link #send}): a unit's offsets must not run ahead of its outputs. */
+    synchronized void commitIfDue() {
+        boolean due = System.nanoTime() - lastCommit >= interval.toNanos() || unit.bytes() > MAX_UNIT_BYTES;
+        if (!unit.isEmpty() && due) commit(true);
+    }
+
+    /** Partitions lost without a revocation: their outputs in the open unit are dropped (their new owner answers them). */
+    synchronized void discard(Collection<TopicPartition> lost) {
+        unit.forget(lost);
+        if (unit.answers(lost)) {
+            abandonProducer(); // aborts what was sent of the unit; the next commit sends the rest again
+            mustResend = true;
+        }
     }
 
     /**
      * Commits the open unit, retrying through failures until it is committed; returns the input offsets it
-     * committed (at-least-once: the offsets the caller must now commit on the consumer).
+     * committed. At-least-once, they are then committed on the consumer if {@code onConsumer}; else (in a
+     * rebalance callback, on the polling thread) the caller commits them itself.
      *
      * @throws Fenced when another instance took the transactional id over (or it is not authorized)
      */
-    Map<TopicPartition, OffsetAndMetadata> commit() {
+    synchronized Map<TopicPartition, OffsetAndMetadata> commit(boolean onConsumer) {
         lastCommit = System.nanoTime();
         if (fenced != null) throw fenced;
-        if (unit.isEmpty() && offsets.isEmpty()) return Map.of();
-        boolean failed = false;
+        if (unit.isEmpty()) return Map.of();
         int attempt = 0;
         for (; ; attempt++) {
             try {
-                if (failed) resend();
+                if (mustResend) resend();
                 commitOnce();
                 break;
             } catch (KafkaException | IllegalStateException e) {
                 if (isFatal(e) || isFatal(e.getCause())) throw fenced = new Fenced(e);
-                failed = true;
+                if (closing) throw e;
                 if (attempt % 10 == 0) {
                     LOG.warnf("Could not commit %d outputs and the offsets %s (%s); retrying (attempt %d), the stream waits",
-                            unit.size(), offsets, e.toString(), attempt + 1);
+                            unit.records.size(), unit.offsets, e.toString(), attempt + 1);
                 }
-                abandonProducer();
+                if (!(committing && e instanceof TimeoutException)) {
+                    // nothing of the unit can be committed: abort it, send it again. (A commit that timed out may have
+                    // reached the broker: it is retried as it is, never sent again, which would commit it twice.)
+                    committing = false;
+                    abandonProducer();
+                    mustResend = true;
+                }
                 sleep(Math.min(5000, 100L << Math.min(attempt, 6)));
             }
         }
-        if (failed) LOG.infof("Committed after %d failed attempts: the stream goes on", attempt);
-        Map<TopicPartition, OffsetAndMetadata> committed = Map.copyOf(offsets);
-        for (Pending p : unit) p.onCommitted.run();
-        unit.clear();
-        offsets.clear();
-        unitBytes = 0;
+        if (attempt > 0) LOG.infof("Committed after %d failed attempts: the stream goes on", attempt);
+        Map<TopicPartition, OffsetAndMetadata> committed = Map.copyOf(unit.offsets);
+        if (!transactional && onConsumer && !committed.isEmpty()) commitOffsets.accept(committed);
+        unit.committed();
         lastCommit = System.nanoTime();
         return committed;
     }
 
     private void commitOnce() {
         if (transactional) {
-            begin();
-            if (!offsets.isEmpty()) producer.sendOffsetsToTransaction(offsets, group);
+            if (!committing) {
+                begin();
+                if (!unit.offsets.isEmpty()) producer.sendOffsetsToTransaction(unit.offsets, group);
+                committing = true;
+            }
             producer.commitTransaction();
+            committing = false;
             open = false;
         } else {
             init();
             producer.flush();
-            for (Pending p : unit) {
+            for (OpenUnit.Pending p : unit.records) {
                 if (p.refused != null) throw new KafkaException("an output was not stored", p.refused);
             }
         }
@@ -185,26 +189,10 @@ final class OutputLog {
 
     /** After a failure: the unit again, through a new producer, without what is no longer ours or was refused. */
     private void resend() {
-        unit.removeIf(p -> p.source != null && !owned.test(p.source)); // the partition's new owner answers it
-        offsets.keySet().removeIf(tp -> !owned.test(tp));
-        List<Pending> kept = new ArrayList<>(unit.size());
-        for (Pending p : unit) {
-            Exception why = p.refused;
-            p.refused = null;
-            if (why instanceof RecordTooLargeException || why instanceof InvalidRecordException) {
-                ProducerRecord<String, byte[]> instead = p.fallback == null ? null : p.fallback.apply(p.record);
-                if (instead == null) {
-                    p.onDropped.accept(why);
-                    continue;
-                }
-                p.record = instead;
-            }
-            kept.add(p);
-        }
-        unit.clear();
-        unit.addAll(kept);
+        mustResend = false;
+        unit.prepareResend(owned);
         begin();
-        for (Pending p : unit) transmit(p);
+        for (OpenUnit.Pending p : unit.records) transmit(p);
     }
 
     private void begin() {
@@ -215,7 +203,7 @@ final class OutputLog {
         }
     }
 
-    private void transmit(Pending p) {
+    private void transmit(OpenUnit.Pending p) {
         int sentBy = generation;
         producer.send(p.record, (meta, error) -> {
             if (error != null && sentBy == generation && p.refused == null) p.refused = error;
@@ -251,10 +239,19 @@ final class OutputLog {
         }
     }
 
-    /** At shutdown, after the last commit. */
+    /** At shutdown, after the last commit: what is still open is aborted, so that read_committed readers go on at once. */
     void close(Duration timeout) {
-        if (producer != null) producer.close(timeout);
-        producer = null;
+        closing = true;
+        synchronized (this) {
+            if (producer == null) return;
+            try {
+                if (open && fenced == null) producer.abortTransaction();
+            } catch (RuntimeException e) {
+                LOG.debugf("aborting at shutdown: %s", e);
+            }
+            producer.close(timeout);
+            producer = null;
+        }
     }
 
     private static void sleep(long millis) {

@@ -64,7 +64,9 @@ public class Outputs {
         predictionsTopic = config.topics().predictions();
         metricsTopic = config.topics().trainingMetrics();
         deadLetterTopic = config.topics().imagesDlq();
-        log = new OutputLog(this::producer, exactlyOnce(), config.delivery().commitInterval(), partitions::owns);
+        log = new OutputLog(this::producer, exactlyOnce(), config.delivery().commitInterval(), partitions::owns,
+                offsets -> clients.getConsumer("images").commitAsync(offsets).subscribe().with(ok -> { }, e -> LOG.warnf(
+                        "Committing offsets %s failed (%s): they are committed again later", offsets, e)));
     }
 
     public boolean exactlyOnce() {
@@ -144,16 +146,17 @@ public class Outputs {
 
     /** Commits what is open; at-least-once, the consumer's offsets follow asynchronously. */
     void commit() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = log.commit();
-        if (!exactlyOnce() && !offsets.isEmpty()) {
-            clients.getConsumer("images").commitAsync(offsets).subscribe().with(ok -> { },
-                    e -> LOG.warnf("Committing offsets %s failed (%s): they are committed again later", offsets, e));
-        }
+        log.commit(true);
     }
 
-    /** For a rebalance, on the polling thread: at-least-once, the caller commits the returned offsets itself. */
+    /** Partitions lost without a revocation: their outputs in the open unit are dropped. */
+    void discard(java.util.Collection<TopicPartition> lost) {
+        log.discard(lost);
+    }
+
+    /** For a rebalance, on the trainer's thread: at-least-once, the caller commits the returned offsets itself. */
     Map<TopicPartition, OffsetAndMetadata> commitForRevoke() {
-        return log.commit();
+        return log.commit(false);
     }
 
     @PreDestroy

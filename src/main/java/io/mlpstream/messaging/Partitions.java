@@ -125,17 +125,27 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) return;
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = training.get().commitForRevoke();
+            Map<TopicPartition, OffsetAndMetadata> offsets = training.get().revoke(partitions);
             if (!offsets.isEmpty()) consumer.commitSync(offsets); // at-least-once; with transactions, empty
         } catch (Exception e) {
-            LOG.warnf("Could not commit before giving up %s (%s): their next owner may repeat some outputs", partitions, e);
+            LOG.warnf("Could not commit before giving up %s (%s)", partitions, e);
+            assigned.removeAll(partitions);
         }
-        assigned.removeAll(partitions);
     }
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        assigned.removeAll(partitions); // too late to commit: the open unit is dropped at its commit
+        try {
+            training.get().lose(partitions);
+        } catch (Exception e) {
+            LOG.warnf("Could not drop the open outputs of the lost %s (%s)", partitions, e);
+            assigned.removeAll(partitions);
+        }
+    }
+
+    /** On the trainer's thread: records of these partitions are no longer routed. */
+    void giveUp(Collection<TopicPartition> partitions) {
+        assigned.removeAll(partitions);
     }
 
     /** Called for every record, in offset order, on the trainer's thread. */

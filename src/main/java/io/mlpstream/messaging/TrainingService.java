@@ -24,12 +24,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -122,14 +124,30 @@ public class TrainingService {
         return model.submit(() -> guarded(() -> process(batch)));
     }
 
-    /** On the polling thread, before partitions are revoked: what is open is committed first. */
-    Map<TopicPartition, OffsetAndMetadata> commitForRevoke() throws Exception {
-        var committed = new java.util.concurrent.atomic.AtomicReference<Map<TopicPartition, OffsetAndMetadata>>(Map.of());
+    /**
+     * On the polling thread, when partitions are revoked: in one task on the trainer's thread, what is open is
+     * committed and the partitions are given up, so that no record of theirs is routed after the commit.
+     */
+    Map<TopicPartition, OffsetAndMetadata> revoke(Collection<TopicPartition> revoked) throws Exception {
+        AtomicReference<Map<TopicPartition, OffsetAndMetadata>> committed = new AtomicReference<>(Map.of());
         model.call(t -> {
-            guarded(() -> committed.set(outputs.commitForRevoke()));
+            try {
+                guarded(() -> committed.set(outputs.commitForRevoke()));
+            } finally {
+                partitions.giveUp(revoked);
+            }
             return null;
         });
         return committed.get();
+    }
+
+    /** Partitions lost without a revocation (the session expired): too late to commit; their open outputs are dropped. */
+    void lose(Collection<TopicPartition> lost) throws Exception {
+        model.call(t -> {
+            partitions.giveUp(lost);
+            outputs.discard(lost);
+            return null;
+        });
     }
 
     private void process(KafkaRecordBatch<String, byte[]> batch) {
@@ -142,7 +160,6 @@ public class TrainingService {
             Partitions.Route route = partitions.route(tp, offset);
             if (route == Partitions.Route.SKIP) continue;
             nextOffsets.merge(tp.toString(), offset + 1, Math::max);
-            if (route.publish()) outputs.consumed(tp, offset + 1);
             try {
                 ImageEvent event = decoder.decode(record.getPayload());
                 if (!route.publish() && event.label() == null) continue; // nothing to learn, published before
@@ -156,6 +173,7 @@ public class TrainingService {
                 if (!route.publish()) continue; // dead-lettered before
                 metrics.deadLetter(e.reason());
                 outputs.deadLetter(record.getKey(), record.getPayload(), e, tp, offset);
+                outputs.consumed(tp, offset + 1); // the offsets of a unit never run ahead of its outputs
             }
         }
         model.trainer().process(chunk, listener);
@@ -189,8 +207,14 @@ public class TrainingService {
         try {
             work.run();
         } catch (OutputLog.Fenced e) {
-            LOG.errorf("Another instance took over transactional id %s (%s): this one stops. Run one trainer per model set.",
-                    outputs.transactionalId(), e.getMessage());
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException
+                    || e.getCause() instanceof org.apache.kafka.common.errors.UnsupportedVersionException) {
+                LOG.errorf("This instance may not use transactional id %s (%s): this one stops. Grant it, or set "
+                        + "mlp.delivery.guarantee=at-least-once for a broker without transactions.", outputs.transactionalId(), e.getMessage());
+            } else {
+                LOG.errorf("Another instance took over transactional id %s (%s): this one stops. Run one trainer per model set.",
+                        outputs.transactionalId(), e.getMessage());
+            }
             ready = false;
             Quarkus.asyncExit(3);
             throw e;
@@ -205,6 +229,7 @@ public class TrainingService {
             if (!s.publish()) return; // learned again after a restore; its prediction was published before
             Prediction p = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
             outputs.prediction(p, s.partition(), () -> metrics.prediction(p.correct(), s.timestamp()));
+            outputs.consumed(s.partition(), s.offset() + 1);
         }
 
         @Override
@@ -214,7 +239,10 @@ public class TrainingService {
                 outputs.metrics(model.name(), TrainingReport.of(model.name(), stats, t), metrics::metricsSendFailed);
             }
             // the buffer is empty now: everything learned so far is in the weights, so the offsets are exact
-            if (!stats.skipped && model.checkpointDue()) model.checkpoint(partitions.learnedOffsets());
+            // not while a rebalance has taken every partition: a snapshot naming none would replay them all
+            if (!stats.skipped && model.checkpointDue() && !partitions.assigned().isEmpty()) {
+                model.checkpoint(partitions.learnedOffsets());
+            }
         }
     }
 

@@ -89,12 +89,24 @@ public class RunningModel {
 
     /** The newest checkpoint, if its architecture is the configured one (else refuse, or start fresh if asked to). */
     private CheckpointCodec.Stored restore(ModelConfig configured) {
+        // the architecture is checked before the model's outputs are taken over: a new version that refuses to
+        // start must not have fenced the running one
+        var peeked = store.peek();
+        if (peeked.isPresent()) checkArchitecture(CheckpointCodec.peekConfig(peeked.get()), configured, false);
         var bytes = store.newest();
         if (bytes.isEmpty()) {
             LOG.infof("No checkpoint of %s in %s: starting a fresh model", name(), config.checkpoints().topic());
             return null;
         }
-        ModelConfig stored = CheckpointCodec.peekConfig(bytes.get());
+        if (!checkArchitecture(CheckpointCodec.peekConfig(bytes.get()), configured, true)) return null;
+        CheckpointCodec.Stored s = CheckpointCodec.decode(bytes.get(), Kernels.best());
+        LOG.infof("Restored %s at step %d (%d examples trained), resuming at %s", name(), s.checkpoint().step(),
+                s.checkpoint().examplesTrained(), s.offsets());
+        return s;
+    }
+
+    /** True if the snapshot's architecture is the configured one; else refuses to start, or returns false if asked to. */
+    private boolean checkArchitecture(ModelConfig stored, ModelConfig configured, boolean warn) {
         if (!stored.sameArchitecture(configured)) {
             String both = "the snapshot of " + name() + " is " + stored.architecture() + " " + stored.hidden()
                     + ", the configuration asks for " + configured.architecture() + " " + configured.hidden();
@@ -102,13 +114,10 @@ public class RunningModel {
                 throw new IllegalStateException("Refusing to start: " + both
                         + ". Set MLP_CHECKPOINTS_FRESH_ON_MISMATCH=true to start a fresh model instead.");
             }
-            LOG.warnf("Starting a fresh model: %s", both);
-            return null;
+            if (warn) LOG.warnf("Starting a fresh model: %s", both);
+            return false;
         }
-        CheckpointCodec.Stored s = CheckpointCodec.decode(bytes.get(), Kernels.best());
-        LOG.infof("Restored %s at step %d (%d examples trained), resuming at %s", name(), s.checkpoint().step(),
-                s.checkpoint().examplesTrained(), s.offsets());
-        return s;
+        return true;
     }
 
     /**
