@@ -44,11 +44,6 @@ public class Checkpoints implements CheckpointStore {
         outputs.checkpoint(topic(), config.modelName(), checkpoint, written, failed);
     }
 
-    @Override
-    public void flush() {
-        outputs.commit();
-    }
-
     private String topic() {
         return config.checkpoints().topic();
     }

@@ -17,7 +17,4 @@ public interface CheckpointStore {
 
     /** Sends a checkpoint; {@code written} runs once the store has it, {@code failed} if it could not store it. */
     void write(byte[] checkpoint, Runnable written, Consumer<Exception> failed);
-
-    /** Blocks until everything written so far is stored, for shutdown. */
-    void flush();
 }

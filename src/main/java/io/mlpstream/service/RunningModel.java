@@ -148,11 +148,6 @@ public class RunningModel {
         return schedule.due(trainer.step());
     }
 
-    /** Blocks until every checkpoint written so far is stored, for shutdown. */
-    public void flushCheckpoints() {
-        store.flush();
-    }
-
     /** Runs work on the trainer's thread, between chunks, and waits for its result (30 s at most). */
     public <T> T call(Function<OnlineTrainer, T> work) throws Exception {
         return worker.submit(() -> work.apply(trainer)).get(30, TimeUnit.SECONDS);
