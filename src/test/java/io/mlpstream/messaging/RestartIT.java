@@ -103,6 +103,10 @@ class RestartIT {
                 predictions.size(), EVENTS, duplicates);
         assertEquals(EVENTS, predictions.size(), "every input record has a prediction");
         assertEquals(0, duplicates, "a read_committed consumer sees each prediction once, across three SIGKILLs");
+        // the statistics (Kafka Streams, exactly_once_v2) were killed with it three times: each prediction counted once
+        for (int i = 0; i < 120 && svc.get("/api/stats/confusion").path("total").asLong() < EVENTS; i++) Thread.sleep(500);
+        Thread.sleep(2000);
+        assertEquals(EVENTS, svc.get("/api/stats/confusion").path("total").asLong(), "each prediction counted once by the statistics");
         service.destroy();
         service.waitFor(30, TimeUnit.SECONDS);
     }
