@@ -59,6 +59,7 @@ final class OutputLog {
     /** commitTransaction was called for the open transaction: it may have reached the broker. */
     private boolean committing;
     private volatile boolean closing;
+    private volatile long failures;
 
     /**
      * @param factory makes the producer, with a transactional.id when {@code transactional}
@@ -146,6 +147,7 @@ final class OutputLog {
             } catch (KafkaException | IllegalStateException e) {
                 if (isFatal(e) || isFatal(e.getCause())) throw fenced = new Fenced(e);
                 if (closing) throw e;
+                failures++;
                 if (attempt % 10 == 0) {
                     LOG.warnf("Could not commit %d outputs and the offsets %s (%s); retrying (attempt %d), the stream waits",
                             unit.records.size(), unit.offsets, e.toString(), attempt + 1);
@@ -237,6 +239,11 @@ final class OutputLog {
         Fenced(Throwable cause) {
             super(cause.getMessage(), cause);
         }
+    }
+
+    /** Commit attempts that failed (and were retried), since the start. */
+    long failures() {
+        return failures;
     }
 
     /** At shutdown, after the last commit: what is still open is aborted, so that read_committed readers go on at once. */

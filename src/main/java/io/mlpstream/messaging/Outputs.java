@@ -58,6 +58,7 @@ public class Outputs {
     Partitions partitions;
 
     private OutputLog log;
+    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
 
     @PostConstruct
     void create() {
@@ -107,7 +108,7 @@ public class Outputs {
     /** The prediction of an input record; {@code onCommitted} runs once it is committed. */
     void prediction(Prediction p, TopicPartition source, Runnable onCommitted) {
         log.send(new ProducerRecord<>(predictionsTopic, p.id(), json(p)), source, onCommitted, null,
-                e -> LOG.errorf("The prediction of %s was refused by the broker (%s): dropped", p.id(), e.getMessage()));
+                e -> dropped("The prediction of " + p.id(), e));
     }
 
     /** Training metrics are telemetry: one refused is counted and logged, and training goes on. */
@@ -127,7 +128,20 @@ public class Outputs {
             LOG.warnf("Dead letter %s of %d bytes is too large for %s: sending its first %d bytes", from, value.length,
                     deadLetterTopic, TRUNCATED_BYTES);
             return deadLetterRecord(key, value, why, from, true);
-        }, e -> LOG.errorf("The dead letter of %s was refused by the broker (%s): dropped", from, e.getMessage()));
+        }, e -> dropped("The dead letter of " + from, e));
+    }
+
+    private void dropped(String what, Exception why) {
+        dropped.incrementAndGet();
+        LOG.errorf("%s was refused by the broker (%s): dropped, counted in mlp_outputs_dropped_total", what, why.getMessage());
+    }
+
+    long commitFailures() {
+        return log.failures();
+    }
+
+    long droppedOutputs() {
+        return dropped.get();
     }
 
     /** A snapshot of the model, in the same unit as the outputs: a fenced instance cannot write one. */

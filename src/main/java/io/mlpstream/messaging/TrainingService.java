@@ -89,6 +89,7 @@ public class TrainingService {
         model.every(commitCheck, () -> periodic(outputs::commitIfDue));
         metrics.bind(model.name(), trainer, trainer.learner().layerNames(), InvalidEvent.REASONS);
         metrics.checkpoints(model.name(), model::checkpointAgeSeconds, model::checkpointFailures);
+        metrics.delivery(outputs::commitFailures, outputs::droppedOutputs);
         ready = true;
         started.countDown();
     }

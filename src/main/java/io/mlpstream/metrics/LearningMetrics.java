@@ -117,6 +117,14 @@ public class LearningMetrics {
                 .description("Model snapshots that could not be stored").tags(Tags.of("model", model)).register(registry);
     }
 
+    /** Commits of outputs and input offsets that failed and were retried; outputs the broker refused for good. */
+    public void delivery(LongSupplier commitFailures, LongSupplier dropped) {
+        FunctionCounter.builder("mlp_output_commit_failures", commitFailures, f -> (double) f.getAsLong())
+                .description("Commits of the outputs and input offsets that failed, each retried until it succeeds").register(registry);
+        FunctionCounter.builder("mlp_outputs_dropped", dropped, f -> (double) f.getAsLong())
+                .description("Predictions and dead letters the broker refused for good (too large even truncated)").register(registry);
+    }
+
     public void example(boolean isLabeled) {
         (isLabeled ? labeled : unlabeled).increment();
     }
