@@ -83,6 +83,7 @@ final class OutputLog {
     /** Makes the producer (and, with transactions, fences any older instance with the same transactional id). */
     void init() {
         if (fenced != null) throw fenced;
+        if (closing) throw new IllegalStateException("the outputs are closed");
         if (producer != null) return;
         Producer<String, byte[]> p = factory.get();
         try {
@@ -98,6 +99,7 @@ final class OutputLog {
     synchronized void send(ProducerRecord<String, byte[]> record, TopicPartition source, Runnable onCommitted,
               UnaryOperator<ProducerRecord<String, byte[]>> fallback, Consumer<Exception> onDropped) {
         OpenUnit.Pending p = unit.add(record, source, onCommitted, fallback, onDropped);
+        if (mustResend) return; // the whole unit, this record with it, goes out again at the commit
         try {
             begin();
             transmit(p);
@@ -146,7 +148,10 @@ final class OutputLog {
                 break;
             } catch (KafkaException | IllegalStateException e) {
                 if (isFatal(e) || isFatal(e.getCause())) throw fenced = new Fenced(e);
-                if (closing) throw e;
+                if (closing) {
+                    mustResend = true; // whatever was sent is aborted at the close
+                    throw e;
+                }
                 failures++;
                 if (attempt % 10 == 0) {
                     LOG.warnf("Could not commit %d outputs and the offsets %s (%s); retrying (attempt %d), the stream waits",

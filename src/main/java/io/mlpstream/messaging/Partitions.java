@@ -48,6 +48,8 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     private final Map<TopicPartition, Long> published = new ConcurrentHashMap<>();
     /** Next offset after the last record the model has predicted and buffered or trained: what a snapshot holds. */
     private final Map<TopicPartition, Long> inModel = new ConcurrentHashMap<>();
+    /** Bumped by every assignment. */
+    private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
     /** Partitions whose learned position came from the snapshot already: once per process. */
     private final Set<TopicPartition> resumed = ConcurrentHashMap.newKeySet();
 
@@ -77,6 +79,8 @@ public class Partitions implements KafkaConsumerRebalanceListener {
         for (TopicPartition tp : partitions) {
             long first = earliest.getOrDefault(tp, 0L), end = latest.getOrDefault(tp, 0L);
             Long pub = committed.get(tp) == null ? null : committed.get(tp).offset();
+            Long ours = published.get(tp); // outputs of ours still in an open unit, when a revocation's commit timed out
+            if (ours != null && (pub == null || ours > pub)) pub = ours;
             Long learnt = learned.get(tp);
             if (resumed.add(tp)) {
                 learnt = snapshot.get(tp.topic() + "-" + tp.partition());
@@ -118,14 +122,20 @@ public class Partitions implements KafkaConsumerRebalanceListener {
             }
         }
         assigned.addAll(partitions);
+        epoch.incrementAndGet();
         LOG.infof("Assigned %s", partitions);
     }
 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) return;
+        if (consumer.groupMetadata().generationId() < 0) {
+            // SmallRye passes lost partitions (the session expired) here too: too late to commit under that generation
+            onPartitionsLost(consumer, partitions);
+            return;
+        }
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = training.get().revoke(partitions);
+            Map<TopicPartition, OffsetAndMetadata> offsets = training.get().revoke(partitions, epoch.get());
             if (!offsets.isEmpty()) consumer.commitSync(offsets); // at-least-once; with transactions, empty
         } catch (Exception e) {
             LOG.warnf("Could not commit before giving up %s (%s)", partitions, e);
@@ -136,16 +146,21 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         try {
-            training.get().lose(partitions);
+            training.get().lose(partitions, epoch.get());
         } catch (Exception e) {
             LOG.warnf("Could not drop the open outputs of the lost %s (%s)", partitions, e);
             assigned.removeAll(partitions);
         }
     }
 
-    /** On the trainer's thread: records of these partitions are no longer routed. */
-    void giveUp(Collection<TopicPartition> partitions) {
+    /**
+     * On the trainer's thread: records of these partitions are no longer routed; unless they were assigned
+     * again meanwhile (the callback that asked timed out, and a later assignment came first).
+     */
+    void giveUp(Collection<TopicPartition> partitions, long askedAt, boolean outputsDropped) {
+        if (epoch.get() != askedAt) return;
         assigned.removeAll(partitions);
+        if (outputsDropped) partitions.forEach(published::remove); // the group's committed offset applies again
     }
 
     /** Called for every record, in offset order, on the trainer's thread. */

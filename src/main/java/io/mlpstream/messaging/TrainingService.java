@@ -111,7 +111,7 @@ public class TrainingService {
         try {
             model.call(t -> { // within the call's timeout: an unreachable broker must not hold the shutdown
                 t.flush(listener);
-                model.checkpoint(partitions.learnedOffsets());
+                if (!partitions.assigned().isEmpty()) model.checkpoint(partitions.learnedOffsets());
                 outputs.commit();
                 return null;
             });
@@ -129,13 +129,13 @@ public class TrainingService {
      * On the polling thread, when partitions are revoked: in one task on the trainer's thread, what is open is
      * committed and the partitions are given up, so that no record of theirs is routed after the commit.
      */
-    Map<TopicPartition, OffsetAndMetadata> revoke(Collection<TopicPartition> revoked) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> revoke(Collection<TopicPartition> revoked, long epoch) throws Exception {
         AtomicReference<Map<TopicPartition, OffsetAndMetadata>> committed = new AtomicReference<>(Map.of());
         model.call(t -> {
             try {
                 guarded(() -> committed.set(outputs.commitForRevoke()));
             } finally {
-                partitions.giveUp(revoked);
+                partitions.giveUp(revoked, epoch, false);
             }
             return null;
         });
@@ -143,9 +143,9 @@ public class TrainingService {
     }
 
     /** Partitions lost without a revocation (the session expired): too late to commit; their open outputs are dropped. */
-    void lose(Collection<TopicPartition> lost) throws Exception {
+    void lose(Collection<TopicPartition> lost, long epoch) throws Exception {
         model.call(t -> {
-            partitions.giveUp(lost);
+            partitions.giveUp(lost, epoch, true);
             outputs.discard(lost);
             return null;
         });

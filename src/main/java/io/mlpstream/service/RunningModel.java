@@ -150,7 +150,13 @@ public class RunningModel {
 
     /** Runs work on the trainer's thread, between chunks, and waits for its result (30 s at most). */
     public <T> T call(Function<OnlineTrainer, T> work) throws Exception {
-        return worker.submit(() -> work.apply(trainer)).get(30, TimeUnit.SECONDS);
+        Future<T> task = worker.submit(() -> work.apply(trainer));
+        try {
+            return task.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(false); // not started yet: never; started: it runs to its end
+            throw e;
+        }
     }
 
     /**
