@@ -53,6 +53,7 @@ public class RunningModel {
     private CheckpointSchedule schedule;
 
     void start(@Observes @Priority(10) StartupEvent event) {
+        ModelName.requireValid(name()); // before anything is written under it
         ModelConfig model = ModelFactory.model(config.model());
         OptimizerConfig optimizer = ModelFactory.optimizer(config.optimizer());
         schedule = new CheckpointSchedule(config.checkpoints().everySteps(), config.checkpoints().every());

@@ -54,6 +54,24 @@ class ApiTest {
                 .body("model", equalTo("mnist-mlp"));
     }
 
+    /** /api/models lists the model with the fields of /api/model and which one serves; an unknown name is a 404. */
+    @Test
+    void theModelsAreListedWithTheOneServingAndAnUnknownNameIsA404() {
+        String name = given().get("/api/model").jsonPath().getString("model");
+        given().get("/api/models").then().statusCode(200)
+                .body("$", hasSize(1))
+                .body("[0].model", equalTo(name))
+                .body("[0].serving", is(true))
+                .body("[0].architecture", equalTo("784-256-128-10 relu"))
+                .body("[0]", hasKey("windowAccuracy"))
+                .body("[0]", hasKey("hyperparameters"));
+        given().get("/api/models/" + name).then().statusCode(200).body("model", equalTo(name)).body("serving", is(true));
+        given().get("/api/models/no-such-model").then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("title", equalTo("Unknown model"))
+                .body("detail", notNullValue());
+    }
+
     @Test
     void aBadRequestGetsA4xxProblemNeverA500() {
         given().contentType("application/json").body("{\"width\": 28".getBytes(StandardCharsets.UTF_8))
