@@ -41,7 +41,8 @@ final class OpenUnit {
     }
 
     final List<Pending> records = new ArrayList<>();
-    final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    /** Next input offset per partition; a mutable cell each, since it moves with every record. */
+    private final Map<TopicPartition, long[]> next = new HashMap<>();
     private long bytes;
 
     Pending add(ProducerRecord<String, byte[]> record, TopicPartition source, Runnable onCommitted,
@@ -52,12 +53,20 @@ final class OpenUnit {
         return p;
     }
 
-    void consumed(TopicPartition tp, long next) {
-        offsets.merge(tp, new OffsetAndMetadata(next), (a, b) -> a.offset() >= b.offset() ? a : b);
+    void consumed(TopicPartition tp, long offset) {
+        long[] cell = next.computeIfAbsent(tp, k -> new long[1]);
+        if (offset > cell[0]) cell[0] = offset;
+    }
+
+    /** The input offsets to commit with the unit. */
+    Map<TopicPartition, OffsetAndMetadata> offsets() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        next.forEach((tp, cell) -> offsets.put(tp, new OffsetAndMetadata(cell[0])));
+        return offsets;
     }
 
     boolean isEmpty() {
-        return records.isEmpty() && offsets.isEmpty();
+        return records.isEmpty() && next.isEmpty();
     }
 
     long bytes() {
@@ -69,7 +78,7 @@ final class OpenUnit {
     }
 
     void forget(Collection<TopicPartition> partitions) {
-        offsets.keySet().removeAll(partitions);
+        next.keySet().removeAll(partitions);
     }
 
     /**
@@ -78,7 +87,7 @@ final class OpenUnit {
      */
     void prepareResend(Predicate<TopicPartition> owned) {
         records.removeIf(p -> p.source != null && !owned.test(p.source));
-        offsets.keySet().removeIf(tp -> !owned.test(tp));
+        next.keySet().removeIf(tp -> !owned.test(tp));
         List<Pending> kept = new ArrayList<>(records.size());
         for (Pending p : records) {
             Exception why = p.refused;
@@ -101,7 +110,7 @@ final class OpenUnit {
     void committed() {
         for (Pending p : records) p.onCommitted.run();
         records.clear();
-        offsets.clear();
+        next.clear();
         bytes = 0;
     }
 }

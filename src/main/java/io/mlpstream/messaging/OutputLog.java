@@ -81,7 +81,7 @@ final class OutputLog {
     }
 
     /** Makes the producer (and, with transactions, fences any older instance with the same transactional id). */
-    void init() {
+    synchronized void init() {
         if (fenced != null) throw fenced;
         if (closing) throw new IllegalStateException("the outputs are closed");
         if (producer != null) return;
@@ -155,7 +155,7 @@ final class OutputLog {
                 failures++;
                 if (attempt % 10 == 0) {
                     LOG.warnf("Could not commit %d outputs and the offsets %s (%s); retrying (attempt %d), the stream waits",
-                            unit.records.size(), unit.offsets, e.toString(), attempt + 1);
+                            unit.records.size(), unit.offsets(), e.toString(), attempt + 1);
                 }
                 if (!(committing && e instanceof TimeoutException)) {
                     // nothing of the unit can be committed: abort it, send it again. (A commit that timed out may have
@@ -168,7 +168,7 @@ final class OutputLog {
             }
         }
         if (attempt > 0) LOG.infof("Committed after %d failed attempts: the stream goes on", attempt);
-        Map<TopicPartition, OffsetAndMetadata> committed = Map.copyOf(unit.offsets);
+        Map<TopicPartition, OffsetAndMetadata> committed = unit.offsets();
         if (!transactional && onConsumer && !committed.isEmpty()) commitOffsets.accept(committed);
         unit.committed();
         lastCommit = System.nanoTime();
@@ -179,7 +179,8 @@ final class OutputLog {
         if (transactional) {
             if (!committing) {
                 begin();
-                if (!unit.offsets.isEmpty()) producer.sendOffsetsToTransaction(unit.offsets, group);
+                Map<TopicPartition, OffsetAndMetadata> offsets = unit.offsets();
+                if (!offsets.isEmpty()) producer.sendOffsetsToTransaction(offsets, group);
                 committing = true;
             }
             producer.commitTransaction();

@@ -25,13 +25,13 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -71,6 +71,8 @@ public class TrainingService {
     private volatile boolean ready;
     /** Next offset to process, per "topic-partition", for the lag metric. */
     private final Map<String, Long> nextOffsets = new ConcurrentHashMap<>();
+    /** The same, for the chunk being processed, folded into nextOffsets once per partition at its end. */
+    private final Map<TopicPartition, long[]> chunkEnds = new HashMap<>();
 
     /** Where a row of the current chunk came from, and whether its prediction is published. */
     private record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, boolean learn,
@@ -130,16 +132,16 @@ public class TrainingService {
      * committed and the partitions are given up, so that no record of theirs is routed after the commit.
      */
     Map<TopicPartition, OffsetAndMetadata> revoke(Collection<TopicPartition> revoked, long epoch) throws Exception {
-        AtomicReference<Map<TopicPartition, OffsetAndMetadata>> committed = new AtomicReference<>(Map.of());
-        model.call(t -> {
+        return model.call(t -> {
             try {
-                guarded(() -> committed.set(outputs.commitForRevoke()));
+                return outputs.commitForRevoke();
+            } catch (OutputLog.Fenced e) {
+                stopFenced(e);
+                throw e;
             } finally {
                 partitions.giveUp(revoked, epoch, false);
             }
-            return null;
         });
-        return committed.get();
     }
 
     /** Partitions lost without a revocation (the session expired): too late to commit; their open outputs are dropped. */
@@ -160,7 +162,7 @@ public class TrainingService {
             TopicPartition tp = new TopicPartition(record.getTopic(), record.getPartition());
             Partitions.Route route = partitions.route(tp, offset);
             if (route == Partitions.Route.SKIP) continue;
-            nextOffsets.merge(tp.toString(), offset + 1, Math::max);
+            chunkEnds.computeIfAbsent(tp, k -> new long[1])[0] = offset + 1; // offsets rise within a partition
             try {
                 ImageEvent event = decoder.decode(record.getPayload());
                 if (!route.publish() && event.label() == null) continue; // nothing to learn, published before
@@ -178,6 +180,8 @@ public class TrainingService {
             }
         }
         model.trainer().process(chunk, listener);
+        chunkEnds.forEach((tp, end) -> nextOffsets.merge(tp.toString(), end[0], Math::max));
+        chunkEnds.clear();
         batch.ack(); // nothing to commit here (commit-strategy=ignore): the Outputs commit the offsets
         outputs.commitIfDue();
     }
@@ -208,18 +212,22 @@ public class TrainingService {
         try {
             work.run();
         } catch (OutputLog.Fenced e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException
-                    || e.getCause() instanceof org.apache.kafka.common.errors.UnsupportedVersionException) {
-                LOG.errorf("This instance may not use transactional id %s (%s): this one stops. Grant it, or set "
-                        + "mlp.delivery.guarantee=at-least-once for a broker without transactions.", outputs.transactionalId(), e.getMessage());
-            } else {
-                LOG.errorf("Another instance took over transactional id %s (%s): this one stops. Run one trainer per model set.",
-                        outputs.transactionalId(), e.getMessage());
-            }
-            ready = false;
-            Quarkus.asyncExit(3);
+            stopFenced(e);
             throw e;
         }
+    }
+
+    private void stopFenced(OutputLog.Fenced e) {
+        if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException
+                || e.getCause() instanceof org.apache.kafka.common.errors.UnsupportedVersionException) {
+            LOG.errorf("This instance may not use transactional id %s (%s): this one stops. Grant it, or set "
+                    + "mlp.delivery.guarantee=at-least-once for a broker without transactions.", outputs.transactionalId(), e.getMessage());
+        } else {
+            LOG.errorf("Another instance took over transactional id %s (%s): this one stops. Run one trainer per model set.",
+                    outputs.transactionalId(), e.getMessage());
+        }
+        ready = false;
+        Quarkus.asyncExit(3);
     }
 
     private final class Listener implements TrainingListener {
