@@ -119,15 +119,13 @@ class RestartIT {
         byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
 
         Produce.send(broker.bootstrapServers(), "images-retention", images, labels, 300, 0, "ret-b-", false);
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = admin()) {
             admin.deleteRecords(Map.of(new TopicPartition("images-retention", 0),
                     RecordsToDelete.beforeOffset(500))).all().get();
         }
         Process service = start(env);
         awaitReady();
-        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 600; i++) Thread.sleep(250);
+        svc.awaitMetric("mlp_examples_trained", 600, 30);
         Thread.sleep(1500);
         assertEquals(100, (long) metric("mlp_records_lost_to_retention_total"), "offsets 400..499 were deleted before they were learned");
         assertEquals(600, (long) metric("mlp_examples_trained"), "400 before, then 500..699");
@@ -159,9 +157,7 @@ class RestartIT {
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
         byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
 
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = admin()) {
             admin.deleteTopics(List.of("images-recreate")).all().get();
             for (int i = 0; i < 100 && admin.listTopics().names().get().contains("images-recreate"); i++) Thread.sleep(100);
             for (int i = 0; ; i++) {
@@ -177,7 +173,7 @@ class RestartIT {
         Produce.send(broker.bootstrapServers(), "images-recreate", images, labels, 200, 0, "rec-b-", false);
         Process service = start(env);
         awaitReady();
-        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 500; i++) Thread.sleep(250);
+        svc.awaitMetric("mlp_examples_trained", 500, 30);
         Thread.sleep(1500);
         assertEquals(500, (long) metric("mlp_examples_trained"), "300 before, then all 200 of the new topic: none skipped as learned");
         assertEquals(1, (long) metric("mlp_offsets_beyond_log_end_total"), "the snapshot's offset 300 is beyond the new topic's end, 200");
@@ -195,11 +191,9 @@ class RestartIT {
         Process service = start(env);
         awaitReady();
         Produce.send(broker.bootstrapServers(), "images-rebalance", images, labels, 300, 0, "reb-b-", false);
-        for (int i = 0; i < 120 && metric("mlp_examples_trained") < 500; i++) Thread.sleep(250);
+        svc.awaitMetric("mlp_examples_trained", 500, 30);
         Thread.sleep(6000); // the group commits offset 500
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = admin()) {
             // retention takes what was learned: harmless, unless the service rewinds to 200
             admin.deleteRecords(Map.of(new TopicPartition("images-rebalance", 0), RecordsToDelete.beforeOffset(400))).all().get();
         }
@@ -233,9 +227,13 @@ class RestartIT {
         awaitReady();
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
         Produce.send(broker.bootstrapServers(), topic, images, IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images), n, 0, prefix, false);
-        for (int i = 0; i < 120 && metric("mlp_examples_trained") < n; i++) Thread.sleep(250);
+        svc.awaitMetric("mlp_examples_trained", n, 30);
         service.destroy();
         assertTrue(service.waitFor(60, TimeUnit.SECONDS));
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
     }
 
     private Process start() throws IOException {
