@@ -14,7 +14,8 @@ import java.security.MessageDigest;
 import java.util.Base64;
 
 /**
- * Guards the admin endpoints (model snapshot download and upload, run-time hyper-parameters) before
+ * Guards the admin endpoints (model snapshot download and upload, run-time hyper-parameters, models added
+ * and removed) before
  * anything else happens, the body included: no credentials gets 401 whatever the content type, a
  * non-admin user gets 403. Credentials: Basic authentication, or an X-API-Key header.
  */
@@ -30,9 +31,7 @@ public class AdminAuthFilter implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         MlpConfig.Api api = config.get().api();
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/api/model/snapshot") && !path.startsWith("/api/model/hyperparameters")) {
-            return;
-        }
+        if (!isAdmin(request.getMethod(), path)) return;
         String key = request.getHeaderString("X-API-Key");
         if (key != null && api.adminKey().isPresent() && same(key, api.adminKey().get())) {
             return;
@@ -53,6 +52,13 @@ public class AdminAuthFilter implements ContainerRequestFilter {
         var response = Problems.of(401, "Unauthorized", detail);
         request.abortWith(Response.fromResponse(response)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"mlp-stream\"").build());
+    }
+
+    /** Snapshots, hyper-parameters, and any change to the set of models (GET /api/models is for everyone). */
+    static boolean isAdmin(String method, String path) {
+        if (path.startsWith("/api/model/snapshot") || path.startsWith("/api/model/hyperparameters")) return true;
+        if (path.startsWith("/api/models") && !method.equals("GET") && !method.equals("HEAD")) return true;
+        return path.startsWith("/api/models/") && (path.endsWith("/snapshot") || path.endsWith("/hyperparameters"));
     }
 
     private static String[] basic(String header) {

@@ -29,7 +29,7 @@ public class AdminResource {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response download() throws Exception {
         try {
-            return Response.ok(admin.download()).header("Content-Disposition", "attachment; filename=\"model.snapshot\"").build();
+            return Response.ok(admin.download(null)).header("Content-Disposition", "attachment; filename=\"model.snapshot\"").build();
         } catch (Refused e) {
             return Problems.of(e);
         }
@@ -41,7 +41,7 @@ public class AdminResource {
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Produces(MediaType.APPLICATION_JSON)
     public Response upload(byte[] body) throws Exception {
-        return refusedAsProblem(() -> new Loaded(true, admin.upload(body)));
+        return refusedAsProblem(() -> new Loaded(true, admin.upload(null, body)));
     }
 
     /** Changes hyper-parameters from the next step on: learningRate, momentum, weightDecay, dropout, batchSize. */
@@ -50,13 +50,19 @@ public class AdminResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response patch(byte[] body) throws Exception {
-        return refusedAsProblem(() -> admin.patch(body));
+        return refusedAsProblem(() -> admin.patch(null, body));
     }
 
     /** 200 with the result, or the problem (400, or 503 when the trainer is busy) that says why it was refused. */
-    private static Response refusedAsProblem(Callable<Object> operation) throws Exception {
+    static Response refusedAsProblem(Callable<Object> operation) throws Exception {
+        return refusedAsProblem(operation, 200);
+    }
+
+    /** {@code status} with the result (none for 204), or the problem that says why it was refused. */
+    static Response refusedAsProblem(Callable<Object> operation, int status) throws Exception {
         try {
-            return Response.ok(operation.call()).build();
+            Object result = operation.call();
+            return status == 204 ? Response.noContent().build() : Response.status(status).entity(result).build();
         } catch (Refused e) {
             return Problems.of(e);
         }

@@ -1,6 +1,7 @@
 package io.mlpstream.api;
 
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.Models;
 import io.mlpstream.service.ServingModel;
 import io.mlpstream.streams.ClassMetrics;
 import io.mlpstream.streams.ConfusionMatrix;
@@ -33,6 +34,9 @@ public class StatsResource {
 
     @Inject
     MlpConfig config;
+
+    @Inject
+    Models models;
 
     @Inject
     ServingModel serving;
@@ -121,7 +125,9 @@ public class StatsResource {
     }
 
     private String modelOrDefault(String model) {
-        return model == null || model.isBlank() ? config.modelName() : model;
+        if (model != null && !model.isBlank()) return model;
+        String serving = models.servingName();
+        return serving != null ? serving : config.modelName();
     }
 
     private static Double finiteOrNull(double x) {

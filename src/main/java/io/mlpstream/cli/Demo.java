@@ -3,6 +3,7 @@ package io.mlpstream.cli;
 import io.mlpstream.data.IdxReader;
 import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.Models;
 import io.mlpstream.service.RunningModel;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +21,7 @@ public class Demo {
     MlpConfig config;
 
     @Inject
-    RunningModel model;
+    Models models;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -52,12 +53,22 @@ public class Demo {
         }
     }
 
+    /** The lab: one line per model, the serving one marked. */
+    private void printModels() {
+        for (RunningModel m : models.all()) {
+            OnlineTrainer t = m.trainer();
+            System.out.printf("demo:   %s %-18s step %6d  loss %.3f  prequential accuracy %.3f (last 1000: %.3f)%n",
+                    m.name().equals(models.servingName()) ? "*" : " ", m.name(), t.step(), t.lastLoss(),
+                    t.accuracy().cumulative(), t.accuracy().window());
+        }
+    }
+
     private void report() {
         String base = "http://localhost:" + httpPort;
         System.out.printf("%ndemo: streaming the bundled 10,000 MNIST digits into '%s' on %s%n", topic, bootstrap);
         System.out.printf("demo: metrics %s/q/metrics   health %s/q/health   predictions: ./mlp-stream tail%n", base, base);
         System.out.printf("demo: model %s/api/model   confusion matrix %s/api/stats/confusion%n%n", base, base);
-        OnlineTrainer t = model.trainer();
+        OnlineTrainer t = models.serving().trainer();
         long start = t.examplesTrained(), startNanos = System.nanoTime(), last = start, lastNanos = startNanos;
         try {
             while (true) {
@@ -66,6 +77,7 @@ public class Demo {
                 System.out.printf("demo: %6d examples trained  %7.0f examples/s  loss %.3f  prequential accuracy %.3f (last 1000: %.3f)%n",
                         trained, (trained - last) / ((now - lastNanos) / 1e9), t.lastLoss(),
                         t.accuracy().cumulative(), t.accuracy().window());
+                if (models.all().size() > 1) printModels();
                 if (trained - start >= 10_000 && trained == last) {
                     System.out.printf("%ndemo: done: %d examples in %.1f s; the service keeps running (Ctrl-C to stop)%n",
                             trained - start, (now - startNanos) / 1e9);

@@ -22,6 +22,7 @@ public class Main {
     static final String USAGE = """
             usage: mlp-stream <command> [options]
               demo      serve, and stream the bundled 10,000 MNIST digits through the service
+                        (--lab: through the lab's five models side by side, mlp.lab=true)
               serve     run the service until SIGTERM (an embedded Kafka when KAFKA_BOOTSTRAP_SERVERS is unset)
               kafka     run only the embedded broker until SIGTERM (MLP_EMBEDDED_KAFKA_PORT, MLP_DATA_DIR)
               produce   publish an IDX dataset to a topic (--help for options)
@@ -52,6 +53,10 @@ public class Main {
     private static void serve(String[] args, boolean demo) {
         if (demo) {
             System.setProperty("mlp.demo.enabled", "true");
+        }
+        if (Arrays.asList(args).contains("--lab")) {
+            System.setProperty("mlp.lab", "true");
+            args = Arrays.stream(args).filter(a -> !a.equals("--lab")).toArray(String[]::new);
         }
         if (kafkaConfigured()) {
             Quarkus.run(Service.class, args);

@@ -22,6 +22,22 @@ public final class Examples {
         this.labels = new int[capacity];
     }
 
+    private Examples(Tensor x, int[] labels, int size, int inputSize) {
+        this.x = x;
+        this.labels = labels;
+        this.size = size;
+        this.inputSize = inputSize;
+    }
+
+    /**
+     * The same rows (not copied) with other labels: {@code labels[i]} for row i. For one model of several
+     * that learns only some rows of a chunk; valid until the next add or clear of this chunk.
+     */
+    public Examples relabeled(int[] labels) {
+        if (labels.length < size) throw new IllegalArgumentException(labels.length + " labels for " + size + " rows");
+        return new Examples(x, labels, size, inputSize);
+    }
+
     public void clear() {
         size = 0;
     }

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,8 +39,8 @@ public class Checkpoints implements CheckpointStore {
 
     /** In the outputs' unit of work: with transactions, a fenced instance cannot write one. Trainer thread only. */
     @Override
-    public void write(byte[] checkpoint, Runnable written, Consumer<Exception> failed) {
-        outputs.checkpoint(topic(), config.modelName(), checkpoint, written, failed);
+    public void write(String key, byte[] value, Runnable written, Consumer<Exception> failed) {
+        outputs.checkpoint(topic(), key, value, written, failed);
     }
 
     private String topic() {
@@ -49,25 +48,25 @@ public class Checkpoints implements CheckpointStore {
     }
 
     @Override
-    public Optional<byte[]> peek() {
+    public Map<String, byte[]> peek() {
         Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"); // a running instance's open transaction
-        return newest(props, topic(), config.modelName(), Duration.ofSeconds(60));
+        return newest(props, topic(), Duration.ofSeconds(60));
     }
 
     @Override
-    public Optional<byte[]> newest() {
+    public Map<String, byte[]> newest() {
         outputs.init(); // fences an older instance first, and aborts its open transaction, so that its end is stable
         Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
-        return newest(props, topic(), config.modelName(), Duration.ofSeconds(60));
+        return newest(props, topic(), Duration.ofSeconds(60));
     }
 
     /**
-     * Reads the topic from the beginning to its end and keeps the last value of the key; a tombstone (a
+     * Reads the topic from the beginning to its end and keeps the last value of every key; a tombstone (a
      * null value) deletes what came before it. Not reaching the end in time is an error: an older
      * checkpoint than the newest would make the model learn records twice.
      */
-    static Optional<byte[]> newest(Map<String, Object> clientProps, String topic, String key, Duration timeout) {
+    static Map<String, byte[]> newest(Map<String, Object> clientProps, String topic, Duration timeout) {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -79,7 +78,7 @@ public class Checkpoints implements CheckpointStore {
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            byte[] newest = null;
+            Map<String, byte[]> newest = new HashMap<>();
             long deadline = System.nanoTime() + timeout.toNanos();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
@@ -87,10 +86,12 @@ public class Checkpoints implements CheckpointStore {
                             + timeout.toSeconds() + " s: refusing to start from an older checkpoint than the newest");
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (key.equals(r.key())) newest = r.value(); // null: a tombstone deletes the model's checkpoints
+                    if (r.key() == null) continue;
+                    if (r.value() == null) newest.remove(r.key()); // a tombstone deletes the model's checkpoints
+                    else newest.put(r.key(), r.value());
                 }
             }
-            return Optional.ofNullable(newest);
+            return newest;
         }
     }
 }

@@ -6,6 +6,7 @@ import io.mlpstream.events.Json;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingMetrics;
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.Models;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.annotation.PostConstruct;
@@ -29,7 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 /**
- * The output topics (predictions, training-metrics, images-dlq, model-checkpoints) as records, written
+ * The output topics (predictions, model-predictions, training-metrics, training-events, images-dlq,
+ * model-checkpoints) as records, written
  * through one {@link OutputLog} with the input offsets they answer: in Kafka transactions by default,
  * at least once if {@code mlp.delivery.guarantee=at-least-once}. Topic names: {@code mlp.topics.*}.
  */
@@ -49,7 +51,12 @@ public class Outputs {
     @Inject
     KafkaClientService clients;
 
+    @Inject
+    Models models;
+
     private String predictionsTopic;
+    private String modelPredictionsTopic;
+    private String eventsTopic;
     private String metricsTopic;
     private String deadLetterTopic;
 
@@ -63,6 +70,8 @@ public class Outputs {
     @PostConstruct
     void create() {
         predictionsTopic = config.topics().predictions();
+        modelPredictionsTopic = config.topics().modelPredictions();
+        eventsTopic = config.topics().trainingEvents();
         metricsTopic = config.topics().trainingMetrics();
         deadLetterTopic = config.topics().imagesDlq();
         log = new OutputLog(this::producer, exactlyOnce(), config.delivery().commitInterval(), partitions::owns,
@@ -74,9 +83,12 @@ public class Outputs {
         return config.delivery().guarantee() == MlpConfig.Delivery.Guarantee.EXACTLY_ONCE;
     }
 
-    /** mlp-stream-&lt;model name&gt;, unless configured: one trainer per model set. */
+    /**
+     * mlp-stream-&lt;configured model names, joined by +&gt;, unless configured: one trainer per model set. Models
+     * added at run time do not change it, so that the restarted service takes its own outputs over.
+     */
     public String transactionalId() {
-        return config.delivery().transactionalId().orElse("mlp-stream-" + config.modelName());
+        return config.delivery().transactionalId().orElse("mlp-stream-" + String.join("+", models.configuredNames()));
     }
 
     private KafkaProducer<String, byte[]> producer() {
@@ -109,6 +121,18 @@ public class Outputs {
     void prediction(Prediction p, TopicPartition source, Runnable onCommitted) {
         log.send(new ProducerRecord<>(predictionsTopic, p.id(), json(p)), source, onCommitted, null,
                 e -> dropped("The prediction of " + p.id(), e));
+    }
+
+    /** One model's prediction of an input record, when several models run; {@code onCommitted} runs once it is committed. */
+    void modelPrediction(Prediction p, TopicPartition source, Runnable onCommitted) {
+        log.send(new ProducerRecord<>(modelPredictionsTopic, p.id(), json(p)), source, onCommitted, null,
+                e -> dropped("The " + p.model() + " prediction of " + p.id(), e));
+    }
+
+    /** A record of the training-events topic (a serving switch, a drift), key = model name. */
+    void event(String model, Object event) {
+        log.send(new ProducerRecord<>(eventsTopic, model, json(event)), null, () -> { }, null,
+                e -> dropped("The training event " + event, e));
     }
 
     /** Training metrics are telemetry: one refused is counted and logged, and training goes on. */
@@ -144,7 +168,7 @@ public class Outputs {
         return dropped.get();
     }
 
-    /** A snapshot of the model, in the same unit as the outputs: a fenced instance cannot write one. */
+    /** A snapshot of a model (null: a tombstone), in the same unit as the outputs: a fenced instance cannot write one. */
     void checkpoint(String topic, String model, byte[] bytes, Runnable written, Consumer<Exception> failed) {
         log.send(new ProducerRecord<>(topic, model, bytes), null, written, null, failed);
     }

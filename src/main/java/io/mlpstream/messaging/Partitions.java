@@ -1,7 +1,9 @@
 package io.mlpstream.messaging;
 
 import io.mlpstream.metrics.LearningMetrics;
+import io.mlpstream.service.Models;
 import io.mlpstream.service.RunningModel;
+import java.util.List;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,44 +20,35 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * Which input partitions this instance owns, and two positions in each: where the model's learning stands
- * ({@code learned}, from the snapshot) and where the published outputs stand ({@code published}, the
- * group's committed offset). On assignment the consumer is placed at the lower of the two; a record below
- * {@code published} is learned but not published again (train-only replay after a restore), a record below
- * {@code learned} is published but not learned again (its outputs were lost with a crash). On revocation the
- * open outputs are committed first, so that the partition's next owner starts exactly after them.
+ * Which input partitions this instance owns, and positions in each: where each model's learning stands
+ * ({@code learned}, from its snapshot) and where the published outputs stand ({@code published}, the
+ * group's committed offset; one for all models, since they publish in one transaction). On assignment the
+ * consumer is placed at the lowest of them; a record below {@code published} is learned but not published
+ * again (train-only replay after a restore), a record below a model's {@code learned} is not learned again by
+ * that model. On revocation the open outputs are committed first, so that the partition's next owner starts
+ * exactly after them.
  */
 @ApplicationScoped
 @Identifier("images-rebalance")
 public class Partitions implements KafkaConsumerRebalanceListener {
     private static final Logger LOG = Logger.getLogger(Partitions.class);
-
-    /** What to do with a record at a given offset. */
-    enum Route {
-        SKIP, LEARN_ONLY, PUBLISH_ONLY, LEARN_AND_PUBLISH;
-
-        boolean learn() {
-            return this == LEARN_ONLY || this == LEARN_AND_PUBLISH;
-        }
-
-        boolean publish() {
-            return this == PUBLISH_ONLY || this == LEARN_AND_PUBLISH;
-        }
-    }
+    /** Bit 0 of a route: publish the record's predictions. Bit k + 1: model k of the chunk learns it. */
+    static final long PUBLISH = 1L;
 
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
-    private final Map<TopicPartition, Long> learned = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> published = new ConcurrentHashMap<>();
-    /** Next offset after the last record the model has predicted and buffered or trained: what a snapshot holds. */
-    private final Map<TopicPartition, Long> inModel = new ConcurrentHashMap<>();
+    /** Per model: the next offset it learns, for routing (trainer thread). */
+    private final Map<String, Map<TopicPartition, Long>> learned = new ConcurrentHashMap<>();
+    /** Per model: next offset after the last record it has predicted and buffered or trained, what its snapshot holds. */
+    private final Map<String, Map<TopicPartition, Long>> inModel = new ConcurrentHashMap<>();
     /** Bumped by every assignment. */
     private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
-    /** Partitions whose learned position came from the snapshot already: once per process. */
-    private final Set<TopicPartition> resumed = ConcurrentHashMap.newKeySet();
+    /** Per model, partitions whose learned position came from its snapshot already: once per process. */
+    private final Map<String, Set<TopicPartition>> resumed = new ConcurrentHashMap<>();
 
-    // looked up lazily: this listener is created while SmallRye wires the channels, before the model is restored
+    // looked up lazily: this listener is created while SmallRye wires the channels, before the models are restored
     @Inject
-    Instance<RunningModel> model;
+    Instance<Models> models;
 
     @Inject
     Instance<LearningMetrics> metrics;
@@ -66,13 +59,16 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     @Inject
     Instance<Outputs> outputs;
 
+    private static Map<TopicPartition, Long> positions(Map<String, Map<TopicPartition, Long>> byModel, String model) {
+        return byModel.computeIfAbsent(model, k -> new ConcurrentHashMap<>());
+    }
+
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         training.get().awaitStarted();
         outputs.get().group(consumer.groupMetadata());
         if (partitions.isEmpty()) return;
-        Map<String, Long> snapshot = model.get().resumeOffsets();
-        boolean restored = model.get().restored();
+        List<RunningModel> all = models.get().all();
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
         Map<TopicPartition, Long> earliest = consumer.beginningOffsets(partitions);
         Map<TopicPartition, Long> latest = consumer.endOffsets(partitions);
@@ -81,49 +77,68 @@ public class Partitions implements KafkaConsumerRebalanceListener {
             Long pub = committed.get(tp) == null ? null : committed.get(tp).offset();
             Long ours = published.get(tp); // outputs of ours still in an open unit, when a revocation's commit timed out
             if (ours != null && (pub == null || ours > pub)) pub = ours;
-            Long learnt = learned.get(tp);
-            if (resumed.add(tp)) {
-                learnt = snapshot.get(tp.topic() + "-" + tp.partition());
-                // a restored model has learned nothing of a partition its snapshot does not name
-                if (learnt == null && restored) learnt = first;
+            if (pub != null && pub > end) {
+                recreated(tp, end, "the group committed " + pub, first);
+                pub = first;
             }
-            if ((learnt != null && learnt > end) || (pub != null && pub > end)) {
-                // the topic holds fewer records than were learned or published from it: it was deleted and created
-                // again, truncated, or is another topic by that name. Its records must not be skipped as done.
-                LOG.warnf("%s ends at offset %d, but the model has learned up to %s and the group committed %s: the topic was "
-                        + "recreated or truncated. Going on from its earliest offset, %d. If it is another stream altogether, "
-                        + "start a fresh model instead (a new mlp.model-name).", tp, end, learnt, pub, first);
-                metrics.get().offsetsBeyondLogEnd();
-                if (learnt != null && learnt > end) learnt = first;
-                if (pub != null && pub > end) pub = first;
+            Map<String, Long> learnt = new java.util.HashMap<>();
+            for (RunningModel m : all) {
+                Long l = learnedAt(m, tp, first, end);
+                if (l != null) learnt.put(m.name(), l);
             }
-            if (learnt != null && learnt < first) {
-                // the records the model would learn next are gone (retention): learn from what remains
-                LOG.warnf("Offset %d of %s, the next the model would learn, is no longer in the topic (retention); going on "
-                        + "from the earliest that remains, %d: %d records were never learned", learnt, tp, first, first - learnt);
-                metrics.get().offsetsOutOfRetention(first - learnt);
-                learnt = first;
-            }
-            if (learnt == null && pub == null) { // nothing known: the consumer's auto.offset.reset decides
-                learned.put(tp, 0L);
+            if (learnt.isEmpty() && pub == null) { // nothing known: the consumer's auto.offset.reset decides
                 published.put(tp, 0L);
-                inModel.put(tp, 0L);
-                assigned.add(tp);
+                for (RunningModel m : all) {
+                    positions(learned, m.name()).put(tp, 0L);
+                    positions(inModel, m.name()).put(tp, 0L);
+                }
                 continue;
             }
-            learnt = learnt == null ? pub : learnt; // a fresh model starts where the group is
-            pub = pub == null ? learnt : pub; // a new group: what the model learned was published before
-            learned.put(tp, learnt);
-            published.put(tp, pub);
-            inModel.put(tp, learnt);
-            consumer.seek(tp, Math.min(learnt, pub));
-            if (!learnt.equals(pub)) {
-                LOG.infof("%s: resuming at offset %d; learned up to %d, published up to %d", tp, Math.min(learnt, pub), learnt, pub);
+            // a new group: what the models learned was published before
+            long publishedAt = pub != null ? pub : learnt.values().stream().min(Long::compare).orElseThrow();
+            long seek = publishedAt;
+            for (RunningModel m : all) {
+                long l = learnt.getOrDefault(m.name(), publishedAt); // a fresh model starts where the group is
+                positions(learned, m.name()).put(tp, l);
+                positions(inModel, m.name()).put(tp, l);
+                seek = Math.min(seek, l);
+                if (l != publishedAt) LOG.infof("%s: %s learned up to %d, published up to %d", tp, m.name(), l, publishedAt);
             }
+            published.put(tp, publishedAt);
+            consumer.seek(tp, seek);
         }
         assigned.addAll(partitions);
         epoch.incrementAndGet();
         LOG.infof("Assigned %s", partitions);
+    }
+
+    /** Where a model's learning of a partition stands, from its snapshot the first time; null if nothing is known. */
+    private Long learnedAt(RunningModel m, TopicPartition tp, long first, long end) {
+        Long l = positions(learned, m.name()).get(tp);
+        if (resumed.computeIfAbsent(m.name(), k -> ConcurrentHashMap.newKeySet()).add(tp)) {
+            l = m.resumeOffsets().get(tp.topic() + "-" + tp.partition());
+            // a restored model has learned nothing of a partition its snapshot does not name
+            if (l == null && m.restored()) l = first;
+        }
+        if (l != null && l > end) {
+            recreated(tp, end, m.name() + " has learned up to " + l, first);
+            l = first;
+        }
+        if (l != null && l < first) {
+            // the records the model would learn next are gone (retention): learn from what remains
+            LOG.warnf("Offset %d of %s, the next %s would learn, is no longer in the topic (retention); going on "
+                    + "from the earliest that remains, %d: %d records were never learned", l, tp, m.name(), first, first - l);
+            metrics.get().offsetsOutOfRetention(m.name(), first - l);
+            l = first;
+        }
+        return l;
+    }
+
+    /** The topic holds fewer records than were learned or published from it: its records must not be skipped as done. */
+    private void recreated(TopicPartition tp, long end, String what, long first) {
+        LOG.warnf("%s ends at offset %d, but %s: the topic was recreated or truncated. Going on from its earliest offset, %d. "
+                + "If it is another stream altogether, start fresh models instead (new model names).", tp, end, what, first);
+        metrics.get().offsetsBeyondLogEnd();
     }
 
     @Override
@@ -163,29 +178,58 @@ public class Partitions implements KafkaConsumerRebalanceListener {
         if (outputsDropped) partitions.forEach(published::remove); // the group's committed offset applies again
     }
 
-    /** Called for every record, in offset order, on the trainer's thread. */
-    Route route(TopicPartition tp, long offset) {
-        if (!assigned.contains(tp)) return Route.SKIP; // revoked while it waited: its new owner handles it
-        boolean learn = offset >= learned.getOrDefault(tp, 0L);
-        boolean publish = offset >= published.getOrDefault(tp, 0L);
-        if (learn) learned.put(tp, offset + 1);
-        if (publish) published.put(tp, offset + 1);
-        return learn ? (publish ? Route.LEARN_AND_PUBLISH : Route.LEARN_ONLY) : (publish ? Route.PUBLISH_ONLY : Route.SKIP);
+    /**
+     * Called for every record, in offset order, on the trainer's thread: {@link #PUBLISH} if its predictions are
+     * published, bit k + 1 if {@code models.get(k)} learns it; 0 to skip it.
+     */
+    long route(TopicPartition tp, long offset, List<RunningModel> models) {
+        if (!assigned.contains(tp)) return 0; // revoked while it waited: its new owner handles it
+        long route = 0;
+        if (offset >= published.getOrDefault(tp, 0L)) {
+            published.put(tp, offset + 1);
+            route = PUBLISH;
+        }
+        for (int k = 0; k < models.size(); k++) {
+            Map<TopicPartition, Long> at = positions(learned, models.get(k).name());
+            if (offset >= at.getOrDefault(tp, 0L)) {
+                at.put(tp, offset + 1);
+                route |= 1L << (k + 1);
+            }
+        }
+        return route;
     }
 
-    /** The model has predicted the record before {@code next} and buffered it for training, or trained on it. */
-    void inModel(TopicPartition tp, long next) {
-        inModel.put(tp, next);
+    /** A model added at run time learns from the next record on. Trainer thread. */
+    void startAtNext(String model) {
+        resumed.computeIfAbsent(model, k -> ConcurrentHashMap.newKeySet()).addAll(assigned);
+        for (TopicPartition tp : assigned) {
+            long next = published.getOrDefault(tp, 0L);
+            positions(learned, model).put(tp, next);
+            positions(inModel, model).put(tp, next);
+        }
+    }
+
+    /** A removed model's positions go with it. Trainer thread. */
+    void forget(String model) {
+        learned.remove(model);
+        inModel.remove(model);
+        resumed.remove(model);
+    }
+
+    /** The model's own positions of "in the model": its worker records each learned row there. */
+    Map<TopicPartition, Long> inModel(String model) {
+        return positions(inModel, model);
     }
 
     /**
-     * Next offset to learn of every partition this instance owns: what a snapshot resumes from. Exact when
-     * the trainer's buffer is empty (a chunk is routed whole, but predicted and buffered one batch at a time).
+     * Next offset to learn of every partition this instance owns, for one model: what its snapshot resumes from.
+     * Exact when its trainer's buffer is empty (a chunk is routed whole, but predicted and buffered one batch at a time).
      */
-    Map<String, Long> learnedOffsets() {
+    Map<String, Long> learnedOffsets(String model) {
         Map<String, Long> offsets = new HashMap<>();
+        Map<TopicPartition, Long> at = positions(inModel, model);
         for (TopicPartition tp : assigned) {
-            Long next = inModel.get(tp);
+            Long next = at.get(tp);
             if (next != null) offsets.put(tp.topic() + "-" + tp.partition(), next);
         }
         return offsets;

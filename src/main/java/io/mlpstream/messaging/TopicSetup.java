@@ -2,7 +2,7 @@ package io.mlpstream.messaging;
 
 import io.mlpstream.nn.Networks;
 import io.mlpstream.service.MlpConfig;
-import io.mlpstream.service.ModelFactory;
+import io.mlpstream.service.Models;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
@@ -40,6 +40,9 @@ public class TopicSetup {
     @Inject
     Config mp;
 
+    @Inject
+    Models models;
+
     void createTopics(@Observes @Priority(1) StartupEvent event) throws Exception {
         try (Admin admin = Admin.create(KafkaSettings.forClient(kafka, AdminClientConfig.configNames()))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -48,7 +51,10 @@ public class TopicSetup {
             short rf = config.topics().replicationFactor();
             String images = mp.getOptionalValue("mp.messaging.incoming.images.topic", String.class).orElse("images");
             String dlq = config.topics().imagesDlq();
-            for (String topic : List.of(images, config.topics().predictions(), config.topics().trainingMetrics(), dlq)) {
+            // model-predictions and training-events exist even with one model: the statistics read the one, and a
+            // consumer of the other need not wait for a second model to be added
+            for (String topic : List.of(images, config.topics().predictions(), config.topics().modelPredictions(),
+                    config.topics().trainingMetrics(), config.topics().trainingEvents(), dlq)) {
                 if (!existing.contains(topic)) {
                     NewTopic t = new NewTopic(topic, partitions, rf);
                     if (topic.equals(images) || topic.equals(dlq)) {
@@ -61,7 +67,8 @@ public class TopicSetup {
                 }
             }
             String checkpoints = config.checkpoints().topic();
-            long checkpointBytes = CheckpointTopic.bytesFor(Networks.parameterShapes(ModelFactory.model(config.model())));
+            long checkpointBytes = models.configured().stream()
+                    .mapToLong(m -> CheckpointTopic.bytesFor(Networks.parameterShapes(m.model()))).max().orElse(0);
             if (!existing.contains(checkpoints)) {
                 missing.add(new NewTopic(checkpoints, 1, rf).configs(Map.of(
                         "cleanup.policy", "compact", "max.message.bytes", String.valueOf(Math.max(32L << 20, checkpointBytes)))));

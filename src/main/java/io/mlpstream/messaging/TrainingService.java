@@ -6,16 +6,16 @@ import io.mlpstream.events.InvalidEvent;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.learn.OnlineTrainer;
-import io.mlpstream.learn.StepStats;
-import io.mlpstream.learn.TrainingListener;
 import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.Models;
+import io.mlpstream.service.ModelsListener;
 import io.mlpstream.service.RunningModel;
-import io.mlpstream.service.TrainingReport;
+import io.mlpstream.service.TrainerThreads;
 import io.quarkus.runtime.Quarkus;
-import io.smallrye.common.annotation.Identifier;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -26,32 +26,39 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * The Kafka side of training: polled batches of image records come in; each record is decoded (or
- * dead-lettered), predicted, published, and buffered for training by the {@link OnlineTrainer}, on the
- * model's own thread. {@link Partitions} says of each record whether to learn it, publish it, or both
+ * The Kafka side of training: polled batches of image records come in; each record is decoded once (or
+ * dead-lettered), then every model predicts it, buffers it and trains, each model on its own worker; then the
+ * predictions are published in order (the serving model's to predictions, every model's to model-predictions
+ * when several run). {@link Partitions} says of each record whether to publish it and which models learn it
  * (after a restore, records already published are learned again but not published again), and the
  * {@link Outputs} commit what was published with the input offsets. Nothing here knows how a network learns.
  */
 @ApplicationScoped
-public class TrainingService {
+public class TrainingService implements ModelsListener {
     private static final Logger LOG = Logger.getLogger(TrainingService.class);
 
     @Inject
     MlpConfig config;
 
     @Inject
-    RunningModel model;
+    Models models;
+
+    @Inject
+    TrainerThreads threads;
 
     @Inject
     Outputs outputs;
@@ -66,7 +73,9 @@ public class TrainingService {
     private ImageDecoder decoder;
     private Examples chunk;
     private final List<Source> sources = new ArrayList<>();
-    private final Listener listener = new Listener();
+    /** One per model, in the models' order (by name); changed on the trainer's thread only. */
+    private final Map<String, ModelRun> runs = new LinkedHashMap<>();
+    private Settings settings;
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean ready;
     /** Next offset to process, per "topic-partition", for the lag metric. */
@@ -74,29 +83,58 @@ public class TrainingService {
     /** The same, for the chunk being processed, folded into nextOffsets once per partition at its end. */
     private final Map<TopicPartition, long[]> chunkEnds = new HashMap<>();
 
-    /** Where a row of the current chunk came from, and whether its prediction is published. */
-    private record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, boolean learn,
-                          boolean publish) {
+    /** Where a row of the current chunk came from, and its route ({@link Partitions#route}). */
+    record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, long route) {
+    }
+
+    /** What a model's run needs of the service while it trains on a worker. */
+    record Settings(int metricsEvery, BooleanSupplier ownsPartitions, Function<String, Map<String, Long>> offsets) {
     }
 
     void start(@Observes @Priority(11) StartupEvent event) {
-        OnlineTrainer trainer = model.trainer();
-        int inputSize = trainer.learner().config().inputSize();
-        decoder = new ImageDecoder(inputSize, trainer.learner().config().classes(),
+        OnlineTrainer first = models.all().get(0).trainer();
+        int inputSize = first.learner().config().inputSize();
+        decoder = new ImageDecoder(inputSize, first.learner().config().classes(),
                 config.limits().maxRecordBytes(), config.limits().maxImageSide());
         chunk = new Examples(512, inputSize);
-        long idleCheck = Math.max(10, Math.min(200, trainer.config().idleFlush().toMillis() / 5));
-        model.every(idleCheck, this::flushIfIdle);
+        settings = new Settings(config.training().metricsEvery(), () -> !partitions.assigned().isEmpty(), partitions::learnedOffsets);
+        metrics.bind(InvalidEvent.REASONS, outputs::commitFailures, outputs::droppedOutputs);
+        models.all().forEach(this::added);
+        models.listen(this);
+        long idle = models.all().stream().mapToLong(m -> m.trainer().config().idleFlush().toMillis()).min().orElse(1000);
+        threads.every(Math.max(10, Math.min(200, idle / 5)), this::flushIfIdle);
         long commitCheck = Math.max(5, Math.min(100, config.delivery().commitInterval().toMillis() / 2));
-        model.every(commitCheck, () -> periodic(outputs::commitIfDue));
-        metrics.bind(model.name(), trainer, trainer.learner().layerNames(), InvalidEvent.REASONS);
-        metrics.checkpoints(model.name(), model::checkpointAgeSeconds, model::checkpointFailures);
-        metrics.delivery(outputs::commitFailures, outputs::droppedOutputs);
+        threads.every(commitCheck, () -> periodic(outputs::commitIfDue));
         ready = true;
         started.countDown();
     }
 
-    /** Partitions are assigned once the model is restored, which can be just before start() has run. */
+    @Override
+    public void added(RunningModel model) {
+        runs.put(model.name(), new ModelRun(model, metrics.bind(model), partitions.inModel(model.name()), settings));
+        if (ready) partitions.startAtNext(model.name()); // added at run time: from the next record on
+    }
+
+    @Override
+    public void removed(RunningModel model) {
+        runs.remove(model.name());
+        partitions.forget(model.name());
+        metrics.unbind(model.name());
+    }
+
+    @Override
+    public void servingChanged(String from, String to) {
+        metrics.servingSwitched();
+        RunningModel m = models.get(to).orElseThrow();
+        outputs.event(to, new ServingEvent(to, "serving", m.trainer().step(), m.trainer().examplesTrained(), from, to,
+                System.currentTimeMillis()));
+    }
+
+    /** A training-events record of type serving. */
+    record ServingEvent(String model, String type, long step, long examples, String from, String to, long timestamp) {
+    }
+
+    /** Partitions are assigned once the models are restored, which can be just before start() has run. */
     void awaitStarted() {
         try {
             if (!started.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("the training service did not start");
@@ -106,14 +144,20 @@ public class TrainingService {
         }
     }
 
-    /** Before the Kafka clients close: learn what is buffered, write a last checkpoint, commit. */
+    /** Before the Kafka clients close: learn what is buffered, write a last checkpoint of every model, commit. */
     void stop(@Observes @Priority(1) ShutdownEvent event) {
-        if (!ready) return; // the model never started: nothing to save
+        if (!ready) return; // the models never started: nothing to save
         ready = false;
         try {
-            model.call(t -> { // within the call's timeout: an unreachable broker must not hold the shutdown
-                t.flush(listener);
-                if (!partitions.assigned().isEmpty()) model.checkpoint(partitions.learnedOffsets());
+            threads.call(() -> { // within the call's timeout: an unreachable broker must not hold the shutdown
+                for (ModelRun run : runs.values()) {
+                    run.model.trainer().flush(run);
+                    if (!partitions.assigned().isEmpty()) {
+                        byte[] bytes = run.model.snapshot(partitions.learnedOffsets(run.model.name()));
+                        if (bytes != null) run.snapshots.add(new ModelRun.Snapshot(bytes, run.model.trainer().step()));
+                    }
+                }
+                sendSteps();
                 outputs.commit();
                 return null;
             });
@@ -124,7 +168,7 @@ public class TrainingService {
 
     /** Called by the Kafka adapter; completes once the batch is predicted and published (not yet trained). */
     public CompletionStage<Void> submit(KafkaRecordBatch<String, byte[]> batch) {
-        return model.submit(() -> guarded(() -> process(batch)));
+        return threads.submit(() -> guarded(() -> process(batch)));
     }
 
     /**
@@ -132,7 +176,7 @@ public class TrainingService {
      * committed and the partitions are given up, so that no record of theirs is routed after the commit.
      */
     Map<TopicPartition, OffsetAndMetadata> revoke(Collection<TopicPartition> revoked, long epoch) throws Exception {
-        return model.call(t -> {
+        return threads.call(() -> {
             try {
                 return outputs.commitForRevoke();
             } catch (OutputLog.Fenced e) {
@@ -146,7 +190,7 @@ public class TrainingService {
 
     /** Partitions lost without a revocation (the session expired): too late to commit; their open outputs are dropped. */
     void lose(Collection<TopicPartition> lost, long epoch) throws Exception {
-        model.call(t -> {
+        threads.call(() -> {
             partitions.giveUp(lost, epoch, true);
             outputs.discard(lost);
             return null;
@@ -157,33 +201,75 @@ public class TrainingService {
         awaitStarted();
         chunk.clear();
         sources.clear();
+        List<RunningModel> all = models.all();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
             TopicPartition tp = new TopicPartition(record.getTopic(), record.getPartition());
-            Partitions.Route route = partitions.route(tp, offset);
-            if (route == Partitions.Route.SKIP) continue;
+            long route = partitions.route(tp, offset, all);
+            if (route == 0) continue;
             chunkEnds.computeIfAbsent(tp, k -> new long[1])[0] = offset + 1; // offsets rise within a partition
+            boolean publish = (route & Partitions.PUBLISH) != 0;
             try {
                 ImageEvent event = decoder.decode(record.getPayload());
-                if (!route.publish() && event.label() == null) continue; // nothing to learn, published before
-                int label = event.label() == null || !route.learn() ? Examples.UNLABELED : event.label();
-                chunk.add(event.pixels(), 0, label);
+                if (!publish && event.label() == null) continue; // nothing to learn, published before
+                chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
                 sources.add(new Source(event.id() != null ? event.id() : tp + "-" + offset, event.label(),
-                        record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(), tp, offset, route.learn(),
-                        route.publish()));
-                if (route.learn()) metrics.example(event.label() != null);
+                        record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(), tp, offset, route));
             } catch (InvalidEvent e) {
-                if (!route.publish()) continue; // dead-lettered before
+                if (!publish) continue; // dead-lettered before
                 metrics.deadLetter(e.reason());
                 outputs.deadLetter(record.getKey(), record.getPayload(), e, tp, offset);
                 outputs.consumed(tp, offset + 1); // the offsets of a unit never run ahead of its outputs
             }
         }
-        model.trainer().process(chunk, listener);
+        List<Runnable> work = new ArrayList<>(all.size());
+        for (int k = 0; k < all.size(); k++) {
+            ModelRun run = runs.get(all.get(k).name());
+            int bit = k + 1;
+            work.add(() -> run.process(chunk, sources, bit));
+        }
+        threads.inParallel(work);
+        sendPredictions(all);
+        sendSteps();
         chunkEnds.forEach((tp, end) -> nextOffsets.merge(tp.toString(), end[0], Math::max));
         chunkEnds.clear();
+        models.chooseServing();
         batch.ack(); // nothing to commit here (commit-strategy=ignore): the Outputs commit the offsets
         outputs.commitIfDue();
+    }
+
+    /** Row by row, in input order: the serving model's prediction, then every model's when several run. */
+    private void sendPredictions(List<RunningModel> all) {
+        String serving = models.servingName();
+        boolean several = all.size() > 1;
+        for (int i = 0; i < sources.size(); i++) {
+            Source s = sources.get(i);
+            if ((s.route() & Partitions.PUBLISH) == 0) continue;
+            for (RunningModel m : all) {
+                ModelRun run = runs.get(m.name());
+                Prediction p = run.prediction(i);
+                if (p == null) continue;
+                if (m.name().equals(serving)) {
+                    outputs.prediction(p, s.partition(), () -> run.meters.prediction(p.correct(), s.timestamp()));
+                }
+                if (several) {
+                    outputs.modelPrediction(p, s.partition(), m.name().equals(serving) ? () -> { }
+                            : () -> run.meters.prediction(p.correct(), s.timestamp()));
+                }
+            }
+            outputs.consumed(s.partition(), s.offset() + 1);
+        }
+        for (RunningModel m : all) runs.get(m.name()).sent(sources.size());
+    }
+
+    /** Each model's training-metrics records and snapshots of the last chunk or flush. */
+    private void sendSteps() {
+        for (ModelRun run : runs.values()) {
+            for (var report : run.reports) outputs.metrics(run.model.name(), report, metrics::metricsSendFailed);
+            for (var s : run.snapshots) models.writeCheckpoint(run.model, s.bytes(), s.step());
+            run.reports.clear();
+            run.snapshots.clear();
+        }
     }
 
     public Map<String, Long> nextOffsets() {
@@ -191,7 +277,10 @@ public class TrainingService {
     }
 
     private void flushIfIdle() {
-        periodic(() -> model.trainer().flushIfIdle(listener));
+        periodic(() -> {
+            for (ModelRun run : runs.values()) run.model.trainer().flushIfIdle(run);
+            sendSteps();
+        });
     }
 
     /** A periodic task that throws is never run again: log instead, and try again at the next period. */
@@ -230,34 +319,10 @@ public class TrainingService {
         Quarkus.asyncExit(3);
     }
 
-    private final class Listener implements TrainingListener {
-        @Override
-        public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
-            Source s = sources.get(index);
-            if (s.learn()) partitions.inModel(s.partition(), s.offset() + 1);
-            if (!s.publish()) return; // learned again after a restore; its prediction was published before
-            Prediction p = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
-            outputs.prediction(p, s.partition(), () -> metrics.prediction(p.correct(), s.timestamp()));
-            outputs.consumed(s.partition(), s.offset() + 1);
-        }
-
-        @Override
-        public void onStep(StepStats stats, OnlineTrainer t) {
-            metrics.step(stats);
-            if (t.step() % config.training().metricsEvery() == 0) {
-                outputs.metrics(model.name(), TrainingReport.of(model.name(), stats, t), metrics::metricsSendFailed);
-            }
-            // the buffer is empty now: everything learned so far is in the weights, so the offsets are exact
-            // not while a rebalance has taken every partition: a snapshot naming none would replay them all
-            if (!stats.skipped && model.checkpointDue() && !partitions.assigned().isEmpty()) {
-                model.checkpoint(partitions.learnedOffsets());
-            }
-        }
-    }
-
-    /** The model's step, 0 before it is built. */
+    /** The serving model's step, 0 before it is built. */
     public long step() {
-        return model.trainer() == null ? 0 : model.trainer().step();
+        RunningModel m = models.serving();
+        return m == null ? 0 : m.trainer().step();
     }
 
     public boolean isReady() {

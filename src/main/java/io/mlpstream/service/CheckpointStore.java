@@ -1,20 +1,29 @@
 package io.mlpstream.service;
 
-import java.util.Optional;
+import java.util.Map;
 import java.util.function.Consumer;
 
-/** Where the model's checkpoints live (the compacted model-checkpoints topic); the messaging layer implements it. */
+/**
+ * Where the models' checkpoints live (the compacted model-checkpoints topic, key = model name), and the
+ * lab's record of models added and removed at run time (key {@link #REGISTRY}, which no model can be
+ * called). The messaging layer implements it.
+ */
 public interface CheckpointStore {
+    /** Not a valid model name (no underscores): never a model's key. */
+    String REGISTRY = "__models";
 
     /**
-     * The newest checkpoint of this model, if any, after taking the model's outputs over (with transactions:
-     * fencing any other instance that writes them).
+     * The newest value of every key, after taking the models' outputs over (with transactions: fencing any
+     * other instance that writes them). A key whose newest record is a tombstone is absent.
      */
-    Optional<byte[]> newest();
+    Map<String, byte[]> newest();
 
-    /** The newest checkpoint, committed or not, without taking anything over: to refuse a mismatch first. */
-    Optional<byte[]> peek();
+    /** The same, committed or not, without taking anything over: to refuse a mismatch first. */
+    Map<String, byte[]> peek();
 
-    /** Sends a checkpoint; {@code written} runs once the store has it, {@code failed} if it could not store it. */
-    void write(byte[] checkpoint, Runnable written, Consumer<Exception> failed);
+    /**
+     * Sends a value ({@code null}: a tombstone, which deletes the key); {@code written} runs once the store has
+     * it, {@code failed} if it could not store it. Trainer thread only.
+     */
+    void write(String key, byte[] value, Runnable written, Consumer<Exception> failed);
 }

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,43 @@ public interface MlpConfig {
     /** The key of training-metrics records and the "model" label of metrics. */
     @WithDefault("mnist-mlp")
     String modelName();
+
+    /**
+     * The lab preset: perceptron, relu, relu-no-dropout, tanh and sigmoid-deep side by side ({@link LabPreset}),
+     * unless {@code mlp.models.*} names the models itself.
+     */
+    @WithDefault("false")
+    boolean lab();
+
+    /**
+     * The model whose predictions go to the predictions topic and answer /api/predict: a model's name, or
+     * {@code best} (the highest window accuracy, see {@link Serving}). Unset: the only model, {@code relu} in
+     * the lab, else the alphabetically first.
+     */
+    Optional<String> servingModel();
+
+    /**
+     * Named models, {@code mlp.models.<name>.<key>} with the keys of {@link ModelSpec#KEYS}; read by
+     * {@link ModelSpecs}, which also reads their environment form, MLP_MODELS__&lt;NAME&gt;__&lt;KEY&gt;.
+     */
+    Map<String, Map<String, String>> models();
+
+    Serving serving();
+
+    /** How {@code mlp.serving-model=best} chooses, so that the serving model does not flap. */
+    interface Serving {
+        /** Labeled examples every model must have been scored on before any is compared: early accuracy is noise. */
+        @WithDefault("1000")
+        long burnIn();
+
+        /** A challenger must lead the serving model's window accuracy by this much... */
+        @WithDefault("0.01")
+        double margin();
+
+        /** ...for this many labeled examples in a row before it takes over. */
+        @WithDefault("500")
+        long patience();
+    }
 
     /** All state on disk (embedded broker data, Kafka Streams state) lives under this directory. */
     @WithDefault("data")
@@ -208,6 +246,14 @@ public interface MlpConfig {
         /** One prediction per image, key = image id. */
         @WithDefault("predictions")
         String predictions();
+
+        /** Every model's prediction of each image, when several models run, key = image id. */
+        @WithDefault("model-predictions")
+        String modelPredictions();
+
+        /** Serving switches (and drift), key = model name. */
+        @WithDefault("training-events")
+        String trainingEvents();
 
         /** One record per training step (or every N), key = model name. */
         @WithDefault("training-metrics")

@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
-/** The admin operations: checkpoint download and upload, hyper-parameters at run time. All run on the trainer's thread. */
+/**
+ * The admin operations: checkpoint download and upload, hyper-parameters at run time, models added and
+ * removed. All run on the trainer's thread. {@code model} names one model; null means the serving one.
+ */
 @ApplicationScoped
 public class ModelAdmin {
     private static final Logger LOG = Logger.getLogger(ModelAdmin.class);
@@ -36,28 +39,34 @@ public class ModelAdmin {
     }
 
     @Inject
-    RunningModel running;
+    Models models;
 
-    /** The running model as a checkpoint (the format of the model-checkpoints topic). */
-    public byte[] download() throws Exception {
-        return running.callAdmin(t -> CheckpointCodec.encode(t.checkpoint()));
+    @Inject
+    TrainerThreads threads;
+
+    @Inject
+    MlpConfig config;
+
+    /** The model as a checkpoint (the format of the model-checkpoints topic). */
+    public byte[] download(String model) throws Exception {
+        return threads.callAdmin(() -> CheckpointCodec.encode(find(model).trainer().checkpoint()));
     }
 
     /** Loads an uploaded checkpoint's weights, optimizer state and step; returns the step. */
-    public long upload(byte[] body) throws Exception {
+    public long upload(String model, byte[] body) throws Exception {
         Checkpoint checkpoint;
         try {
             checkpoint = CheckpointCodec.decode(body, Kernels.best()).checkpoint();
         } catch (CheckpointCodec.CheckpointException e) {
             throw new Refused(400, "Invalid snapshot", e.getMessage());
         }
-        onTrainer("Architecture mismatch", t -> t.load(checkpoint));
+        onTrainer(model, "Architecture mismatch", t -> t.load(checkpoint));
         LOG.infof("Loaded an uploaded snapshot at step %d", checkpoint.step());
         return checkpoint.step();
     }
 
     /** Reads a PATCH body strictly (unknown fields, strings for numbers, 2.5 for a count are refused) and applies it. */
-    public HyperparameterPatch patch(byte[] body) throws Exception {
+    public HyperparameterPatch patch(String model, byte[] body) throws Exception {
         HyperparameterPatch patch;
         try {
             JsonNode tree = STRICT.readTree(body);
@@ -72,16 +81,50 @@ public class ModelAdmin {
             String detail = e.getCause() instanceof IllegalArgumentException invalid ? invalid.getMessage() : e.getOriginalMessage();
             throw new Refused(400, "Invalid hyper-parameters", detail);
         }
-        onTrainer("Invalid hyper-parameters", patch::applyTo);
+        onTrainer(model, "Invalid hyper-parameters", patch::applyTo);
         LOG.infof("Hyper-parameters changed at run time: %s", patch);
         return patch;
     }
 
+    /**
+     * POST /api/models: a JSON object with "name" and any of the keys of {@code mlp.models.<name>.*}
+     * ({@link ModelSpec#KEYS}), read as strictly as the PATCH. The model learns from the next example on.
+     */
+    public ModelInfo add(byte[] body) throws Exception {
+        ModelSpec spec;
+        try {
+            spec = NewModelRequest.read(STRICT.readTree(body), ModelSpecs.base(config));
+        } catch (JacksonException e) {
+            throw new Refused(400, "Invalid model", "the body is not JSON: " + e.getOriginalMessage());
+        } catch (IllegalArgumentException e) {
+            throw new Refused(400, "Invalid model", e.getMessage());
+        }
+        ModelSpec checked = spec;
+        return threads.callAdmin(() -> models.add(checked).info());
+    }
+
+    /** DELETE /api/models/{name}: the model, its snapshot and its meters go; another serves if it served. */
+    public void remove(String model) throws Exception {
+        threads.callAdmin(() -> {
+            models.remove(model);
+            return null;
+        });
+    }
+
+    private RunningModel find(String model) throws Refused {
+        if (model == null || model.isBlank()) {
+            RunningModel serving = models.serving();
+            if (serving == null) throw new Refused(503, "Not ready", "the model is not loaded yet");
+            return serving;
+        }
+        return models.get(model).orElseThrow(() -> models.unknown(model));
+    }
+
     /** Runs work on the trainer's thread; an IllegalArgumentException it throws is refused with this title. */
-    private void onTrainer(String title, Consumer<OnlineTrainer> work) throws Exception {
-        String error = running.callAdmin(t -> {
+    private void onTrainer(String model, String title, Consumer<OnlineTrainer> work) throws Exception {
+        String error = threads.callAdmin(() -> {
             try {
-                work.accept(t);
+                work.accept(find(model).trainer());
                 return null;
             } catch (IllegalArgumentException e) {
                 return e.getMessage();

@@ -4,13 +4,17 @@ import java.util.regex.Pattern;
 
 /**
  * A model's name keys its checkpoints, its training-metrics records, its metrics' {@code model} label and
- * its transactional id, and will name it in {@code mlp.models.<name>.*}: lower-case letters, digits and dashes,
+ * its transactional id, and names it in {@code mlp.models.<name>.*}: lower-case letters, digits and dashes,
  * starting with a letter, so that it is the same in a config key, an environment variable and a URL.
  */
 public final class ModelName {
     private static final Pattern VALID = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
     private ModelName() {
+    }
+
+    public static boolean isValid(String name) {
+        return name != null && VALID.matcher(name).matches();
     }
 
     /** The name, or an IllegalArgumentException that says what a name may be. */

@@ -11,31 +11,36 @@ import jakarta.inject.Inject;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
-/** What the HTTP API may see of the model: predictions beside training, and its description. */
+/** What the HTTP API may see of the serving model: predictions beside training, and its description. */
 @ApplicationScoped
 public class ServingModel {
 
     @Inject
-    RunningModel running;
+    Models models;
 
     @Inject
     MlpConfig config;
 
-    /** Empty until the model is built or restored. */
+    /** The serving model; empty until the models are built or restored. */
     public Optional<ModelInfo> info() {
-        OnlineTrainer t = running.trainer();
-        return t == null ? Optional.empty() : Optional.of(ModelInfo.of(running.name(), t, running.lastCheckpoint()));
+        RunningModel m = models.serving();
+        return m == null ? Optional.empty() : Optional.of(m.info());
+    }
+
+    private OnlineTrainer trainer() {
+        RunningModel m = models.serving();
+        return m == null ? null : m.trainer();
     }
 
     /** The input size the model takes (784 for 28x28), or empty before it is built. */
     public Optional<Integer> inputSize() {
-        OnlineTrainer t = running.trainer();
+        OnlineTrainer t = trainer();
         return t == null ? Optional.empty() : Optional.of(t.learner().config().inputSize());
     }
 
     /** The model's number of classes (10 digits). */
     public int classes() {
-        OnlineTrainer t = running.trainer();
+        OnlineTrainer t = trainer();
         return t == null ? ModelFactory.model(config.model()).classes() : t.learner().config().classes();
     }
 
@@ -72,12 +77,13 @@ public class ServingModel {
      * model is built. Any label is the caller's business.
      */
     public Optional<Prediction> predict(String id, byte[] pixels) {
-        OnlineTrainer t = running.trainer();
-        if (t == null) return Optional.empty();
+        RunningModel m = models.serving();
+        if (m == null) return Optional.empty();
+        OnlineTrainer t = m.trainer();
         Examples one = new Examples(1, t.learner().config().inputSize());
         one.add(pixels, 0, Examples.UNLABELED);
         Inference out = t.predict(one.inputs());         // (1, classes)
-        return Optional.of(Prediction.of(id, out.logProbs().toArray(), null, running.name(), out.modelStep(),
+        return Optional.of(Prediction.of(id, out.logProbs().toArray(), null, m.name(), out.modelStep(),
                 System.currentTimeMillis()));
     }
 }

@@ -21,12 +21,16 @@ public class UploadLimit {
     private static final Logger LOG = Logger.getLogger(UploadLimit.class);
 
     @Inject
-    RunningModel model;
+    Models models;
 
     @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
     MemorySize limit;
 
     void check(@Observes @Priority(20) StartupEvent event) {
+        for (RunningModel model : models.all()) check(model);
+    }
+
+    private void check(RunningModel model) {
         long needed = snapshotBytes(model.trainer().learner());
         if (needed > limit.asLongValue()) {
             LOG.errorf("A snapshot of %s is up to %d bytes, above the HTTP body limit of %d bytes: PUT /api/model/snapshot "

@@ -17,11 +17,11 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * The statistics over the predictions topic, as Kafka Streams state stores:
+ * The statistics over the predictions topics, as Kafka Streams state stores:
  *
  * <pre>
- * predictions (key = image id)
- *   -> labeled outcomes, first of each id only (store "seen-predictions")
+ * predictions, model-predictions (key = image id; the serving model's predictions are in both)
+ *   -> labeled outcomes, first of each (model, id) only (store "seen-predictions")
  *   -> re-keyed by model
  *      -> confusion matrix per model                 (store "confusion")
  *         -> per-class precision and recall           (store "class-metrics")
@@ -45,12 +45,18 @@ public final class StatsTopology {
 
     public static Topology build(String predictionsTopic, int classes, List<Duration> windows,
                                  Duration windowRetention, Duration dedupRetention) {
+        return build(List.of(predictionsTopic), classes, windows, windowRetention, dedupRetention);
+    }
+
+    /** Over several topics of predictions: each model's statistics come from whichever topic carries its predictions. */
+    public static Topology build(List<String> predictionsTopics, int classes, List<Duration> windows,
+                                 Duration windowRetention, Duration dedupRetention) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(SEEN, dedupRetention, dedupRetention, false),
                 Serdes.String(), Serdes.Long()));
         KGroupedStream<String, Outcome> byModel = builder
-                .stream(predictionsTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .stream(predictionsTopics, Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .mapValues(Outcome::of)
                 .filter((id, outcome) -> outcome != null)
                 .processValues(() -> new Deduplicate(SEEN, dedupRetention), SEEN)

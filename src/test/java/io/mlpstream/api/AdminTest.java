@@ -14,7 +14,7 @@ import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.ModelConfig;
 import io.mlpstream.nn.ModelType;
 import io.mlpstream.nn.optim.OptimizerConfig;
-import io.mlpstream.service.RunningModel;
+import io.mlpstream.service.TrainerThreads;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -30,7 +30,7 @@ class AdminTest {
     private static final String ADMIN = "test-admin-secret";
 
     @Inject
-    RunningModel training;
+    TrainerThreads training;
 
     @Test
     void withoutCredentials401WhateverTheContentTypeAndANonAdminGets403() {

@@ -64,7 +64,7 @@ final class ServiceProcess {
         String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
                 .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString()).body();
         for (String line : body.split("\n")) {
-            if (line.startsWith(name + "{")) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
         throw new AssertionError(name + " not found");
     }

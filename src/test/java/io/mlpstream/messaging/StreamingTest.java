@@ -12,7 +12,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
 import io.mlpstream.events.Json;
-import io.mlpstream.service.RunningModel;
+import io.mlpstream.service.Models;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -47,7 +47,7 @@ class StreamingTest {
     private static byte[] labels;
 
     @Inject
-    RunningModel training;
+    Models training;
 
     @BeforeAll
     static void load() throws Exception {
@@ -57,7 +57,7 @@ class StreamingTest {
 
     @Test
     void everyLabeledEventIsPredictedOnceAndTrainedOn() throws Exception {
-        long trainedBefore = training.trainer().examplesTrained();
+        long trainedBefore = training.serving().trainer().examplesTrained();
         List<ProducerRecord<String, byte[]>> batch = new ArrayList<>();
         for (int i = 0; i < 200; i++) batch.add(digit("labeled-" + i, i, true));
         TestKafka.send("images", batch);
@@ -76,7 +76,7 @@ class StreamingTest {
     @Test
     void mostlyUnlabeledTrafficNeverStallsTheConsumer() throws Exception {
         awaitIdle();
-        long trainedBefore = training.trainer().examplesTrained();
+        long trainedBefore = training.serving().trainer().examplesTrained();
         TestKafka.send("images", List.of(digit("sparse-labeled", 0, true)));
         for (int i = 0; i < 30; i++) {
             TestKafka.send("images", List.of(digit("sparse-unlabeled-" + i, i, false)));
@@ -128,7 +128,7 @@ class StreamingTest {
     @Test
     void unlabeledEventsArePredictedButNotTrainedOn() throws Exception {
         awaitIdle();
-        long trainedBefore = training.trainer().examplesTrained();
+        long trainedBefore = training.serving().trainer().examplesTrained();
         List<ProducerRecord<String, byte[]>> batch = new ArrayList<>();
         for (int i = 0; i < 40; i++) batch.add(digit("unlabeled-" + i, i, false));
         TestKafka.send("images", batch);
@@ -140,7 +140,7 @@ class StreamingTest {
             assertEquals(10, p.get("probabilities").size());
         }
         Thread.sleep(1500); // longer than the idle flush: anything buffered would be trained now
-        assertEquals(trainedBefore, training.trainer().examplesTrained());
+        assertEquals(trainedBefore, training.serving().trainer().examplesTrained());
     }
 
     @Test
@@ -258,8 +258,8 @@ class StreamingTest {
     }
 
     private void awaitTrained(long expected) throws InterruptedException {
-        for (int i = 0; i < 100 && training.trainer().examplesTrained() < expected; i++) Thread.sleep(100);
-        assertEquals(expected, training.trainer().examplesTrained());
+        for (int i = 0; i < 100 && training.serving().trainer().examplesTrained() < expected; i++) Thread.sleep(100);
+        assertEquals(expected, training.serving().trainer().examplesTrained());
     }
 
     private void awaitIdle() throws InterruptedException {

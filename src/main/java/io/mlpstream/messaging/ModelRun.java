@@ -1,0 +1,98 @@
+package io.mlpstream.messaging;
+
+import io.mlpstream.events.Prediction;
+import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.learn.Examples;
+import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.learn.StepStats;
+import io.mlpstream.learn.TrainingListener;
+import io.mlpstream.metrics.ModelMeters;
+import io.mlpstream.service.RunningModel;
+import io.mlpstream.service.TrainingReport;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One model's part of a chunk. A worker drives the model through the chunk (predict, buffer, step) while
+ * the other models do the same on other workers; what is to be published (predictions, training-metrics
+ * records, snapshots) is kept here, and the trainer's thread sends it afterwards, in order.
+ */
+final class ModelRun implements TrainingListener {
+    final RunningModel model;
+    final ModelMeters meters;
+    private final Map<TopicPartition, Long> inModel;
+    private final TrainingService.Settings settings;
+    private List<TrainingService.Source> sources = List.of();
+    private int bit;
+    private int[] labels = new int[512];
+    private Prediction[] predictions = new Prediction[512];
+    final List<TrainingMetrics> reports = new ArrayList<>();
+    /** A snapshot taken on the worker, written by the trainer's thread. */
+    record Snapshot(byte[] bytes, long step) {
+    }
+
+    final List<Snapshot> snapshots = new ArrayList<>();
+
+    ModelRun(RunningModel model, ModelMeters meters, Map<TopicPartition, Long> inModel, TrainingService.Settings settings) {
+        this.model = model;
+        this.meters = meters;
+        this.inModel = inModel;
+        this.settings = settings;
+    }
+
+    /** Trains on a chunk; {@code bit} is this model's bit in each source's route. On a worker. */
+    void process(Examples chunk, List<TrainingService.Source> rows, int bit) {
+        this.sources = rows;
+        this.bit = bit;
+        if (labels.length < chunk.size()) {
+            labels = new int[chunk.size()];
+            predictions = new Prediction[chunk.size()];
+        }
+        boolean learnsAll = true;
+        for (int i = 0; i < chunk.size(); i++) {
+            boolean learns = learns(rows.get(i));
+            labels[i] = learns ? chunk.label(i) : Examples.UNLABELED;
+            learnsAll &= learns || !chunk.isLabeled(i);
+            if (learns) meters.example(chunk.isLabeled(i));
+        }
+        model.trainer().process(learnsAll ? chunk : chunk.relabeled(labels), this);
+    }
+
+    private boolean learns(TrainingService.Source s) {
+        return (s.route() & (1L << bit)) != 0;
+    }
+
+    /** The prediction of row i, if it is to be published. Read by the trainer's thread after the chunk. */
+    Prediction prediction(int i) {
+        return predictions[i];
+    }
+
+    /** Forgets the last chunk's predictions once they are sent (its steps' records are sent and cleared apart). */
+    void sent(int rows) {
+        Arrays.fill(predictions, 0, Math.min(rows, predictions.length), null);
+        sources = List.of();
+    }
+
+    @Override
+    public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
+        TrainingService.Source s = sources.get(index);
+        if (learns(s)) inModel.put(s.partition(), s.offset() + 1);
+        if ((s.route() & Partitions.PUBLISH) == 0) return; // learned again after a restore; published before
+        predictions[index] = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
+    }
+
+    @Override
+    public void onStep(StepStats stats, OnlineTrainer t) {
+        meters.step(stats);
+        if (t.step() % settings.metricsEvery() == 0) reports.add(TrainingReport.of(model.name(), stats, t));
+        // the buffer is empty now: everything learned so far is in the weights, so the offsets are exact
+        // not while a rebalance has taken every partition: a snapshot naming none would replay them all
+        if (!stats.skipped && model.checkpointDue() && settings.ownsPartitions().getAsBoolean()) {
+            byte[] bytes = model.snapshot(settings.offsets().apply(model.name()));
+            if (bytes != null) snapshots.add(new Snapshot(bytes, t.step()));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.mlpstream.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.learn.StepStats;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The meters of one model, every one labelled {@code model}: its examples, predictions, steps, loss,
+ * accuracy and per-layer gradients. A model's worker and the trainer's thread both update them: counters,
+ * timers and volatile fields are safe for that.
+ */
+public final class ModelMeters {
+    private static final double SMOOTHING = 0.98;
+
+    private final MeterRegistry registry;
+    private final Tags m;
+    private final Counter labeled;
+    private final Counter unlabeled;
+    private final Counter correct;
+    private final Counter wrong;
+    private final Counter unscored;
+    private final Counter steps;
+    private final Counter skipped;
+    private final Counter lostToRetention;
+    private final Timer stepDuration;
+    private final Timer latency;
+    private final Map<String, Layer> layerValues = new ConcurrentHashMap<>();
+    private volatile double loss = Double.NaN;
+    private volatile double smoothedLoss = Double.NaN;
+    private volatile double gradientNorm;
+
+    ModelMeters(MeterRegistry registry, String model, OnlineTrainer trainer, List<String> layers, AtomicLong lag,
+                DoubleSupplier checkpointAge, LongSupplier checkpointFailures) {
+        this.registry = registry;
+        this.m = Tags.of("model", model);
+        labeled = counter("mlp_examples", "Examples received, by kind (labeled or unlabeled)", m.and("kind", "labeled"));
+        unlabeled = counter("mlp_examples", "Examples received, by kind (labeled or unlabeled)", m.and("kind", "unlabeled"));
+        correct = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "correct"));
+        wrong = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "wrong"));
+        unscored = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "unlabeled"));
+        steps = counter("mlp_training_steps", "Training steps taken", m);
+        lostToRetention = counter("mlp_records_lost_to_retention", "Input records deleted by retention before the restored model could learn them", m);
+        skipped = counter("mlp_skipped_steps", "Training steps skipped because the loss or a gradient was not finite", m);
+        stepDuration = Timer.builder("mlp_step_duration").description("Duration of one training step (forward, backward, update)")
+                .tags(m).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(2)).register(registry);
+        latency = Timer.builder("mlp_end_to_end_latency").description("From the input record's timestamp to its prediction being acknowledged by the broker")
+                .tags(m).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+
+        gauge("mlp_loss", "Training loss (cross-entropy) of the last step", m, this, x -> x.loss);
+        gauge("mlp_loss_smoothed", "Training loss, exponentially smoothed over about 50 steps", m, this, x -> x.smoothedLoss);
+        gauge("mlp_prequential_accuracy_ratio", "Test-then-train accuracy since the start", m, trainer, t -> t.accuracy().cumulative());
+        gauge("mlp_window_accuracy_ratio", "Test-then-train accuracy over the sliding window", m, trainer, t -> t.accuracy().window());
+        gauge("mlp_window_kappa", "Cohen's kappa of the predictions over the sliding window (-1..1)", m, trainer, t -> t.accuracy().kappa());
+        gauge("mlp_learning_rate", "Learning rate of the optimizer", m, trainer, t -> t.learner().rule().config().lr());
+        gauge("mlp_gradient_norm", "Global L2 norm of all gradients at the last step, before clipping", m, this, x -> x.gradientNorm);
+        gauge("mlp_model_step", "Training steps the model has taken, across restarts", m, trainer, OnlineTrainer::step);
+        gauge("mlp_examples_trained", "Labeled examples the model has trained on, across restarts", m, trainer, t -> t.examplesTrained());
+        gauge("mlp_consumer_lag_records", "Records in the input topic not yet processed, measured by the service", m, lag, AtomicLong::get);
+        gauge("mlp_checkpoint_age_seconds", "Seconds since the last model snapshot was stored or restored", m, checkpointAge,
+                DoubleSupplier::getAsDouble);
+        FunctionCounter.builder("mlp_checkpoint_failures", checkpointFailures, f -> (double) f.getAsLong())
+                .description("Model snapshots that could not be stored").tags(m).register(registry);
+        for (String layer : layers) {
+            Layer v = layerValues.computeIfAbsent(layer, k -> new Layer());
+            Tags l = m.and("layer", layer);
+            gauge("mlp_layer_weight_gradient_norm", "L2 norm of the layer's weight gradient at the last step", l, v, a -> a.weightGradNorm);
+            gauge("mlp_layer_bias_gradient_norm", "L2 norm of the layer's bias gradient at the last step", l, v, a -> a.biasGradNorm);
+            gauge("mlp_layer_weight_norm", "L2 norm of the layer's weights", l, v, a -> a.weightNorm);
+            gauge("mlp_layer_dead_units_ratio", "Fraction of the layer's ReLU units inactive for the whole last batch", l, v, a -> a.deadFraction);
+        }
+    }
+
+    public void example(boolean isLabeled) {
+        (isLabeled ? labeled : unlabeled).increment();
+    }
+
+    /** A prediction of this model was committed; its latency is measured from the input record's timestamp. */
+    public void prediction(Boolean wasCorrect, long recordTimestampMillis) {
+        (wasCorrect == null ? unscored : wasCorrect ? correct : wrong).increment();
+        if (recordTimestampMillis > 0) {
+            latency.record(Math.max(0, System.currentTimeMillis() - recordTimestampMillis), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public void step(StepStats stats) {
+        steps.increment();
+        if (stats.skipped) skipped.increment();
+        stepDuration.record((long) (stats.seconds * 1e9), TimeUnit.NANOSECONDS);
+        loss = stats.loss;
+        smoothedLoss = Double.isNaN(smoothedLoss) ? stats.loss : SMOOTHING * smoothedLoss + (1 - SMOOTHING) * stats.loss;
+        gradientNorm = stats.gradientNorm;
+        for (StepStats.LayerStats l : stats.layers) {
+            Layer v = layerValues.get(l.name);
+            if (v == null) continue;
+            v.weightGradNorm = l.weightGradNorm;
+            v.biasGradNorm = l.biasGradNorm;
+            v.weightNorm = l.weightNorm;
+            v.deadFraction = l.deadFraction;
+        }
+    }
+
+    /** Records lost to retention between a snapshot and its restore. */
+    public void lostToRetention(long records) {
+        lostToRetention.increment(records);
+    }
+
+    /** Removes every meter of this model (it was removed at run time). */
+    void remove() {
+        for (var meter : List.copyOf(registry.getMeters())) {
+            if (meter.getId().getName().startsWith("mlp_") && m.stream().allMatch(t -> t.getValue().equals(meter.getId().getTag(t.getKey())))) {
+                registry.remove(meter);
+            }
+        }
+    }
+
+    private Counter counter(String name, String help, Tags tags) {
+        return Counter.builder(name).description(help).tags(tags).register(registry);
+    }
+
+    private <T> void gauge(String name, String help, Tags tags, T obj, ToDoubleFunction<T> f) {
+        Gauge.builder(name, obj, f).description(help).tags(tags).strongReference(true).register(registry);
+    }
+
+    /** The last step's values of one layer, as its gauges read them. */
+    private static final class Layer {
+        volatile double weightGradNorm;
+        volatile double biasGradNorm;
+        volatile double weightNorm;
+        volatile double deadFraction;
+    }
+}

@@ -1,0 +1,118 @@
+package io.mlpstream.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The threads that drive the models. One thread, {@code mlp-trainer}, does everything in order: the stream's
+ * chunks, idle flushes, admin work, checkpoints, changes to the set of models. Within a chunk it hands each
+ * model to a worker ({@code mlp-model-N}, one per core) and waits for all of them, so that several models
+ * learn in parallel while each is still driven by one thread at a time.
+ */
+@ApplicationScoped
+public class TrainerThreads {
+    @Inject
+    MlpConfig config;
+
+    private final ScheduledExecutorService trainer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "mlp-trainer"));
+    private final AtomicInteger workerIds = new AtomicInteger();
+    private final ExecutorService workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+            r -> daemon(r, "mlp-model-" + workerIds.incrementAndGet()));
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Runs work on the trainer's thread and waits for its result (30 s at most). */
+    public <T> T call(Callable<T> work) throws Exception {
+        Future<T> task = trainer.submit(work);
+        try {
+            return task.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(false); // not started yet: never; started: it runs to its end
+            throw e;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+    }
+
+    /**
+     * Admin work on the trainer's thread. If the trainer does not get to it within {@code mlp.api.admin-timeout}
+     * it is withdrawn and refused (503), so that a change the caller was told failed never happens later;
+     * once started, it is waited for.
+     */
+    public <T> T callAdmin(Callable<T> work) throws Exception {
+        Future<T> task = trainer.submit(work);
+        try {
+            try {
+                return task.get(config.api().adminTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (task.cancel(false)) {
+                    throw new Refused(503, "Trainer busy", "the trainer did not get to this within "
+                            + config.api().adminTimeout().toSeconds() + " s; nothing was changed, try again");
+                }
+                return task.get(); // it started just now: its outcome is the answer
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+    }
+
+    /** Runs work on the trainer's thread; the stage completes when it has run. */
+    public CompletionStage<Void> submit(Runnable work) {
+        return CompletableFuture.runAsync(work, trainer);
+    }
+
+    public void every(long millis, Runnable work) {
+        trainer.scheduleWithFixedDelay(work, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** From the trainer's thread: runs the tasks on the workers and waits for all; the first failure is rethrown. */
+    public void inParallel(List<Runnable> tasks) {
+        if (tasks.size() == 1) {
+            tasks.get(0).run(); // no hand-over for one model
+            return;
+        }
+        List<Future<?>> running = new ArrayList<>(tasks.size());
+        for (Runnable t : tasks) running.add(workers.submit(t));
+        RuntimeException failure = null;
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new IllegalStateException(e);
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
+        }
+        if (failure != null) throw failure;
+    }
+
+    void stop() {
+        trainer.shutdown();
+        workers.shutdown();
+        try {
+            trainer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

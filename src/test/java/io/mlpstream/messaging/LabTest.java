@@ -1,0 +1,183 @@
+package io.mlpstream.messaging;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlpstream.data.IdxReader;
+import io.mlpstream.events.ImageEvents;
+import io.mlpstream.events.Json;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three models learn from one stream of two partitions: each trains on every labeled example, publishes
+ * one prediction per image to model-predictions, and has its own statistics; the serving one alone writes
+ * to predictions. Models added and removed at run time, and the requests that must change nothing.
+ */
+@QuarkusTest
+@TestProfile(LabTest.ThreeModels.class)
+@QuarkusTestResource(value = KafkaBroker.class, restrictToAnnotatedClass = true)
+class LabTest {
+    static final String ADMIN = "test-admin-secret";
+    private static IdxReader.Images images;
+    private static byte[] labels;
+
+    public static class ThreeModels implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mlp.models.relu.hidden", "64", "mlp.models.tanh-small.activation", "tanh",
+                    "mlp.models.tanh-small.hidden", "32", "mlp.models.perceptron.type", "perceptron",
+                    "mlp.serving-model", "relu", "mlp.topics.partitions", "2");
+        }
+    }
+
+    @BeforeAll
+    static void load() throws Exception {
+        images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+        labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
+    }
+
+    @Test
+    void everyModelLearnsEveryLabeledExampleAndPublishesEachPredictionOnce() throws Exception {
+        Map<String, Long> before = trained();
+        assertEquals(List.of("perceptron", "relu", "tanh-small"), new ArrayList<>(before.keySet()));
+        List<ProducerRecord<String, byte[]>> batch = new ArrayList<>();
+        for (int i = 0; i < 600; i++) batch.add(digit("lab-" + i, i, i % 6 != 0)); // 500 labeled, 100 not
+        TestKafka.sendAll(batch);
+
+        List<ConsumerRecord<String, byte[]>> all = TestKafka.readUntil("model-predictions", Duration.ofSeconds(60),
+                r -> r.stream().filter(x -> x.key().startsWith("lab-")).count() >= 1800);
+        Map<String, Integer> perModelAndId = new HashMap<>();
+        for (var r : all) {
+            if (!r.key().startsWith("lab-")) continue;
+            JsonNode p = Json.mapper().readTree(r.value());
+            assertEquals(r.key(), p.get("id").asText(), "key = id");
+            perModelAndId.merge(p.get("model").asText() + "/" + r.key(), 1, Integer::sum);
+        }
+        assertEquals(1800, perModelAndId.size(), "one prediction of each image by each of three models");
+        assertTrue(perModelAndId.values().stream().allMatch(c -> c == 1), "none twice");
+        List<JsonNode> served = TestKafka.predictions("lab-", 600);
+        assertEquals(600, served.size(), "one prediction per image on predictions");
+        assertTrue(served.stream().allMatch(p -> p.get("model").asText().equals("relu")), "all by the serving model");
+
+        for (int i = 0; i < 100 && !trained().equals(plus(before, 500)); i++) Thread.sleep(100);
+        assertEquals(plus(before, 500), trained(), "every model trained on the 500 labeled examples, once");
+
+        JsonPath models = given().get("/api/models").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("relu"), models.getList("findAll { it.serving }.model"), "exactly one serving");
+        assertEquals(3, models.getList("model").size());
+    }
+
+    /** The statistics of each model count exactly its own labeled predictions on model-predictions. */
+    @Test
+    void eachModelsStatisticsMatchItsOwnPredictions() throws Exception {
+        List<ProducerRecord<String, byte[]>> batch = new ArrayList<>();
+        for (int i = 0; i < 200; i++) batch.add(digit("stats-" + i, 1000 + i, true));
+        TestKafka.sendAll(batch);
+        TestKafka.readUntil("model-predictions", Duration.ofSeconds(60),
+                r -> r.stream().filter(x -> x.key().startsWith("stats-")).count() >= 600);
+        for (String model : List.of("perceptron", "relu", "tanh-small")) {
+            Map<String, Long> ownLabeled = new HashMap<>();
+            long correct = 0, total = 0;
+            for (var r : TestKafka.readUntil("model-predictions", Duration.ofSeconds(2), r -> false)) {
+                JsonNode p = Json.mapper().readTree(r.value());
+                if (!p.get("model").asText().equals(model) || p.get("label").isNull()) continue;
+                total++;
+                if (p.get("correct").asBoolean()) correct++;
+            }
+            long expectedTotal = total, expectedCorrect = correct;
+            JsonPath stats = null;
+            for (int i = 0; i < 50; i++) {
+                stats = given().queryParam("model", model).get("/api/stats/confusion").then().extract().jsonPath();
+                if (stats.getLong("total") == expectedTotal) break;
+                Thread.sleep(200);
+            }
+            assertEquals(model, stats.getString("model"));
+            assertEquals(expectedTotal, stats.getLong("total"), model + ": its labeled predictions");
+            long diagonal = 0;
+            List<List<Integer>> matrix = stats.getList("matrix");
+            for (int c = 0; c < matrix.size(); c++) diagonal += matrix.get(c).get(c);
+            assertEquals(expectedCorrect, diagonal, model + ": its correct predictions");
+        }
+    }
+
+    /** A model added at run time learns from the next example on; removed, it is gone, and the others go on. */
+    @Test
+    void aModelAddedAtRunTimeLearnsFromTheNextExampleAndARemovedOneIsGone() throws Exception {
+        admin().contentType("application/json").body("{\"name\": \"added\", \"activation\": \"leaky-relu\", \"hidden\": [16], \"batch-size\": 8}")
+                .post("/api/models").then().statusCode(201).body("model", equalTo("added")).body("examplesTrained", equalTo(0))
+                .body("hyperparameters.batchSize", equalTo(8));
+        List<ProducerRecord<String, byte[]>> batch = new ArrayList<>();
+        for (int i = 0; i < 40; i++) batch.add(digit("added-" + i, 2000 + i, true));
+        TestKafka.sendAll(batch);
+        for (int i = 0; i < 100 && given().get("/api/models/added").jsonPath().getLong("examplesTrained") < 40; i++) Thread.sleep(100);
+        given().get("/api/models/added").then().statusCode(200).body("examplesTrained", equalTo(40)).body("serving", equalTo(false));
+
+        admin().delete("/api/models/added").then().statusCode(204);
+        given().get("/api/models/added").then().statusCode(404).body("title", equalTo("Unknown model"));
+        assertEquals(3, given().get("/api/models").jsonPath().getList("model").size());
+    }
+
+    /** Unknown, duplicate and invalid: each answered 4xx with a message, and the set of models is unchanged. */
+    @Test
+    void badRequestsToChangeTheModelsChangeNothing() {
+        List<String> names = given().get("/api/models").jsonPath().getList("model");
+        admin().delete("/api/models/nope").then().statusCode(404).body("detail", containsString("nope"));
+        admin().contentType("application/json").body("{\"name\": \"relu\"}").post("/api/models")
+                .then().statusCode(409).body("title", equalTo("Duplicate model"));
+        admin().contentType("application/json").body("{\"name\": \"x1\", \"lr\": \"0.01\"}").post("/api/models")
+                .then().statusCode(400).body("detail", containsString("lr"));
+        admin().contentType("application/json").body("{\"name\": \"x2\", \"lr\": -1}").post("/api/models")
+                .then().statusCode(400).body("detail", containsString("lr -1"));
+        admin().contentType("application/json").body("{\"name\": \"x3\", \"activation\": \"swish\"}").post("/api/models")
+                .then().statusCode(400).body("detail", containsString("activation"));
+        admin().contentType("application/json").body("{\"name\": \"x4\", \"depth\": 3}").post("/api/models")
+                .then().statusCode(400).body("detail", containsString("unknown key 'depth'"));
+        admin().contentType("application/json").body("{\"name\": \"Bad_Name\"}").post("/api/models")
+                .then().statusCode(400).body("detail", containsString("lower-case"));
+        admin().contentType("application/json").body("{\"name\": \"x5\", \"batch-size\": 2.5}").post("/api/models")
+                .then().statusCode(400).body("detail", containsString("whole number"));
+        given().contentType("application/json").body("{\"name\": \"x6\"}").post("/api/models").then().statusCode(401);
+        given().delete("/api/models/relu").then().statusCode(401);
+        assertEquals(names, given().get("/api/models").jsonPath().getList("model"), "nothing changed");
+    }
+
+    private static io.restassured.specification.RequestSpecification admin() {
+        return given().auth().preemptive().basic("admin", ADMIN);
+    }
+
+    private static Map<String, Long> trained() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        JsonPath models = given().get("/api/models").then().statusCode(200).extract().jsonPath();
+        List<String> names = models.getList("model");
+        for (int i = 0; i < names.size(); i++) out.put(names.get(i), models.getLong("[" + i + "].examplesTrained"));
+        return out;
+    }
+
+    private static Map<String, Long> plus(Map<String, Long> m, long n) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        m.forEach((k, v) -> out.put(k, v + n));
+        return out;
+    }
+
+    private static ProducerRecord<String, byte[]> digit(String id, int index, boolean labeled) {
+        byte[] json = ImageEvents.toJson(id, labeled ? labels[index] & 0xFF : null, 28, 28, images.pixels(), index * 784);
+        return new ProducerRecord<>("images", id, json);
+    }
+}
