@@ -24,7 +24,7 @@ final class ModelRun implements TrainingListener {
     final RunningModel model;
     final ModelMeters meters;
     private final Map<TopicPartition, Long> inModel;
-    private final TrainingService.Settings settings;
+    private final ModelRuns.Settings settings;
     private List<TrainingService.Source> sources = List.of();
     private int bit;
     private int[] labels = new int[512];
@@ -36,7 +36,7 @@ final class ModelRun implements TrainingListener {
 
     final List<Snapshot> snapshots = new ArrayList<>();
 
-    ModelRun(RunningModel model, ModelMeters meters, Map<TopicPartition, Long> inModel, TrainingService.Settings settings) {
+    ModelRun(RunningModel model, ModelMeters meters, Map<TopicPartition, Long> inModel, ModelRuns.Settings settings) {
         this.model = model;
         this.meters = meters;
         this.inModel = inModel;

@@ -3,13 +3,11 @@ package io.mlpstream.messaging;
 import io.mlpstream.events.ImageDecoder;
 import io.mlpstream.events.ImageEvent;
 import io.mlpstream.events.InvalidEvent;
-import io.mlpstream.events.Prediction;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
-import io.mlpstream.service.ModelsListener;
 import io.mlpstream.service.RunningModel;
 import io.mlpstream.service.TrainerThreads;
 import io.quarkus.runtime.Quarkus;
@@ -26,15 +24,12 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -48,7 +43,7 @@ import org.jboss.logging.Logger;
  * {@link Outputs} commit what was published with the input offsets. Nothing here knows how a network learns.
  */
 @ApplicationScoped
-public class TrainingService implements ModelsListener {
+public class TrainingService {
     private static final Logger LOG = Logger.getLogger(TrainingService.class);
 
     @Inject
@@ -73,9 +68,9 @@ public class TrainingService implements ModelsListener {
     private ImageDecoder decoder;
     private Examples chunk;
     private final List<Source> sources = new ArrayList<>();
-    /** One per model, in the models' order (by name); changed on the trainer's thread only. */
-    private final Map<String, ModelRun> runs = new LinkedHashMap<>();
-    private Settings settings;
+    @Inject
+    ModelRuns runs;
+
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean ready;
     /** Next offset to process, per "topic-partition", for the lag metric. */
@@ -87,51 +82,20 @@ public class TrainingService implements ModelsListener {
     record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, long route) {
     }
 
-    /** What a model's run needs of the service while it trains on a worker. */
-    record Settings(int metricsEvery, BooleanSupplier ownsPartitions, Function<String, Map<String, Long>> offsets) {
-    }
-
     void start(@Observes @Priority(11) StartupEvent event) {
         OnlineTrainer first = models.all().get(0).trainer();
         int inputSize = first.learner().config().inputSize();
         decoder = new ImageDecoder(inputSize, first.learner().config().classes(),
                 config.limits().maxRecordBytes(), config.limits().maxImageSide());
         chunk = new Examples(512, inputSize);
-        settings = new Settings(config.training().metricsEvery(), () -> !partitions.assigned().isEmpty(), partitions::learnedOffsets);
         metrics.bind(InvalidEvent.REASONS, outputs::commitFailures, outputs::droppedOutputs);
-        models.all().forEach(this::added);
-        models.listen(this);
+        runs.start();
         long idle = models.all().stream().mapToLong(m -> m.trainer().config().idleFlush().toMillis()).min().orElse(1000);
         threads.every(Math.max(10, Math.min(200, idle / 5)), this::flushIfIdle);
         long commitCheck = Math.max(5, Math.min(100, config.delivery().commitInterval().toMillis() / 2));
         threads.every(commitCheck, () -> periodic(outputs::commitIfDue));
         ready = true;
         started.countDown();
-    }
-
-    @Override
-    public void added(RunningModel model) {
-        runs.put(model.name(), new ModelRun(model, metrics.bind(model), partitions.inModel(model.name()), settings));
-        if (ready) partitions.startAtNext(model.name()); // added at run time: from the next record on
-    }
-
-    @Override
-    public void removed(RunningModel model) {
-        runs.remove(model.name());
-        partitions.forget(model.name());
-        metrics.unbind(model.name());
-    }
-
-    @Override
-    public void servingChanged(String from, String to) {
-        metrics.servingSwitched();
-        RunningModel m = models.get(to).orElseThrow();
-        outputs.event(to, new ServingEvent(to, "serving", m.trainer().step(), m.trainer().examplesTrained(), from, to,
-                System.currentTimeMillis()));
-    }
-
-    /** A training-events record of type serving. */
-    record ServingEvent(String model, String type, long step, long examples, String from, String to, long timestamp) {
     }
 
     /** Partitions are assigned once the models are restored, which can be just before start() has run. */
@@ -150,14 +114,7 @@ public class TrainingService implements ModelsListener {
         ready = false;
         try {
             threads.call(() -> { // within the call's timeout: an unreachable broker must not hold the shutdown
-                for (ModelRun run : runs.values()) {
-                    run.model.trainer().flush(run);
-                    if (!partitions.assigned().isEmpty()) {
-                        byte[] bytes = run.model.snapshot(partitions.learnedOffsets(run.model.name()));
-                        if (bytes != null) run.snapshots.add(new ModelRun.Snapshot(bytes, run.model.trainer().step()));
-                    }
-                }
-                sendSteps();
+                runs.flushAndSnapshot();
                 outputs.commit();
                 return null;
             });
@@ -222,54 +179,12 @@ public class TrainingService implements ModelsListener {
                 outputs.consumed(tp, offset + 1); // the offsets of a unit never run ahead of its outputs
             }
         }
-        List<Runnable> work = new ArrayList<>(all.size());
-        for (int k = 0; k < all.size(); k++) {
-            ModelRun run = runs.get(all.get(k).name());
-            int bit = k + 1;
-            work.add(() -> run.process(chunk, sources, bit));
-        }
-        threads.inParallel(work);
-        sendPredictions(all);
-        sendSteps();
+        runs.train(chunk, sources, all);
+        runs.publish(sources, all);
         chunkEnds.forEach((tp, end) -> nextOffsets.merge(tp.toString(), end[0], Math::max));
         chunkEnds.clear();
-        models.chooseServing();
         batch.ack(); // nothing to commit here (commit-strategy=ignore): the Outputs commit the offsets
         outputs.commitIfDue();
-    }
-
-    /** Row by row, in input order: the serving model's prediction, then every model's when several run. */
-    private void sendPredictions(List<RunningModel> all) {
-        String serving = models.servingName();
-        boolean several = all.size() > 1;
-        for (int i = 0; i < sources.size(); i++) {
-            Source s = sources.get(i);
-            if ((s.route() & Partitions.PUBLISH) == 0) continue;
-            for (RunningModel m : all) {
-                ModelRun run = runs.get(m.name());
-                Prediction p = run.prediction(i);
-                if (p == null) continue;
-                if (m.name().equals(serving)) {
-                    outputs.prediction(p, s.partition(), () -> run.meters.prediction(p.correct(), s.timestamp()));
-                }
-                if (several) {
-                    outputs.modelPrediction(p, s.partition(), m.name().equals(serving) ? () -> { }
-                            : () -> run.meters.prediction(p.correct(), s.timestamp()));
-                }
-            }
-            outputs.consumed(s.partition(), s.offset() + 1);
-        }
-        for (RunningModel m : all) runs.get(m.name()).sent(sources.size());
-    }
-
-    /** Each model's training-metrics records and snapshots of the last chunk or flush. */
-    private void sendSteps() {
-        for (ModelRun run : runs.values()) {
-            for (var report : run.reports) outputs.metrics(run.model.name(), report, metrics::metricsSendFailed);
-            for (var s : run.snapshots) models.writeCheckpoint(run.model, s.bytes(), s.step());
-            run.reports.clear();
-            run.snapshots.clear();
-        }
     }
 
     public Map<String, Long> nextOffsets() {
@@ -277,10 +192,7 @@ public class TrainingService implements ModelsListener {
     }
 
     private void flushIfIdle() {
-        periodic(() -> {
-            for (ModelRun run : runs.values()) run.model.trainer().flushIfIdle(run);
-            sendSteps();
-        });
+        periodic(runs::flushIfIdle);
     }
 
     /** A periodic task that throws is never run again: log instead, and try again at the next period. */

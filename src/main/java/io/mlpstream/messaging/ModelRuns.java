@@ -1,0 +1,155 @@
+package io.mlpstream.messaging;
+
+import io.mlpstream.events.Prediction;
+import io.mlpstream.learn.Examples;
+import io.mlpstream.metrics.LearningMetrics;
+import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.Models;
+import io.mlpstream.service.ModelsListener;
+import io.mlpstream.service.RunningModel;
+import io.mlpstream.service.TrainerThreads;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * Every model's {@link ModelRun}: a decoded chunk is trained by all models at once, one per worker, then
+ * their outputs are sent in input order from the trainer's thread. Keeps the runs in step with the set of
+ * models (added, removed) and publishes serving switches on training-events.
+ */
+@ApplicationScoped
+public class ModelRuns implements ModelsListener {
+
+    @Inject
+    MlpConfig config;
+
+    @Inject
+    Models models;
+
+    @Inject
+    TrainerThreads threads;
+
+    @Inject
+    Outputs outputs;
+
+    @Inject
+    @Identifier("images-rebalance")
+    Partitions partitions;
+
+    @Inject
+    LearningMetrics metrics;
+
+    /** What a model's run needs of the service while it trains on a worker. */
+    record Settings(int metricsEvery, BooleanSupplier ownsPartitions, Function<String, Map<String, Long>> offsets) {
+    }
+
+    /** A training-events record of type serving. */
+    record ServingEvent(String model, String type, long step, long examples, String from, String to, long timestamp) {
+    }
+
+    /** One per model; changed on the trainer's thread only. */
+    private final Map<String, ModelRun> runs = new LinkedHashMap<>();
+    private Settings settings;
+
+    /** The models built at start; later ones come through {@link #added}. */
+    void start() {
+        settings = new Settings(config.training().metricsEvery(), () -> !partitions.assigned().isEmpty(), partitions::learnedOffsets);
+        models.all().forEach(this::run);
+        models.listen(this);
+    }
+
+    private void run(RunningModel model) {
+        runs.put(model.name(), new ModelRun(model, metrics.bind(model), partitions.inModel(model.name()), settings));
+    }
+
+    @Override
+    public void added(RunningModel model) {
+        run(model);
+        partitions.startAtNext(model.name()); // added at run time: it learns from the next record on
+    }
+
+    @Override
+    public void removed(RunningModel model) {
+        runs.remove(model.name());
+        partitions.forget(model.name());
+        metrics.unbind(model.name());
+    }
+
+    @Override
+    public void servingChanged(String from, String to) {
+        metrics.servingSwitched();
+        RunningModel m = models.get(to).orElseThrow();
+        outputs.event(to, new ServingEvent(to, "serving", m.trainer().step(), m.trainer().examplesTrained(), from, to,
+                System.currentTimeMillis()));
+    }
+
+    /** Every model trains on the chunk, each on a worker; model k learns the rows whose route has bit k + 1. */
+    void train(Examples chunk, List<TrainingService.Source> sources, List<RunningModel> all) {
+        List<Runnable> work = new ArrayList<>(all.size());
+        for (int k = 0; k < all.size(); k++) {
+            ModelRun run = runs.get(all.get(k).name());
+            int bit = k + 1;
+            work.add(() -> run.process(chunk, sources, bit));
+        }
+        threads.inParallel(work);
+    }
+
+    /**
+     * Row by row, in input order: the serving model's prediction, then every model's when several run; then each
+     * model's training-metrics records and snapshots.
+     */
+    void publish(List<TrainingService.Source> sources, List<RunningModel> all) {
+        String serving = models.servingName();
+        boolean several = all.size() > 1;
+        for (int i = 0; i < sources.size(); i++) {
+            TrainingService.Source s = sources.get(i);
+            if ((s.route() & Partitions.PUBLISH) == 0) continue;
+            for (RunningModel m : all) {
+                ModelRun run = runs.get(m.name());
+                Prediction p = run.prediction(i);
+                if (p == null) continue;
+                boolean serves = m.name().equals(serving);
+                Runnable counted = () -> run.meters.prediction(p.correct(), s.timestamp());
+                if (serves) outputs.prediction(p, s.partition(), counted);
+                if (several) outputs.modelPrediction(p, s.partition(), serves ? () -> { } : counted);
+            }
+            outputs.consumed(s.partition(), s.offset() + 1);
+        }
+        for (RunningModel m : all) runs.get(m.name()).sent(sources.size());
+        sendSteps();
+        models.chooseServing();
+    }
+
+    /** Partial batches whose oldest example has waited idle-flush are trained. */
+    void flushIfIdle() {
+        for (ModelRun run : runs.values()) run.model.trainer().flushIfIdle(run);
+        sendSteps();
+    }
+
+    /** At shutdown: every model learns what it has buffered, and a last snapshot of each is written. */
+    void flushAndSnapshot() {
+        for (ModelRun run : runs.values()) {
+            run.model.trainer().flush(run);
+            if (!partitions.assigned().isEmpty()) {
+                byte[] bytes = run.model.snapshot(partitions.learnedOffsets(run.model.name()));
+                if (bytes != null) run.snapshots.add(new ModelRun.Snapshot(bytes, run.model.trainer().step()));
+            }
+        }
+        sendSteps();
+    }
+
+    private void sendSteps() {
+        for (ModelRun run : runs.values()) {
+            for (var report : run.reports) outputs.metrics(run.model.name(), report, metrics::metricsSendFailed);
+            for (var s : run.snapshots) models.writeCheckpoint(run.model, s.bytes(), s.step());
+            run.reports.clear();
+            run.snapshots.clear();
+        }
+    }
+}
