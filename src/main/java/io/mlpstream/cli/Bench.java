@@ -49,6 +49,8 @@ public final class Bench {
               --warmup-steps N     untimed steps on a throwaway model first, for the JIT (default 300)
               --predict-every-epoch  predict each batch before training on it in every epoch, as the
                                    service does with every event (default: in the first epoch only)
+              --lab                the lab preset's five models, each alone and all at once on the model
+                                   workers (--chunk N records per poll, default 500; --rounds N, default 3)
             With no options: the bundled sample and the service's default model.""";
 
     public static void main(String[] args) throws Exception {
@@ -56,11 +58,12 @@ public final class Bench {
     }
 
     public static int run(String[] args) throws Exception {
-        Options o = new Options(args, "nesterov", "predict-every-epoch");
+        Options o = new Options(args, "nesterov", "predict-every-epoch", "lab");
         if (o.has("help")) {
             System.out.println(HELP);
             return 0;
         }
+        if (o.has("lab")) return LabBench.run(o);
         ModelConfig model = modelConfig(o);
         OptimizerConfig opt = optimizerConfig(o);
         int batchSize = o.intValue("batch-size", TrainerConfig.DEFAULT.batchSize());

@@ -23,6 +23,12 @@ final class ChildService implements AutoCloseable {
 
     /** Starts target/quarkus-app on a free port, with its log and data under dir; delivery: exactly-once or at-least-once. */
     static ChildService start(String bootstrap, int batchSize, String delivery, Path dir) throws Exception {
+        return start(bootstrap, batchSize, delivery, dir, java.util.Map.of());
+    }
+
+    /** The same, with more environment variables (the lab's models). */
+    static ChildService start(String bootstrap, int batchSize, String delivery, Path dir, java.util.Map<String, String> env)
+            throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -36,6 +42,7 @@ final class ChildService implements AutoCloseable {
         pb.environment().put("MLP_DATA_DIR", dir.resolve("service").toString());
         pb.environment().put("MLP_DELIVERY_GUARANTEE", delivery);
         pb.environment().put("KAFKA_STREAMS_PROCESSING_GUARANTEE", delivery.equals("at-least-once") ? "at_least_once" : "exactly_once_v2");
+        pb.environment().putAll(env);
         File log = dir.resolve("service.log").toFile();
         pb.redirectErrorStream(true).redirectOutput(log);
         System.err.println("bench-kafka: service log in " + log);

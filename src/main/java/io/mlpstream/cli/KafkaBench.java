@@ -52,7 +52,7 @@ public final class KafkaBench {
     }
 
     public static int run(String[] args) throws Exception {
-        Options o = new Options(args);
+        Options o = new Options(args, "lab");
         if (o.has("help")) {
             System.out.println("""
                     usage: mlp-stream bench-kafka [options]
@@ -62,7 +62,9 @@ public final class KafkaBench {
                       --steady-seconds N  length of the steady phase (default 20)
                       --overload-rate N   events/s in the overload phase, above capacity (default 10000; 0 = skip)
                       --overload-seconds N  length of the overload phase (default 20)
-                      --delivery G        exactly-once (default) or at-least-once""");
+                      --delivery G        exactly-once (default) or at-least-once
+                      --lab               the lab preset's five models (catch-up counts relu's examples)
+                      --lab-model NAME    one model of the lab preset alone, under its name""");
             return 0;
         }
         int events = o.intValue("events", 50_000);
@@ -75,6 +77,22 @@ public final class KafkaBench {
         if (!delivery.equals("exactly-once") && !delivery.equals("at-least-once")) {
             System.err.println("--delivery is exactly-once or at-least-once, not " + delivery);
             return 2;
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        String model = null; // the model whose training-metrics records are counted; null: any
+        if (o.has("lab")) {
+            env.put("MLP_LAB", "true");
+            model = io.mlpstream.service.LabPreset.SERVING;
+        } else if (o.has("lab-model")) {
+            model = o.value("lab-model");
+            Map<String, String> keys = io.mlpstream.service.LabPreset.KEYS.get(model);
+            if (keys == null) {
+                System.err.println("--lab-model is one of " + io.mlpstream.service.LabPreset.KEYS.keySet());
+                return 2;
+            }
+            String prefix = "MLP_MODELS__" + model.toUpperCase().replace('-', '_') + "__";
+            env.put(prefix + "TYPE", keys.getOrDefault("type", "mlp"));
+            keys.forEach((k, v) -> env.put(prefix + k.toUpperCase().replace('-', '_'), v));
         }
         Path dir = Files.createTempDirectory("mlp-bench-kafka");
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
@@ -91,8 +109,8 @@ public final class KafkaBench {
                 Produce.send(bootstrap, "images", images, labels, events, 0, "bench-", false);
                 line(Map.of("events", events, "seconds", secs(t0)));
 
-                try (ChildService service = ChildService.start(bootstrap, batchSize, delivery, dir)) {
-                    catchUp(bootstrap, events, delivery, service, admin);
+                try (ChildService service = ChildService.start(bootstrap, batchSize, delivery, dir, env)) {
+                    catchUp(bootstrap, events, delivery, service, admin, model);
                     long produced = events + steady(bootstrap, images, labels, rate, steadySeconds, service, admin);
                     if (overloadRate > 0) {
                         OverloadPhase.run(bootstrap, images, labels, overloadRate, overloadSeconds, produced, service, admin);
@@ -104,8 +122,8 @@ public final class KafkaBench {
     }
 
     /** Examples trained per second while the service works through the backlog. */
-    private static void catchUp(String bootstrap, int events, String delivery, ChildService service, Admin admin)
-            throws Exception {
+    private static void catchUp(String bootstrap, int events, String delivery, ChildService service, Admin admin,
+                                String model) throws Exception {
         try (KafkaConsumer<String, String> metrics = consumer(bootstrap)) {
             TopicPartition tp = new TopicPartition("training-metrics", 0);
             waitForTopic(admin, "training-metrics");
@@ -117,6 +135,7 @@ public final class KafkaBench {
             long nextSample = 0;
             while (lastExamples < events && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : metrics.poll(Duration.ofMillis(200))) {
+                    if (model != null && !model.equals(r.key())) continue;
                     JsonNode m = JSON.readTree(r.value());
                     long ts = m.get("timestamp").asLong(), ex = m.get("examples").asLong();
                     if (firstTs < 0) {
@@ -139,6 +158,7 @@ public final class KafkaBench {
             Map<String, Object> l = new LinkedHashMap<>();
             l.put("phase", "catch-up");
             l.put("delivery", delivery);
+            l.put("models", model == null ? "default" : model);
             l.put("examplesTrained", lastExamples);
             l.put("seconds", Math.round(seconds * 1000) / 1000.0);
             l.put("examplesPerSecond", Math.round((lastExamples - firstExamples) / Math.max(seconds, 1e-3)));

@@ -6,7 +6,6 @@ import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.ModelConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -251,10 +250,5 @@ public class Models {
     public Refused unknown(String name) {
         return new Refused(404, "Unknown model", "no model named '" + name + "'; this service trains "
                 + models.stream().map(RunningModel::name).toList());
-    }
-
-    @PreDestroy
-    void stop() {
-        threads.stop();
     }
 }

@@ -1,5 +1,7 @@
 package io.mlpstream.service;
 
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -27,10 +29,27 @@ public class TrainerThreads {
     @Inject
     MlpConfig config;
 
-    private final ScheduledExecutorService trainer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "mlp-trainer"));
-    private final AtomicInteger workerIds = new AtomicInteger();
-    private final ExecutorService workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
-            r -> daemon(r, "mlp-model-" + workerIds.incrementAndGet()));
+    private ScheduledExecutorService trainer;
+    private ExecutorService workers;
+
+    /**
+     * Not in field initializers: CDI's client proxy is a subclass of this class, and would start threads of its
+     * own that nothing stops (and that keep a stopped application in memory).
+     */
+    @PostConstruct
+    void create() {
+        AtomicInteger ids = new AtomicInteger();
+        trainer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "mlp-trainer"));
+        workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> daemon(r, "mlp-model-" + ids.incrementAndGet()));
+    }
+
+    /** Outside CDI (the benchmark): made and started at once. */
+    public static TrainerThreads create(MlpConfig config) {
+        TrainerThreads t = new TrainerThreads();
+        t.config = config;
+        t.create();
+        return t;
+    }
 
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
@@ -106,6 +125,7 @@ public class TrainerThreads {
         if (failure != null) throw failure;
     }
 
+    @PreDestroy
     void stop() {
         trainer.shutdown();
         workers.shutdown();
