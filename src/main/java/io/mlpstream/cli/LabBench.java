@@ -68,9 +68,8 @@ final class LabBench {
                 .map(s -> new OnlineTrainer(Learner.create(s.model(), s.optimizer(), Kernels.best()), s.trainer())).toList();
         long start = System.nanoTime();
         for (Examples chunk : chunks) {
-            List<Runnable> work = trainers.stream().<Runnable>map(t -> () -> t.process(chunk, TrainingListener.NONE)).toList();
-            if (parallel) threads.inParallel(work);
-            else work.forEach(Runnable::run);
+            if (parallel) threads.eachInParallel(trainers, t -> t.process(chunk, TrainingListener.NONE));
+            else trainers.forEach(t -> t.process(chunk, TrainingListener.NONE));
         }
         return (System.nanoTime() - start) / 1e9;
     }

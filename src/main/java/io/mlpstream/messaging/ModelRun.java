@@ -43,10 +43,14 @@ final class ModelRun implements TrainingListener {
         this.settings = settings;
     }
 
-    /** Trains on a chunk; {@code bit} is this model's bit in each source's route. On a worker. */
-    void process(Examples chunk, List<TrainingService.Source> rows, int bit) {
-        this.sources = rows;
+    /** This model's bit in each source's route: k + 1 for the k-th model of the chunk. */
+    void bit(int bit) {
         this.bit = bit;
+    }
+
+    /** Trains on a chunk. On a worker. */
+    void process(Examples chunk, List<TrainingService.Source> rows) {
+        this.sources = rows;
         if (labels.length < chunk.size()) {
             labels = new int[chunk.size()];
             predictions = new Prediction[chunk.size()];

@@ -91,13 +91,13 @@ public class ModelRuns implements ModelsListener {
 
     /** Every model trains on the chunk, each on a worker; model k learns the rows whose route has bit k + 1. */
     void train(Examples chunk, List<TrainingService.Source> sources, List<RunningModel> all) {
-        List<Runnable> work = new ArrayList<>(all.size());
+        List<ModelRun> chunkRuns = new ArrayList<>(all.size());
         for (int k = 0; k < all.size(); k++) {
             ModelRun run = runs.get(all.get(k).name());
-            int bit = k + 1;
-            work.add(() -> run.process(chunk, sources, bit));
+            run.bit(k + 1);
+            chunkRuns.add(run);
         }
-        threads.inParallel(work);
+        threads.eachInParallel(chunkRuns, run -> run.process(chunk, sources));
     }
 
     /**

@@ -4,7 +4,7 @@ package io.mlpstream.nn;
 public final class Tanh extends Elementwise {
     @Override
     void forward(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) y[i] = (float) Math.tanh(x[i]);
+        FastLoops.tanh(x, y, n); // y[i] = tanh(x[i])
     }
 
     @Override

@@ -5,7 +5,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The threads that drive the models. One thread, {@code mlp-trainer}, does everything in order: the stream's
@@ -99,6 +104,28 @@ public class TrainerThreads {
 
     public void every(long millis, Runnable work) {
         trainer.scheduleWithFixedDelay(work, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** How long each item's work took last time, for {@link #eachInParallel}. */
+    private final Map<Object, Long> lastNanos = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * From the trainer's thread: {@code work(item)} for every item, on the workers, and waits for all. The items
+     * whose work took longest last time start first: with five models on two cores, starting the slowest last
+     * would leave one core idle while it finishes (longest-processing-time-first scheduling).
+     */
+    public <T> void eachInParallel(List<T> items, Consumer<T> work) {
+        List<T> longestFirst = new ArrayList<>(items);
+        longestFirst.sort(Comparator.comparingLong((T item) -> lastNanos.getOrDefault(item, 0L)).reversed());
+        List<Runnable> tasks = new ArrayList<>(longestFirst.size());
+        for (T item : longestFirst) {
+            tasks.add(() -> {
+                long start = System.nanoTime();
+                work.accept(item);
+                lastNanos.put(item, System.nanoTime() - start);
+            });
+        }
+        inParallel(tasks);
     }
 
     /** From the trainer's thread: runs the tasks on the workers and waits for all; the first failure is rethrown. */

@@ -25,6 +25,23 @@ class FastLoopsTest {
     }
 
     @Test
+    void tanhIsMathTanhToAFloatsResolution() {
+        int n = 100_001;
+        float[] x = new float[n], y = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (random.nextGaussian() * 4);
+        x[0] = 0f;
+        x[1] = 1e-30f;
+        x[2] = 100f;
+        x[3] = -100f;
+        x[4] = Float.MAX_VALUE;
+        x[5] = -Float.MAX_VALUE;
+        FastLoops.tanh(x, y, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals((float) Math.tanh(x[i]), y[i], 1.2e-7f, "tanh(" + x[i] + ")");
+        }
+    }
+
+    @Test
     void sumOfSquaresIsTheSumOfSquares() {
         int n = 200_003;
         float[] d = new float[n];
