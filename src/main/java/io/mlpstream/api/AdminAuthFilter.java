@@ -1,5 +1,6 @@
 package io.mlpstream.api;
 
+import io.mlpstream.service.ApiConfig;
 import io.mlpstream.service.MlpConfig;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -29,7 +30,7 @@ public class AdminAuthFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        MlpConfig.Api api = config.get().api();
+        ApiConfig api = config.get().api();
         String path = request.getUriInfo().getPath();
         if (!isAdmin(request.getMethod(), path)) return;
         String key = request.getHeaderString("X-API-Key");

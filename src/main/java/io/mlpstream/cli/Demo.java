@@ -68,11 +68,11 @@ public class Demo {
         System.out.printf("%ndemo: streaming the bundled 10,000 MNIST digits into '%s' on %s%n", topic, bootstrap);
         System.out.printf("demo: metrics %s/q/metrics   health %s/q/health   predictions: ./mlp-stream tail%n", base, base);
         System.out.printf("demo: model %s/api/model   confusion matrix %s/api/stats/confusion%n%n", base, base);
-        OnlineTrainer t = models.serving().trainer();
-        long start = t.examplesTrained(), startNanos = System.nanoTime(), last = start, lastNanos = startNanos;
+        long start = models.serving().trainer().examplesTrained(), startNanos = System.nanoTime(), last = start, lastNanos = startNanos;
         try {
             while (true) {
                 Thread.sleep(3000);
+                OnlineTrainer t = models.serving().trainer(); // each time: with best, another may serve by now
                 long now = System.nanoTime(), trained = t.examplesTrained();
                 System.out.printf("demo: %6d examples trained  %7.0f examples/s  loss %.3f  prequential accuracy %.3f (last 1000: %.3f)%n",
                         trained, (trained - last) / ((now - lastNanos) / 1e9), t.lastLoss(),

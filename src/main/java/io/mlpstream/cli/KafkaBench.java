@@ -7,6 +7,7 @@ import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
 import io.mlpstream.events.Json;
 import io.mlpstream.learn.TrainerConfig;
+import io.mlpstream.service.LabPreset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,21 +79,11 @@ public final class KafkaBench {
             System.err.println("--delivery is exactly-once or at-least-once, not " + delivery);
             return 2;
         }
-        Map<String, String> env = new LinkedHashMap<>();
-        String model = null; // the model whose training-metrics records are counted; null: any
-        if (o.has("lab")) {
-            env.put("MLP_LAB", "true");
-            model = io.mlpstream.service.LabPreset.SERVING;
-        } else if (o.has("lab-model")) {
-            model = o.value("lab-model");
-            Map<String, String> keys = io.mlpstream.service.LabPreset.KEYS.get(model);
-            if (keys == null) {
-                System.err.println("--lab-model is one of " + io.mlpstream.service.LabPreset.KEYS.keySet());
-                return 2;
-            }
-            String prefix = "MLP_MODELS__" + model.toUpperCase().replace('-', '_') + "__";
-            env.put(prefix + "TYPE", keys.getOrDefault("type", "mlp"));
-            keys.forEach((k, v) -> env.put(prefix + k.toUpperCase().replace('-', '_'), v));
+        String model = o.has("lab") ? LabPreset.SERVING : o.value("lab-model", null); // whose records count; null: any
+        Map<String, String> env = o.has("lab") ? Map.of("MLP_LAB", "true") : LabBench.environment(model);
+        if (env == null) {
+            System.err.println("--lab-model is one of " + LabPreset.KEYS.keySet());
+            return 2;
         }
         Path dir = Files.createTempDirectory("mlp-bench-kafka");
         IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);

@@ -62,6 +62,21 @@ final class LabBench {
         return 0;
     }
 
+    /**
+     * The environment that makes a service train one model of the preset alone, under its name (the form
+     * MLP_MODELS__SIGMOID_DEEP__HIDDEN); empty for null (the default model); null for an unknown name.
+     */
+    static Map<String, String> environment(String model) {
+        if (model == null) return Map.of();
+        Map<String, String> keys = LabPreset.KEYS.get(model);
+        if (keys == null) return null;
+        String prefix = "MLP_MODELS__" + model.toUpperCase().replace('-', '_') + "__";
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(prefix + "TYPE", keys.getOrDefault("type", "mlp")); // relu's keys are empty: one names it
+        keys.forEach((k, v) -> env.put(prefix + k.toUpperCase().replace('-', '_'), v));
+        return env;
+    }
+
     /** Seconds to train fresh models on every chunk, in turn on this thread, or each on a worker. */
     private static double trainAll(List<ModelSpec> specs, List<Examples> chunks, TrainerThreads threads, boolean parallel) {
         List<OnlineTrainer> trainers = specs.stream()

@@ -43,6 +43,12 @@ public class Checkpoints implements CheckpointStore {
         outputs.checkpoint(topic(), key, value, written, failed);
     }
 
+    /** The producer's request limit, less room for the record's key and headers. */
+    @Override
+    public long maxValueBytes() {
+        return Outputs.MAX_REQUEST_BYTES - (64 << 10);
+    }
+
     private String topic() {
         return config.checkpoints().topic();
     }

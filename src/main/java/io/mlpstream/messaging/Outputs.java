@@ -40,6 +40,8 @@ public class Outputs {
     private static final Logger LOG = Logger.getLogger(Outputs.class);
     /** What a dead letter too large for its topic keeps of the original value: enough to see what it was. */
     static final int TRUNCATED_BYTES = 64 << 10;
+    /** The largest record the producer sends: a checkpoint, a dead letter of a 16 MiB record. */
+    static final int MAX_REQUEST_BYTES = 32 << 20;
 
     @Inject
     MlpConfig config;
@@ -98,7 +100,7 @@ public class Outputs {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 << 10);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 << 20); // a checkpoint, a dead letter of a 16 MiB record
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 96L << 20);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000); // a broker outage shows as a retried commit, not a hang
         // longer than the outages to ride out: the broker aborts a transaction open longer, and the newer epoch

@@ -9,6 +9,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -77,14 +78,22 @@ public class Partitions implements KafkaConsumerRebalanceListener {
             Long pub = committed.get(tp) == null ? null : committed.get(tp).offset();
             Long ours = published.get(tp); // outputs of ours still in an open unit, when a revocation's commit timed out
             if (ours != null && (pub == null || ours > pub)) pub = ours;
+            List<String> beyond = new ArrayList<>();
             if (pub != null && pub > end) {
-                recreated(tp, end, "the group committed " + pub, first);
+                beyond.add("the group committed " + pub);
                 pub = first;
             }
-            Map<String, Long> learnt = new java.util.HashMap<>();
+            Map<String, Long> learnt = new HashMap<>();
             for (RunningModel m : all) {
-                Long l = learnedAt(m, tp, first, end);
+                Long l = learnedAt(m, tp, first, end, beyond);
                 if (l != null) learnt.put(m.name(), l);
+            }
+            if (!beyond.isEmpty()) {
+                // the topic holds fewer records than were learned or published from it: they must not be skipped as done
+                LOG.warnf("%s ends at offset %d, but %s: the topic was recreated or truncated. Going on from its earliest "
+                        + "offset, %d. If it is another stream altogether, start fresh models instead (new model names).",
+                        tp, end, String.join(", ", beyond), first);
+                metrics.get().offsetsBeyondLogEnd();
             }
             if (learnt.isEmpty() && pub == null) { // nothing known: the consumer's auto.offset.reset decides
                 published.put(tp, 0L);
@@ -94,8 +103,8 @@ public class Partitions implements KafkaConsumerRebalanceListener {
                 }
                 continue;
             }
-            // a new group: what the models learned was published before
-            long publishedAt = pub != null ? pub : learnt.values().stream().min(Long::compare).orElseThrow();
+            // a new group: what any model learned was published before (one transaction carried them all)
+            long publishedAt = pub != null ? pub : learnt.values().stream().max(Long::compare).orElseThrow();
             long seek = publishedAt;
             for (RunningModel m : all) {
                 long l = learnt.getOrDefault(m.name(), publishedAt); // a fresh model starts where the group is
@@ -112,8 +121,11 @@ public class Partitions implements KafkaConsumerRebalanceListener {
         LOG.infof("Assigned %s", partitions);
     }
 
-    /** Where a model's learning of a partition stands, from its snapshot the first time; null if nothing is known. */
-    private Long learnedAt(RunningModel m, TopicPartition tp, long first, long end) {
+    /**
+     * Where a model's learning of a partition stands, from its snapshot the first time; null if nothing is known.
+     * A position beyond the log's end is noted in {@code beyond} and becomes the earliest offset.
+     */
+    private Long learnedAt(RunningModel m, TopicPartition tp, long first, long end, List<String> beyond) {
         Long l = positions(learned, m.name()).get(tp);
         if (resumed.computeIfAbsent(m.name(), k -> ConcurrentHashMap.newKeySet()).add(tp)) {
             l = m.resumeOffsets().get(tp.topic() + "-" + tp.partition());
@@ -121,7 +133,7 @@ public class Partitions implements KafkaConsumerRebalanceListener {
             if (l == null && m.restored()) l = first;
         }
         if (l != null && l > end) {
-            recreated(tp, end, m.name() + " has learned up to " + l, first);
+            beyond.add(m.name() + " has learned up to " + l);
             l = first;
         }
         if (l != null && l < first) {
@@ -132,13 +144,6 @@ public class Partitions implements KafkaConsumerRebalanceListener {
             l = first;
         }
         return l;
-    }
-
-    /** The topic holds fewer records than were learned or published from it: its records must not be skipped as done. */
-    private void recreated(TopicPartition tp, long end, String what, long first) {
-        LOG.warnf("%s ends at offset %d, but %s: the topic was recreated or truncated. Going on from its earliest offset, %d. "
-                + "If it is another stream altogether, start fresh models instead (new model names).", tp, end, what, first);
-        metrics.get().offsetsBeyondLogEnd();
     }
 
     @Override
@@ -185,13 +190,18 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     long route(TopicPartition tp, long offset, List<RunningModel> models) {
         if (!assigned.contains(tp)) return 0; // revoked while it waited: its new owner handles it
         long route = 0;
-        if (offset >= published.getOrDefault(tp, 0L)) {
+        long publishedAt = published.getOrDefault(tp, 0L);
+        if (offset >= publishedAt) {
             published.put(tp, offset + 1);
             route = PUBLISH;
         }
         for (int k = 0; k < models.size(); k++) {
             Map<TopicPartition, Long> at = positions(learned, models.get(k).name());
-            if (offset >= at.getOrDefault(tp, 0L)) {
+            if (!at.containsKey(tp)) { // added while this partition was being assigned: from the next record on
+                at.put(tp, publishedAt);
+                positions(inModel, models.get(k).name()).putIfAbsent(tp, publishedAt);
+            }
+            if (offset >= at.get(tp)) {
                 at.put(tp, offset + 1);
                 route |= 1L << (k + 1);
             }

@@ -17,7 +17,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The Prometheus view of learning: one prefix (mlp_), base units, _total counters, _ratio for 0..1,
- * histograms for durations. Labels are bounded: model, layer, reason, outcome, kind, from, to. The service's
+ * histograms for durations. Labels are bounded: model, layer, reason, outcome, kind. The service's
  * own meters live here; each model's are a {@link ModelMeters}. Everything is registered when the service or
  * the model starts, so no panel is empty just because nothing happened yet.
  */

@@ -3,8 +3,9 @@ package io.mlpstream.service;
 import java.util.Map;
 
 /**
- * {@code mlp.serving-model=best}: the model with the highest window accuracy serves, once every model
- * compared has been scored on {@code burnIn} labeled examples. A challenger takes over only after it has
+ * {@code mlp.serving-model=best}: the model with the highest window accuracy serves. A model is a candidate
+ * once it has been scored on {@code burnIn} labeled examples, and the serving model keeps serving while its
+ * own window is empty (just after a restart). A challenger takes over only after it has
  * led the serving model by {@code margin} for {@code patience} labeled examples in a row, so that two
  * models that trade the lead by a hair do not make the serving model flap (River's model selection keeps
  * one model too, but re-decides at every example).
@@ -40,9 +41,9 @@ public final class BestModel {
                 leader = e.getKey();
             }
         }
-        if (served == null && leader != null) return leader; // the serving model was removed
-        if (leader == null || leader.equals(current)
-                || (served.scored() >= burnIn && best < served.windowAccuracy() + margin)) {
+        if (served == null) return leader != null ? leader : current; // the serving model was removed
+        if (Double.isNaN(served.windowAccuracy())) return current; // nothing to compare yet (a restart empties windows)
+        if (leader == null || leader.equals(current) || best < served.windowAccuracy() + margin) {
             challenger = null;
             return current;
         }

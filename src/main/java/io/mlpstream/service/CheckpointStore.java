@@ -5,12 +5,15 @@ import java.util.function.Consumer;
 
 /**
  * Where the models' checkpoints live (the compacted model-checkpoints topic, key = model name), and the
- * lab's record of models added and removed at run time (key {@link #REGISTRY}, which no model can be
- * called). The messaging layer implements it.
+ * lab's record of models added and removed at run time (key {@link #REGISTRY}{@code <configured names>}, which no
+ * model can be called). The messaging layer implements it.
  */
 public interface CheckpointStore {
-    /** Not a valid model name (no underscores): never a model's key. */
-    String REGISTRY = "__models";
+    /** Not the start of a valid model name (no underscores): never a model's key. */
+    String REGISTRY = "__models:";
+
+    /** The largest value the store takes (a snapshot larger than this could never be written). */
+    long maxValueBytes();
 
     /**
      * The newest value of every key, after taking the models' outputs over (with transactions: fencing any

@@ -65,7 +65,7 @@ public interface MlpConfig {
 
     Training training();
 
-    Limits limits();
+    LimitsConfig limits();
 
     Topics topics();
 
@@ -73,31 +73,10 @@ public interface MlpConfig {
 
     Demo demo();
 
-    Api api();
+    ApiConfig api();
 
     Delivery delivery();
 
-    interface Api {
-        /** User name for the admin endpoints (Basic authentication). */
-        @WithDefault("admin")
-        String adminUser();
-
-        /** Unset: the admin endpoints refuse everyone (401). */
-        Optional<String> adminPassword();
-
-        /** Alternatively, an API key sent as the X-API-Key header. */
-        Optional<String> adminKey();
-
-        /** A read-only user: authenticated, but gets 403 on admin endpoints. */
-        @WithDefault("viewer")
-        String viewerUser();
-
-        /** How long an admin call waits for the trainer's thread; one it did not get to by then is dropped, 503. */
-        @WithDefault("30s")
-        Duration adminTimeout();
-
-        Optional<String> viewerPassword();
-    }
 
     EmbeddedKafka embeddedKafka();
 
@@ -200,23 +179,6 @@ public interface MlpConfig {
         int metricsEvery();
     }
 
-    interface Limits {
-        /** Larger records go to the DLQ as too-large, unparsed. */
-        @WithDefault("1048576")
-        int maxRecordBytes();
-
-        /** Largest width or height accepted in an image event or a PNG. */
-        @WithDefault("4096")
-        int maxImageSide();
-
-        /** Largest PNG accepted, in pixels (width x height, read from its header before decoding). */
-        @WithDefault("16777216")
-        long maxPngPixels();
-
-        /** PNGs decoded at once; one more request gets 429. Decoding a large PNG takes a core for a while. */
-        @WithDefault("2")
-        int pngConcurrency();
-    }
 
     /** How outputs and input offsets reach Kafka (README, "Delivery"). */
     interface Delivery {

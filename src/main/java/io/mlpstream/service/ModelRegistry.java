@@ -14,12 +14,12 @@ import java.util.TreeSet;
  * kept in the checkpoints topic, so that a restart trains the same set as before it: the configured models,
  * minus those removed, plus those added (with the keys they were added with).
  */
-record ModelRegistry(Map<String, Map<String, String>> added, List<String> removed) {
-    static final ModelRegistry EMPTY = new ModelRegistry(Map.of(), List.of());
+record ModelRegistry(Map<String, Map<String, String>> added, List<String> removed, String serving) {
+    static final ModelRegistry EMPTY = new ModelRegistry(Map.of(), List.of(), null);
 
     ModelRegistry {
-        added = Map.copyOf(added);
-        removed = List.copyOf(removed);
+        added = Map.copyOf(added == null ? Map.of() : added);
+        removed = List.copyOf(removed == null ? List.of() : removed);
     }
 
     static ModelRegistry read(byte[] json) {
@@ -27,9 +27,9 @@ record ModelRegistry(Map<String, Map<String, String>> added, List<String> remove
         try {
             return Json.mapper().readValue(json, ModelRegistry.class);
         } catch (IOException e) {
-            throw new IllegalStateException("The record of models added and removed at run time (key " + CheckpointStore.REGISTRY
-                    + " of the checkpoints topic) is unreadable: " + e.getMessage() + ". Delete that key (a tombstone) to start "
-                    + "from the configured models.", e);
+            throw new IllegalStateException("The record of models added and removed at run time (a key starting with "
+                    + CheckpointStore.REGISTRY + " in the checkpoints topic) is unreadable: " + e.getMessage() + ". Delete that key "
+                    + "(a tombstone) to start from the configured models.", e);
         }
     }
 
@@ -52,10 +52,10 @@ record ModelRegistry(Map<String, Map<String, String>> added, List<String> remove
 
     ModelRegistry withAdded(ModelSpec spec) {
         Map<String, Map<String, String>> a = new TreeMap<>(added);
-        a.put(spec.name(), spec.keys());
+        a.put(spec.name(), spec.resolvedKeys());
         TreeSet<String> r = new TreeSet<>(removed);
         r.remove(spec.name());
-        return new ModelRegistry(a, new ArrayList<>(r));
+        return new ModelRegistry(a, new ArrayList<>(r), serving);
     }
 
     ModelRegistry withRemoved(String name, boolean configured) {
@@ -63,6 +63,10 @@ record ModelRegistry(Map<String, Map<String, String>> added, List<String> remove
         a.remove(name);
         TreeSet<String> r = new TreeSet<>(removed);
         if (configured) r.add(name);
-        return new ModelRegistry(a, new ArrayList<>(r));
+        return new ModelRegistry(a, new ArrayList<>(r), serving);
+    }
+
+    ModelRegistry withServing(String model) {
+        return new ModelRegistry(added, removed, model);
     }
 }

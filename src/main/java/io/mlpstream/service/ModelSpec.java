@@ -77,9 +77,26 @@ public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimize
         }
     }
 
-    /** The same model under another name. */
-    public ModelSpec withName(String other) {
-        return new ModelSpec(other, model, optimizer, trainer, keys);
+    /** Every key, resolved: the same model whatever the plain keys say later. */
+    public Map<String, String> resolvedKeys() {
+        Map<String, String> k = new TreeMap<>();
+        k.put("type", model.type().label());
+        k.put("input-size", String.valueOf(model.inputSize()));
+        k.put("classes", String.valueOf(model.classes()));
+        k.put("hidden", String.join(",", model.hidden().stream().map(String::valueOf).toList()));
+        k.put("activation", model.activation().name().toLowerCase().replace('_', '-'));
+        k.put("negative-slope", String.valueOf(model.negativeSlope()));
+        k.put("dropout", String.valueOf(model.dropout()));
+        if (model.init() != null) k.put("init", model.init().name().toLowerCase());
+        k.put("seed", String.valueOf(model.seed()));
+        k.put("optimizer", optimizer.type().label());
+        k.put("lr", String.valueOf(optimizer.lr()));
+        k.put("momentum", String.valueOf(optimizer.momentum()));
+        k.put("nesterov", String.valueOf(optimizer.nesterov()));
+        k.put("weight-decay", String.valueOf(optimizer.weightDecay()));
+        k.put("clip-norm", String.valueOf(optimizer.clipNorm()));
+        k.put("batch-size", String.valueOf(trainer.batchSize()));
+        return k;
     }
 
     private interface Parser<T> {

@@ -47,8 +47,7 @@ public class Models {
 
     private List<ModelSpec> configured;
     private volatile List<RunningModel> models = List.of();
-    private volatile String serving;
-    private BestModel best;
+    private Serving serving;
     private ModelRegistry registry = ModelRegistry.EMPTY;
     private final CountDownLatch restored = new CountDownLatch(1);
     private final List<ModelsListener> listeners = new CopyOnWriteArrayList<>();
@@ -57,12 +56,15 @@ public class Models {
     void configure() {
         configured = ModelSpecs.configured(config, ModelSpecs.properties(mp), System.getenv());
         if (configured.size() > MAX_MODELS) throw new IllegalArgumentException("at most " + MAX_MODELS + " models, got " + configured.size());
-        String choice = config.servingModel().orElse("");
-        if (!choice.isEmpty() && !choice.equals("best") && configured.stream().noneMatch(s -> s.name().equals(choice))) {
-            throw new IllegalArgumentException("mlp.serving-model=" + choice + " is none of the models " + configuredNames()
-                    + " (or best)");
-        }
-        if (choice.equals("best")) best = new BestModel(config.serving().burnIn(), config.serving().margin(), config.serving().patience());
+        serving = new Serving(config, configuredNames());
+    }
+
+    /**
+     * The key of this model set's record of changes at run time: one per configured set, so that another set
+     * sharing the checkpoints topic (a plain demo after a lab) neither sees nor changes it.
+     */
+    String registryKey() {
+        return CheckpointStore.REGISTRY + String.join("+", configuredNames());
     }
 
     /** The configured models (before any change at run time), sorted by name. */
@@ -81,12 +83,12 @@ public class Models {
             // the architectures are checked before the models' outputs are taken over: a new version that refuses
             // to start must not have fenced the running one
             Map<String, byte[]> peeked = store.peek();
-            List<ModelSpec> planned = ModelRegistry.read(peeked.get(CheckpointStore.REGISTRY)).applyTo(configured, base);
+            List<ModelSpec> planned = ModelRegistry.read(peeked.get(registryKey())).applyTo(configured, base);
             for (ModelSpec spec : planned) {
                 if (peeked.containsKey(spec.name())) checkArchitecture(spec, peeked.get(spec.name()), false);
             }
             Map<String, byte[]> newest = store.newest();
-            registry = ModelRegistry.read(newest.get(CheckpointStore.REGISTRY));
+            registry = ModelRegistry.read(newest.get(registryKey()));
             List<RunningModel> built = new ArrayList<>();
             for (ModelSpec spec : registry.applyTo(configured, base)) {
                 byte[] bytes = newest.get(spec.name());
@@ -99,15 +101,15 @@ public class Models {
                 built.add(RunningModel.of(spec, stored, schedule()));
             }
             if (built.isEmpty()) throw new IllegalStateException("no model to train: every configured model was removed at run time. "
-                    + "Delete key " + CheckpointStore.REGISTRY + " of " + config.checkpoints().topic() + " to start from the configured ones.");
+                    + "Delete key " + registryKey() + " of " + config.checkpoints().topic() + " to start from the configured ones.");
             models = List.copyOf(built);
-            serving = initialServing();
+            serving.start(models, registry.serving());
         } finally {
             restored.countDown();
         }
         for (RunningModel m : models) {
             OnlineTrainer t = m.trainer(); // the effective settings: a restored model's own, not necessarily the configured ones
-            LOG.infof("Model %s%s: %s, %s, dropout %s, batch size %d%n%s", m.name(), m.name().equals(serving) ? " (serving)" : "",
+            LOG.infof("Model %s%s: %s, %s, dropout %s, batch size %d%n%s", m.name(), m.name().equals(serving.name()) ? " (serving)" : "",
                     t.learner().config().architecture(), t.learner().rule().config(), t.learner().dropout(), t.config().batchSize(),
                     t.learner().network());
         }
@@ -115,14 +117,6 @@ public class Models {
 
     private CheckpointSchedule schedule() {
         return new CheckpointSchedule(config.checkpoints().everySteps(), config.checkpoints().every());
-    }
-
-    /** The configured serving model, else relu in the lab, else the alphabetically first. */
-    private String initialServing() {
-        String choice = config.servingModel().orElse("");
-        if (!choice.isEmpty() && !choice.equals("best") && get(choice).isPresent()) return choice;
-        if (get(LabPreset.SERVING).isPresent() && config.lab()) return LabPreset.SERVING;
-        return models.get(0).name();
     }
 
     /** True if the snapshot's architecture is the configured one; else refuses to start, or returns false if asked to. */
@@ -159,12 +153,12 @@ public class Models {
 
     /** The serving model, or null until the models are built. */
     public RunningModel serving() {
-        String name = serving;
+        String name = serving.name();
         return name == null ? null : get(name).orElse(null);
     }
 
     public String servingName() {
-        return serving;
+        return serving.name();
     }
 
     public void listen(ModelsListener listener) {
@@ -173,20 +167,17 @@ public class Models {
 
     /** With {@code mlp.serving-model=best}: lets the best model serve, if it has led long enough. Trainer thread. */
     public void chooseServing() {
-        if (best == null) return;
-        Map<String, BestModel.Score> scores = new HashMap<>();
-        for (RunningModel m : models) {
-            var acc = m.trainer().accuracy();
-            scores.put(m.name(), new BestModel.Score(acc.window(), acc.seen()));
-        }
-        String next = best.choose(serving, scores);
-        if (!next.equals(serving)) switchServing(next, "its window accuracy led by " + config.serving().margin() + " or more for "
-                + config.serving().patience() + " examples");
+        String next = serving.choose(models);
+        if (!next.equals(serving.name())) switchServing(next, "its window accuracy led by " + config.serving().margin()
+                + " or more for " + config.serving().patience() + " examples");
     }
 
+    /** Logged, counted and published by the listeners, and written down: after a restart, best goes on from it. */
     private void switchServing(String to, String why) {
-        String from = serving;
-        serving = to;
+        String from = serving.name();
+        serving.set(to);
+        registry = registry.withServing(to);
+        writeRegistry();
         LOG.infof("Serving model: %s -> %s (%s)", from, to, why);
         listeners.forEach(l -> l.servingChanged(from, to));
     }
@@ -200,6 +191,11 @@ public class Models {
             throw new Refused(400, "Invalid model", "input-size and classes must be those of the stream's models");
         }
         RunningModel m = RunningModel.of(spec, null, schedule());
+        long bytes = UploadLimit.snapshotBytes(m.trainer().learner());
+        if (bytes > store.maxValueBytes()) {
+            throw new Refused(400, "Invalid model", "its snapshot would be up to " + (bytes >> 20) + " MiB, above the "
+                    + (store.maxValueBytes() >> 20) + " MiB a checkpoint may have: it could never be checkpointed");
+        }
         List<RunningModel> next = new ArrayList<>(models);
         next.add(m);
         next.sort(Comparator.comparing(RunningModel::name));
@@ -217,28 +213,19 @@ public class Models {
     public void remove(String name) throws Refused {
         RunningModel m = get(name).orElseThrow(() -> unknown(name));
         if (models.size() == 1) throw new Refused(409, "Last model", "the service trains at least one model");
-        models = models.stream().filter(x -> x != m).toList();
+        List<RunningModel> rest = models.stream().filter(x -> x != m).toList();
+        // another serves before this one goes, so that a prediction never finds no serving model
+        if (name.equals(serving.name())) switchServing(serving.after(rest), "the serving model was removed");
+        models = rest;
         registry = registry.withRemoved(name, configured.stream().anyMatch(s -> s.name().equals(name)));
         writeRegistry();
         store.write(name, null, () -> { }, e -> LOG.warnf("The snapshot of the removed %s could not be deleted: %s", name, e.getMessage()));
         listeners.forEach(l -> l.removed(m));
         LOG.infof("Model %s removed at run time", name);
-        if (name.equals(serving)) switchServing(initialServingAfterRemoval(), "the serving model was removed");
-    }
-
-    private String initialServingAfterRemoval() {
-        if (best != null) {
-            return models.stream().max(Comparator.comparingDouble(x -> nanToMin(x.trainer().accuracy().window()))).orElseThrow().name();
-        }
-        return initialServing();
-    }
-
-    private static double nanToMin(double v) {
-        return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
     }
 
     private void writeRegistry() {
-        store.write(CheckpointStore.REGISTRY, registry.bytes(), () -> { }, e -> LOG.errorf(
+        store.write(registryKey(), registry.bytes(), () -> { }, e -> LOG.errorf(
                 "The record of models added and removed could not be written (%s): after a restart the set may differ", e.getMessage()));
     }
 

@@ -36,6 +36,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,16 @@ class LabRestartIT {
     private static Path dir;
     private final HttpClient http = HttpClient.newHttpClient();
     private ServiceProcess svc;
+    private Process service;
+
+    /** A failed assertion must not leave the child running. */
+    @AfterEach
+    void stopService() throws InterruptedException {
+        if (service != null && service.isAlive()) {
+            service.destroyForcibly();
+            service.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 
     @BeforeAll
     static void startBroker() throws Exception {
@@ -68,7 +79,7 @@ class LabRestartIT {
     @Test
     void everyModelComesBackFromItsOwnSnapshotTheAddedOneTooTheRemovedOneNot() throws Exception {
         svc = new ServiceProcess(broker.bootstrapServers(), dir);
-        Process service = start();
+        service = start();
         svc.awaitReadiness(200, 60);
         assertEquals(List.of("perceptron", "relu", "tanh-small"), names());
         assertEquals("784-32-10 tanh", svc.get("/api/models/tanh-small").get("architecture").asText(), "as the environment says");
@@ -100,8 +111,6 @@ class LabRestartIT {
         Thread.sleep(2000); // anything trained twice would show now
         assertEquals(EVENTS, trained("relu"), "relu trained on every example once");
         assertEquals(EVENTS, trained("tanh-small"), "tanh-small trained on every example once");
-        long added = trained("added");
-        assertTrue(added > 0 && added < EVENTS, "the added model learned from its addition on: " + added);
 
         Map<String, Integer> perModel = new TreeMap<>();
         Map<String, Integer> counts = new HashMap<>();
@@ -114,6 +123,11 @@ class LabRestartIT {
         assertEquals(EVENTS, perModel.get("relu"));
         assertEquals(EVENTS, perModel.get("tanh-small"));
         assertEquals(0, counts.values().stream().mapToInt(c -> c - 1).sum(), "no prediction twice, across the SIGKILL");
+        // the added model predicted each record from its addition on once, and learned exactly those: none twice
+        // across the kill (its snapshot names every partition), none before it was added
+        long added = trained("added");
+        assertTrue(added > 0 && added < EVENTS, "added while the stream flowed: " + added);
+        assertEquals(perModel.get("added").longValue(), added, "the added model learned each record it predicted, once");
         Map<String, Integer> served = new HashMap<>();
         for (var r : readAll("predictions")) served.merge(r.key(), 1, Integer::sum);
         assertEquals(EVENTS, served.size());

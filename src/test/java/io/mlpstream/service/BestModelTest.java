@@ -39,6 +39,13 @@ class BestModelTest {
         assertEquals(0, switches);
     }
 
+    /** Right after a restart every window is empty: nothing to compare, whoever leads elsewhere. */
+    @Test
+    void theServingModelKeepsServingWhileItsWindowIsEmpty() {
+        assertEquals("a", best.choose("a", scores(Double.NaN, 0.9, 5000)));
+        assertEquals("a", best.choose("a", scores(Double.NaN, 0.9, 6000)));
+    }
+
     @Test
     void aLeadThatIsInterruptedStartsAgain() {
         best.choose("a", scores(0.80, 0.90, 200));

@@ -63,6 +63,21 @@ class ModelSpecsTest {
         assertEquals(List.of("perceptron", "relu", "relu-no-dropout", "sigmoid-deep", "tanh"), lab.stream().map(ModelSpec::name).toList());
     }
 
+    /** A model added at run time is written down with every key resolved, and made again the same. */
+    @Test
+    void resolvedKeysMakeTheSameModel() {
+        ModelSpec base = ModelSpecs.base(config(Map.of(), Map.of()).getConfigMapping(MlpConfig.class));
+        for (var keys : List.of(Map.of("activation", "leaky-relu", "negative-slope", "0.2", "hidden", "32,16", "init", "xavier"),
+                Map.of("optimizer", "momentum", "lr", "0.05", "nesterov", "true", "batch-size", "8", "clip-norm", "1"),
+                Map.<String, String>of("type", "perceptron"))) {
+            ModelSpec spec = ModelSpec.parse("m", keys, base);
+            ModelSpec again = ModelSpec.parse("m", spec.resolvedKeys(), ModelSpec.parse("other", Map.of("hidden", "7", "lr", "0.3"), base));
+            assertEquals(spec.model(), again.model());
+            assertEquals(spec.optimizer(), again.optimizer());
+            assertEquals(spec.trainer().batchSize(), again.trainer().batchSize());
+        }
+    }
+
     @Test
     void anUnknownKeyOrABadValueOrNameIsRefusedWithItsName() {
         var e = assertThrows(IllegalArgumentException.class, () -> specs(config(Map.of(), Map.of("mlp.models.a.depth", "3")), Map.of()));
