@@ -15,6 +15,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.Optional;
 
 /** POST /api/predict: one image event in (any label is ignored), its prediction out. Runs beside training. */
@@ -58,6 +59,37 @@ public class PredictResource {
             return answer(model.predictPng(body));
         } catch (Refused e) {
             return Problems.of(e);
+        }
+    }
+
+    /** Every model's prediction of a PNG (the live page's canvas), the serving model's first. */
+    @POST
+    @Path("/all")
+    @Consumes("image/png")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response predictPngAll(byte[] body) {
+        try {
+            List<Prediction> all = model.predictPngAll(body);
+            return all.isEmpty() ? notReady() : Response.ok(all).build();
+        } catch (Refused e) {
+            return Problems.of(e);
+        }
+    }
+
+    /** Every model's prediction of an image event. */
+    @POST
+    @Path("/all")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response predictAll(byte[] body) {
+        ImageDecoder d = decoder();
+        if (d == null) return notReady();
+        try {
+            List<Prediction> all = model.predictAll(d.decodeIgnoringLabel(body).pixels());
+            return all.isEmpty() ? notReady() : Response.ok(all).build();
+        } catch (InvalidEvent e) {
+            int status = InvalidEvent.TOO_LARGE.equals(e.reason()) ? 413 : 400;
+            return Problems.of(status, "Invalid image: " + e.reason(), e.detail());
         }
     }
 

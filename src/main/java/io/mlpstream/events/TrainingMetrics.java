@@ -7,6 +7,8 @@ public record TrainingMetrics(String model, long step, long examples, int batchS
                               double prequentialAccuracy, float learningRate, double gradientNorm, List<Layer> layers,
                               double stepSeconds, long timestamp) {
 
-    public record Layer(String name, double weightGradNorm, double biasGradNorm, double weightNorm, double deadFraction) {
+    /** updateRatio: ||update|| / ||weights|| (DL4J's measure), null before it was first measured. */
+    public record Layer(String name, double weightGradNorm, double biasGradNorm, double weightNorm, double deadFraction,
+                        Double updateRatio) {
     }
 }

@@ -15,12 +15,15 @@ import java.util.List;
  * class trains it.
  */
 public final class GradientStep implements LearningRule {
+    /** The update:parameter ratio costs a copy of the weights and a pass over them: measured every 16 steps (~1%). */
+    public static final int UPDATE_RATIO_EVERY = 16;
     private final Sequential model;
     private final NllLoss criterion = new NllLoss();
     private final Optimizer optimizer;
     private final Runnable optimizerStep; // made once: the step must not allocate
     private final List<LayerWatch> watches;
     private final StepStats stats = new StepStats();
+    private long steps;
 
     public GradientStep(Sequential model, OptimizerConfig config, Kernels kernels) {
         this.model = model;
@@ -41,7 +44,12 @@ public final class GradientStep implements LearningRule {
         ClipGradNorm.clip(model.parameters(), optimizer.config().clipNorm(), norm);
         stats.skipped = !Float.isFinite(loss) || !Double.isFinite(norm);
         if (!stats.skipped) {
+            boolean watchUpdate = steps++ % UPDATE_RATIO_EVERY == 0;
+            if (watchUpdate) watches.forEach(LayerWatch::rememberWeights);
             update.apply(optimizerStep);                            // readers wait only for the update
+            if (watchUpdate) {
+                for (int i = 0; i < watches.size(); i++) watches.get(i).measureUpdate(stats.layers.get(i));
+            }
         }
         return stats;
     }

@@ -19,6 +19,8 @@ final class LayerWatch {
     private final Linear linear;
     private final boolean cutsGradient; // a ReLU or leaky ReLU follows: a unit can die
     private final Kernels kernels;
+    /** The weights before the step being measured; allocated at the first measure. */
+    private float[] before;
 
     private LayerWatch(Linear linear, boolean cutsGradient, Kernels kernels) {
         this.linear = linear;
@@ -53,6 +55,25 @@ final class LayerWatch {
         l.weightNorm = kernels.norm(linear.weight.value);
         l.deadFraction = cutsGradient ? fractionOfColumnsNeverPositive(linear.output()) : 0;
         return l.weightGradNorm * l.weightGradNorm + l.biasGradNorm * l.biasGradNorm;
+    }
+
+    /** Keeps a copy of the weights, before a step whose update is measured. */
+    void rememberWeights() {
+        float[] w = linear.weight.value.data();
+        if (before == null || before.length != w.length) before = new float[w.length];
+        System.arraycopy(w, 0, before, 0, w.length);
+    }
+
+    /** After that step: the norm of the change of the weights over the norm of the weights before it. */
+    void measureUpdate(StepStats.LayerStats l) {
+        float[] w = linear.weight.value.data();
+        double change = 0, size = 0;
+        for (int i = 0; i < w.length; i++) {
+            double d = w[i] - before[i];
+            change += d * d;
+            size += (double) before[i] * before[i];
+        }
+        l.updateRatio = size == 0 ? Double.NaN : Math.sqrt(change / size);
     }
 
     /** Only the weight norm: for a rule that has no gradients. */

@@ -28,6 +28,11 @@ public final class StepStats {
         public double weightNorm;
         /** Units whose ReLU (or leaky ReLU) input was <= 0 for every example of the batch; 0 for other activations. */
         public double deadFraction;
+        /**
+         * ||W after the step - W before|| / ||W before||, DL4J's update:parameter ratio (healthy around 1e-3): measured
+         * every {@link GradientStep#UPDATE_RATIO_EVERY} steps, the last measure in between; NaN before the first.
+         */
+        public double updateRatio = Double.NaN;
 
         public LayerStats(String name) {
             this.name = name;

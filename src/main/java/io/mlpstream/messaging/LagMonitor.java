@@ -1,6 +1,7 @@
 package io.mlpstream.messaging;
 
 import io.mlpstream.metrics.LearningMetrics;
+import io.mlpstream.service.LiveState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -39,6 +40,9 @@ public class LagMonitor {
     @Inject
     LearningMetrics metrics;
 
+    @Inject
+    LiveState live;
+
     private ScheduledExecutorService timer;
     private Admin admin;
 
@@ -69,6 +73,7 @@ public class LagMonitor {
                 lag += Math.max(0, e.getValue().offset() - next);
             }
             metrics.lag(lag);
+            live.lag(lag);
         } catch (Exception e) {
             LOG.debugf("lag measurement failed: %s", e.getMessage());
         }

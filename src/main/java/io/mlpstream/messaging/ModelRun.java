@@ -30,6 +30,9 @@ final class ModelRun implements TrainingListener {
     private int[] labels = new int[512];
     private Prediction[] predictions = new Prediction[512];
     final List<TrainingMetrics> reports = new ArrayList<>();
+    /** The live page shows at most ten steps a second of each model. */
+    private static final long LIVE_EVERY_NANOS = 100_000_000;
+    private long lastLiveReport;
     /** A snapshot taken on the worker, written by the trainer's thread. */
     record Snapshot(byte[] bytes, long step) {
     }
@@ -91,7 +94,16 @@ final class ModelRun implements TrainingListener {
     @Override
     public void onStep(StepStats stats, OnlineTrainer t) {
         meters.step(stats);
-        if (t.step() % settings.metricsEvery() == 0) reports.add(TrainingReport.of(model.name(), stats, t));
+        boolean published = t.step() % settings.metricsEvery() == 0;
+        long now = System.nanoTime();
+        if (published || now - lastLiveReport > LIVE_EVERY_NANOS) {
+            TrainingMetrics report = TrainingReport.of(model.name(), stats, t);
+            if (published) reports.add(report);
+            if (now - lastLiveReport > LIVE_EVERY_NANOS) {
+                model.reported(report); // for the live page, whatever metrics-every says
+                lastLiveReport = now;
+            }
+        }
         // the buffer is empty now: everything learned so far is in the weights, so the offsets are exact
         // not while a rebalance has taken every partition: a snapshot naming none would replay them all
         if (!stats.skipped && model.checkpointDue() && settings.ownsPartitions().getAsBoolean()) {

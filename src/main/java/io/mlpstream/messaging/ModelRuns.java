@@ -5,6 +5,7 @@ import io.mlpstream.learn.Examples;
 import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
+import io.mlpstream.service.LiveState;
 import io.mlpstream.service.ModelsListener;
 import io.mlpstream.service.RunningModel;
 import io.mlpstream.service.TrainerThreads;
@@ -44,6 +45,9 @@ public class ModelRuns implements ModelsListener {
 
     @Inject
     LearningMetrics metrics;
+
+    @Inject
+    LiveState live;
 
     /** What a model's run needs of the service while it trains on a worker. */
     record Settings(int metricsEvery, BooleanSupplier ownsPartitions, Function<String, Map<String, Long>> offsets) {
@@ -116,12 +120,16 @@ public class ModelRuns implements ModelsListener {
                 if (p == null) continue;
                 boolean serves = m.name().equals(serving);
                 Runnable counted = () -> run.meters.prediction(p.correct(), s.timestamp());
+                if (serves && Boolean.FALSE.equals(p.correct())) {
+                    live.misclassified(p.id(), m.name(), s.label(), p.predicted(), p.confidence(), s.pixels(), s.width());
+                }
                 if (serves) outputs.prediction(p, s.partition(), counted);
                 if (several) outputs.modelPrediction(p, s.partition(), serves ? () -> { } : counted);
             }
             outputs.consumed(s.partition(), s.offset() + 1);
         }
         for (RunningModel m : all) runs.get(m.name()).sent(sources.size());
+        if (!sources.isEmpty()) live.examplesArrived();
         sendSteps();
         models.chooseServing();
     }

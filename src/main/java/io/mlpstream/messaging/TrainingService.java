@@ -79,7 +79,8 @@ public class TrainingService {
     private final Map<TopicPartition, long[]> chunkEnds = new HashMap<>();
 
     /** Where a row of the current chunk came from, and its route ({@link Partitions#route}). */
-    record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, long route) {
+    record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, long route, byte[] pixels,
+                  int width) {
     }
 
     void start(@Observes @Priority(11) StartupEvent event) {
@@ -171,7 +172,8 @@ public class TrainingService {
                 if (!publish && event.label() == null) continue; // nothing to learn, published before
                 chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
                 sources.add(new Source(event.id() != null ? event.id() : tp + "-" + offset, event.label(),
-                        record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(), tp, offset, route));
+                        record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(), tp, offset, route,
+                        event.pixels(), event.width()));
             } catch (InvalidEvent e) {
                 if (!publish) continue; // dead-lettered before
                 metrics.deadLetter(e.reason());

@@ -83,6 +83,8 @@ public final class ModelMeters {
             gauge("mlp_layer_bias_gradient_norm", "L2 norm of the layer's bias gradient at the last step", l, v, a -> a.biasGradNorm);
             gauge("mlp_layer_weight_norm", "L2 norm of the layer's weights", l, v, a -> a.weightNorm);
             gauge("mlp_layer_dead_units_ratio", "Fraction of the layer's ReLU units inactive for the whole last batch", l, v, a -> a.deadFraction);
+            gauge("mlp_layer_update_ratio", "Norm of the layer's last measured weight update over the norm of its weights (DL4J's update:parameter ratio)",
+                    l, v, a -> a.updateRatio);
         }
     }
 
@@ -112,6 +114,7 @@ public final class ModelMeters {
             v.biasGradNorm = l.biasGradNorm;
             v.weightNorm = l.weightNorm;
             v.deadFraction = l.deadFraction;
+            v.updateRatio = l.updateRatio;
         }
     }
 
@@ -143,5 +146,6 @@ public final class ModelMeters {
         volatile double biasGradNorm;
         volatile double weightNorm;
         volatile double deadFraction;
+        volatile double updateRatio = Double.NaN;
     }
 }

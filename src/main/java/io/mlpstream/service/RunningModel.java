@@ -1,5 +1,6 @@
 package io.mlpstream.service;
 
+import io.mlpstream.events.TrainingMetrics;
 import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.learn.Learner;
 import io.mlpstream.learn.OnlineTrainer;
@@ -25,6 +26,8 @@ public final class RunningModel {
     private final AtomicLong failures = new AtomicLong();
     private final Map<String, Long> resumeOffsets;
     private final boolean restored;
+    /** The newest training-metrics record, for the live page; null before the first step. */
+    private volatile TrainingMetrics lastMetrics;
 
     private RunningModel(ModelSpec spec, OnlineTrainer trainer, CheckpointSchedule schedule, Map<String, Long> resumeOffsets,
                          boolean restored) {
@@ -77,6 +80,16 @@ public final class RunningModel {
     /** Whether it was restored from a snapshot, else it is fresh. */
     public boolean restored() {
         return restored;
+    }
+
+    /** The newest training-metrics record (at most a tenth of a second old while it trains), or null. */
+    public TrainingMetrics lastMetrics() {
+        return lastMetrics;
+    }
+
+    /** Called by the thread that drives this model. */
+    public void reported(TrainingMetrics metrics) {
+        lastMetrics = metrics;
     }
 
     public ModelInfo info() {

@@ -57,19 +57,42 @@ public class ServingModel {
      * empty before the model is built.
      */
     public Optional<Prediction> predictPng(byte[] png) throws Refused {
+        if (inputSize().isEmpty()) return Optional.empty();
+        return predict(null, toMnist(png));
+    }
+
+    /** The PNG as a 28x28 MNIST-style digit, at most mlp.limits.png-concurrency at once. */
+    private byte[] toMnist(byte[] png) throws Refused {
         Optional<Integer> inputSize = inputSize();
-        if (inputSize.isEmpty()) return Optional.empty();
+        if (inputSize.isEmpty()) throw new Refused(503, "Not ready", "the model is not loaded yet");
         if (inputSize.get() != 28 * 28) throw new Refused(415, "PNG not supported", "the model does not take 28x28 images");
         if (!decoding.tryAcquire()) {
             throw new Refused(429, "Too many PNGs at once", config.limits().pngConcurrency() + " PNGs are being decoded (mlp.limits.png-concurrency); retry");
         }
         try {
-            return predict(null, MnistPng.toMnist(png, config.limits().maxImageSide(), config.limits().maxPngPixels()));
+            return MnistPng.toMnist(png, config.limits().maxImageSide(), config.limits().maxPngPixels());
         } catch (MnistPng.Refused e) {
             throw new Refused(e.status, e.status == 413 ? "Image too large" : "Invalid PNG", e.getMessage());
         } finally {
             decoding.release();
         }
+    }
+
+    /** Every model's prediction of one image (the serving model's first), for the live page's canvas; empty before they are built. */
+    public java.util.List<Prediction> predictAll(byte[] pixels) {
+        java.util.List<Prediction> out = new java.util.ArrayList<>();
+        RunningModel serving = models.serving();
+        if (serving == null) return out;
+        out.add(predict(serving, null, pixels));
+        for (RunningModel m : models.all()) {
+            if (m != serving) out.add(predict(m, null, pixels));
+        }
+        return out;
+    }
+
+    /** A PNG made into a 28x28 digit (as {@link #predictPng}), predicted by every model. */
+    public java.util.List<Prediction> predictPngAll(byte[] png) throws Refused {
+        return predictAll(toMnist(png));
     }
 
     /**
@@ -78,12 +101,14 @@ public class ServingModel {
      */
     public Optional<Prediction> predict(String id, byte[] pixels) {
         RunningModel m = models.serving();
-        if (m == null) return Optional.empty();
+        return m == null ? Optional.empty() : Optional.of(predict(m, id, pixels));
+    }
+
+    private static Prediction predict(RunningModel m, String id, byte[] pixels) {
         OnlineTrainer t = m.trainer();
         Examples one = new Examples(1, t.learner().config().inputSize());
         one.add(pixels, 0, Examples.UNLABELED);
         Inference out = t.predict(one.inputs());         // (1, classes)
-        return Optional.of(Prediction.of(id, out.logProbs().toArray(), null, m.name(), out.modelStep(),
-                System.currentTimeMillis()));
+        return Prediction.of(id, out.logProbs().toArray(), null, m.name(), out.modelStep(), System.currentTimeMillis());
     }
 }

@@ -1,0 +1,150 @@
+// The live page: one server-sent-event stream (/api/events) keeps everything current; the confusion matrix
+// comes from /api/stats/confusion. Every number is text in the page's own DOM.
+import { LineChart } from './chart.js';
+import { startDrawing } from './draw.js';
+
+const $ = id => document.getElementById(id);
+const fixed = (x, digits = 3) => (x == null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
+const loss = new LineChart($('chart-loss'), $('legend-loss'));
+const accuracy = new LineChart($('chart-accuracy'), $('legend-accuracy'));
+const gradients = new Map(); // model -> LineChart of its layers' weight-gradient norms
+const latest = new Map();    // model -> its newest training-metrics record
+let selected = null;         // the model whose layers and confusion matrix are shown
+let confusionAsked = 0;
+
+function onStatus(s) {
+  $('serving').textContent = s.serving ?? '-';
+  $('state').textContent = s.state;
+  $('rate').textContent = Math.round(s.examplesPerSecond).toLocaleString('en');
+  $('lag').textContent = String(s.lag);
+  const serving = s.models.find(m => m.serving);
+  $('checkpoint').textContent = serving?.lastCheckpoint ? `step ${serving.lastCheckpoint.step}, ${serving.lastCheckpoint.time}` : 'none yet';
+  renderModels(s.models);
+  if (Date.now() - confusionAsked > 2000) refreshConfusion();
+}
+
+function renderModels(models) {
+  const rows = models.map(m => {
+    const tr = document.createElement('tr');
+    tr.dataset.model = m.model;
+    tr.classList.toggle('serving', m.serving);
+    const cells = [m.model, m.architecture, String(m.step), String(m.examplesTrained), fixed(m.prequentialAccuracy),
+      fixed(m.windowAccuracy), fixed(latest.get(m.model)?.loss)];
+    const names = ['model', 'architecture', 'step', 'examplesTrained', 'prequentialAccuracy', 'windowAccuracy', 'loss'];
+    cells.forEach((text, i) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      td.className = names[i];
+      tr.append(td);
+    });
+    return tr;
+  });
+  $('models').tBodies[0].replaceChildren(...rows);
+  const select = $('model-select');
+  const names = models.map(m => m.model);
+  if ([...select.options].map(o => o.value).join() !== names.join()) {
+    select.replaceChildren(...names.map(n => new Option(n, n)));
+  }
+  if (!names.includes(selected)) selected = models.find(m => m.serving)?.model ?? names[0];
+  select.value = selected;
+  for (const m of models) accuracy.add(m.model, Date.now() / 1000, m.windowAccuracy);
+}
+
+function onMetrics(m) {
+  latest.set(m.model, m);
+  const t = m.timestamp / 1000;
+  loss.add(m.model, t, m.loss);
+  if (!gradients.has(m.model)) {
+    const figure = document.createElement('figure');
+    figure.innerHTML = `<figcaption></figcaption><canvas width="360" height="160"></canvas><ul class="legend"></ul>`;
+    figure.querySelector('figcaption').textContent = m.model;
+    figure.querySelector('canvas').id = `gradients-${m.model}`;
+    $('gradients').append(figure);
+    gradients.set(m.model, new LineChart(figure.querySelector('canvas'), figure.querySelector('ul'), { log: true }));
+  }
+  for (const layer of m.layers) gradients.get(m.model).add(layer.name, t, layer.weightGradNorm);
+  if (m.model === selected) renderLayers(m);
+}
+
+function renderLayers(m) {
+  $('layers').tBodies[0].replaceChildren(...m.layers.map(l => {
+    const tr = document.createElement('tr');
+    for (const text of [l.name, l.weightGradNorm.toExponential(2), fixed(l.weightNorm, 2), fixed(l.deadFraction, 3),
+      l.updateRatio == null ? '-' : l.updateRatio.toExponential(2)]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    return tr;
+  }));
+}
+
+async function refreshConfusion() {
+  confusionAsked = Date.now();
+  if (!selected) return;
+  const r = await fetch(`api/stats/confusion?model=${encodeURIComponent(selected)}`);
+  if (!r.ok) return;
+  const c = await r.json();
+  const max = Math.max(1, ...c.matrix.flat());
+  const head = document.createElement('tr');
+  head.append(document.createElement('th'), ...c.labels.map(l => Object.assign(document.createElement('th'), { textContent: l })));
+  const rows = c.matrix.map((row, i) => {
+    const tr = document.createElement('tr');
+    tr.append(Object.assign(document.createElement('th'), { textContent: c.labels[i] }));
+    row.forEach((n, j) => {
+      const td = document.createElement('td');
+      td.textContent = String(n);
+      const heat = Math.sqrt(n / max); // square root: the off-diagonal mistakes stay visible beside the diagonal
+      td.style.background = i === j ? `rgba(42,122,59,${heat})` : `rgba(194,59,90,${heat})`;
+      td.style.color = heat > 0.6 ? '#fff' : '';
+      tr.append(td);
+    });
+    return tr;
+  });
+  $('confusion').replaceChildren(head, ...rows);
+  $('confusion-total').textContent = String(c.total);
+  $('confusion').dataset.model = c.model;
+}
+
+function onMisclassified(list) {
+  const gallery = $('misclassified');
+  for (const d of list) {
+    const figure = document.createElement('figure');
+    const canvas = document.createElement('canvas');
+    canvas.width = d.width;
+    canvas.height = d.height;
+    const image = canvas.getContext('2d').createImageData(d.width, d.height);
+    const bytes = Uint8Array.from(atob(d.pixels), ch => ch.charCodeAt(0));
+    bytes.forEach((v, i) => image.data.set([v, v, v, 255], i * 4));
+    canvas.getContext('2d').putImageData(image, 0, 0);
+    const caption = document.createElement('figcaption');
+    caption.textContent = `${d.label} → ${d.predicted}`;
+    caption.title = `${d.id}: true ${d.label}, ${d.model} said ${d.predicted} (${fixed(d.confidence, 2)})`;
+    figure.append(canvas, caption);
+    gallery.prepend(figure);
+  }
+  while (gallery.children.length > 36) gallery.lastChild.remove();
+}
+
+function connect() {
+  const events = new EventSource('api/events');
+  events.addEventListener('state', e => {
+    const s = JSON.parse(e.data);
+    s.metrics.forEach(onMetrics);
+    onStatus(s.status);
+    onMisclassified(s.misclassified);
+  });
+  events.addEventListener('status', e => onStatus(JSON.parse(e.data)));
+  events.addEventListener('metrics', e => onMetrics(JSON.parse(e.data)));
+  events.addEventListener('misclassified', e => onMisclassified(JSON.parse(e.data)));
+  events.addEventListener('serving', e => { $('serving').textContent = JSON.parse(e.data).to; });
+  events.onerror = () => { $('state').textContent = 'reconnecting'; };
+}
+
+$('model-select').addEventListener('change', e => {
+  selected = e.target.value;
+  if (latest.has(selected)) renderLayers(latest.get(selected));
+  refreshConfusion();
+});
+startDrawing($('draw'), $('clear'), $('draw-predictions'));
+connect();
