@@ -58,10 +58,11 @@ export class LineChart {
     ctx.fillStyle = '#6b7385';
     ctx.font = '11px system-ui';
     const ticks = log ? Math.min(8, y1 - y0) : 4;
+    const digits = y1 - y0 < 0.05 ? 3 : 2; // a narrow range needs a third decimal to tell its ticks apart
     for (let i = 0; i <= ticks; i++) {
       const y = y0 + (y1 - y0) * i / ticks;
       ctx.beginPath(); ctx.moveTo(pad, py(y)); ctx.lineTo(pad + w, py(y)); ctx.stroke();
-      ctx.fillText(log ? `1e${Math.round(y)}` : y.toFixed(2), 0, py(y) + 4);
+      ctx.fillText(log ? `1e${Math.round(y)}` : y.toFixed(digits), 0, py(y) + 4);
     }
     for (const s of this.series.values()) {
       ctx.strokeStyle = s.color;

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -98,7 +99,7 @@ class LivePageTest {
                     && window.equals(cell(model, "windowAccuracy")));
         }
         assertEquals("relu", browser.findElement(By.id("serving")).getText());
-        assertTrue(browser.findElement(By.cssSelector("#models tr[data-model='relu']")).getAttribute("class").contains("serving"));
+        await("relu marked as serving", () -> "serving".equals(attribute("#models tr[data-model='relu']", "class")));
 
         long total = given().queryParam("model", "relu").get("/api/stats/confusion").jsonPath().getLong("total");
         await("the confusion matrix's total as the API's", () -> String.valueOf(total).equals(browser.findElement(By.id("confusion-total")).getText()));
@@ -113,7 +114,7 @@ class LivePageTest {
         draw(browser.findElement(By.id("draw")), 7);
         await("every model's prediction of the drawn digit",
                 () -> browser.findElements(By.cssSelector("#draw-predictions .prediction")).size() == 2);
-        for (WebElement row : browser.findElements(By.cssSelector("#draw-predictions .prediction"))) {
+        for (WebElement row : browser.findElements(By.cssSelector("#draw-predictions .prediction"))) { // built once per drawing
             assertTrue(row.findElement(By.className("predicted")).getText().matches("[0-9]"), row.getText());
             assertEquals(10, row.findElements(By.cssSelector(".bars span")).size());
         }
@@ -144,9 +145,23 @@ class LivePageTest {
         a.release().perform();
     }
 
+    /** The table is rebuilt with every status event: an element found a moment ago may be gone, so read again. */
     private static String cell(String model, String field) {
-        List<WebElement> cells = browser.findElements(By.cssSelector("#models tr[data-model='" + model + "'] td." + field));
-        return cells.isEmpty() ? null : cells.get(0).getText();
+        try {
+            List<WebElement> cells = browser.findElements(By.cssSelector("#models tr[data-model='" + model + "'] td." + field));
+            return cells.isEmpty() ? null : cells.get(0).getText();
+        } catch (StaleElementReferenceException e) {
+            return null;
+        }
+    }
+
+    private static String attribute(String css, String name) {
+        try {
+            List<WebElement> found = browser.findElements(By.cssSelector(css));
+            return found.isEmpty() ? null : found.get(0).getAttribute(name);
+        } catch (StaleElementReferenceException e) {
+            return null;
+        }
     }
 
     private static int points(String canvasId) {
