@@ -182,6 +182,17 @@ public final class OnlineTrainer {
         }
     }
 
+    /** The optimizer starts afresh (velocities, moments, Adam's step count): a reaction to a drift. */
+    public void resetOptimizer() {
+        weights.writeLock().lock();
+        try {
+            for (Tensor t : learner.rule().state()) t.fill(0f);
+            learner.rule().setStateSteps(0);
+        } finally {
+            weights.writeLock().unlock();
+        }
+    }
+
     /**
      * Copies a checkpoint's weights, optimizer state and step into the running learner, which must have
      * the same architecture. Call it on the trainer's thread; REST readers are excluded meanwhile.

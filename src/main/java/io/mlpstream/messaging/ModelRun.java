@@ -1,7 +1,9 @@
 package io.mlpstream.messaging;
 
 import io.mlpstream.events.Prediction;
+import io.mlpstream.events.TrainingEvent;
 import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.learn.DriftWatch;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.learn.StepStats;
@@ -30,6 +32,8 @@ final class ModelRun implements TrainingListener {
     private int[] labels = new int[512];
     private Prediction[] predictions = new Prediction[512];
     final List<TrainingMetrics> reports = new ArrayList<>();
+    /** Drift warnings, detections and resets of the last chunk, for training-events. */
+    final List<TrainingEvent> events = new ArrayList<>();
     /** The live page shows at most ten steps a second of each model. */
     private static final long LIVE_EVERY_NANOS = 100_000_000;
     private long lastLiveReport;
@@ -87,8 +91,23 @@ final class ModelRun implements TrainingListener {
     public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
         TrainingService.Source s = sources.get(index);
         if (learns(s)) inModel.put(s.partition(), s.offset() + 1);
+        if (!Float.isNaN(loss)) watch(predicted != s.label()); // scored: labeled, and learned by this model
         if ((s.route() & Partitions.PUBLISH) == 0) return; // learned again after a restore; published before
         predictions[index] = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
+    }
+
+    /** The model's error stream, test-then-train: a warning or a drift is published, and answered as configured. */
+    private void watch(boolean wrong) {
+        DriftWatch.Signal signal = model.drift().add(wrong);
+        if (signal == DriftWatch.Signal.NONE) return;
+        OnlineTrainer t = model.trainer();
+        long scored = t.accuracy().seen();
+        events.add(TrainingEvent.of(model.name(), signal == DriftWatch.Signal.DRIFT ? TrainingEvent.DRIFT : TrainingEvent.WARNING,
+                t.step(), scored));
+        if (signal == DriftWatch.Signal.DRIFT && settings.resetOnDrift()) {
+            t.resetOptimizer();
+            events.add(TrainingEvent.of(model.name(), TrainingEvent.RESET, t.step(), scored));
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.mlpstream.messaging;
 
 import io.mlpstream.events.Prediction;
+import io.mlpstream.events.TrainingEvent;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.service.MlpConfig;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.jboss.logging.Logger;
 
 /**
  * Every model's {@link ModelRun}: a decoded chunk is trained by all models at once, one per worker, then
@@ -26,6 +28,7 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class ModelRuns implements ModelsListener {
+    private static final Logger LOG = Logger.getLogger(ModelRuns.class);
 
     @Inject
     MlpConfig config;
@@ -50,11 +53,8 @@ public class ModelRuns implements ModelsListener {
     LiveState live;
 
     /** What a model's run needs of the service while it trains on a worker. */
-    record Settings(int metricsEvery, BooleanSupplier ownsPartitions, Function<String, Map<String, Long>> offsets) {
-    }
-
-    /** A training-events record of type serving. */
-    record ServingEvent(String model, String type, long step, long examples, String from, String to, long timestamp) {
+    record Settings(int metricsEvery, BooleanSupplier ownsPartitions, Function<String, Map<String, Long>> offsets,
+                    boolean resetOnDrift) {
     }
 
     /** One per model; changed on the trainer's thread only. */
@@ -63,7 +63,8 @@ public class ModelRuns implements ModelsListener {
 
     /** The models built at start; later ones come through {@link #added}. */
     void start() {
-        settings = new Settings(config.training().metricsEvery(), () -> !partitions.assigned().isEmpty(), partitions::learnedOffsets);
+        settings = new Settings(config.training().metricsEvery(), () -> !partitions.assigned().isEmpty(), partitions::learnedOffsets,
+                config.drift().reset());
         models.all().forEach(this::run);
         models.listen(this);
     }
@@ -89,7 +90,7 @@ public class ModelRuns implements ModelsListener {
     public void servingChanged(String from, String to) {
         metrics.servingSwitched();
         RunningModel m = models.get(to).orElseThrow();
-        outputs.event(to, new ServingEvent(to, "serving", m.trainer().step(), m.trainer().examplesTrained(), from, to,
+        outputs.event(to, new TrainingEvent(to, TrainingEvent.SERVING, m.trainer().step(), m.trainer().accuracy().seen(), from, to,
                 System.currentTimeMillis()));
     }
 
@@ -156,8 +157,15 @@ public class ModelRuns implements ModelsListener {
         for (ModelRun run : runs.values()) {
             for (var report : run.reports) outputs.metrics(run.model.name(), report, metrics::metricsSendFailed);
             for (var s : run.snapshots) models.writeCheckpoint(run.model, s.bytes(), s.step());
+            for (TrainingEvent e : run.events) {
+                outputs.event(e.model(), e);
+                run.meters.drift(e.type());
+                LOG.warnf("Model %s: %s after %d scored examples (step %d)%s", e.model(), e.type(), e.examples(), e.step(),
+                        e.type().equals(TrainingEvent.DRIFT) ? ": its error rate rose (mlp.drift.reaction=" + config.drift().reaction() + ")" : "");
+            }
             run.reports.clear();
             run.snapshots.clear();
+            run.events.clear();
         }
     }
 }

@@ -36,6 +36,8 @@ public final class ModelMeters {
     private final Counter steps;
     private final Counter skipped;
     private final Counter lostToRetention;
+    private final Counter driftWarnings;
+    private final Counter driftDetected;
     private final Timer stepDuration;
     private final Timer latency;
     private final Map<String, Layer> layerValues = new ConcurrentHashMap<>();
@@ -54,6 +56,8 @@ public final class ModelMeters {
         unscored = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "unlabeled"));
         steps = counter("mlp_training_steps", "Training steps taken", m);
         lostToRetention = counter("mlp_records_lost_to_retention", "Input records deleted by retention before the restored model could learn them", m);
+        driftWarnings = counter("mlp_drift_warnings", "Drift warnings of the model's error stream (the looser detector)", m);
+        driftDetected = counter("mlp_drift_detected", "Drifts detected in the model's error stream: its error rate rose", m);
         skipped = counter("mlp_skipped_steps", "Training steps skipped because the loss or a gradient was not finite", m);
         stepDuration = Timer.builder("mlp_step_duration").description("Duration of one training step (forward, backward, update)")
                 .tags(m).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
@@ -116,6 +120,12 @@ public final class ModelMeters {
             v.deadFraction = l.deadFraction;
             v.updateRatio = l.updateRatio;
         }
+    }
+
+    /** A training event of the model: a drift warning or detection is counted. */
+    public void drift(String type) {
+        if (type.equals("warning")) driftWarnings.increment();
+        if (type.equals("drift")) driftDetected.increment();
     }
 
     /** Records lost to retention between a snapshot and its restore. */

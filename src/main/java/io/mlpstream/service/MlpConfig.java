@@ -40,6 +40,8 @@ public interface MlpConfig {
 
     Serving serving();
 
+    DriftConfig drift();
+
     /** How {@code mlp.serving-model=best} chooses, so that the serving model does not flap. */
     interface Serving {
         /** Labeled examples every model must have been scored on before any is compared: early accuracy is noise. */

@@ -98,7 +98,7 @@ public class Models {
                 } else if (checkArchitecture(spec, bytes, true)) {
                     stored = CheckpointCodec.decode(bytes, Kernels.best());
                 }
-                built.add(RunningModel.of(spec, stored, schedule()));
+                built.add(RunningModel.of(spec, stored, schedule(), config.drift().watch()));
             }
             if (built.isEmpty()) throw new IllegalStateException("no model to train: every configured model was removed at run time. "
                     + "Delete key " + registryKey() + " of " + config.checkpoints().topic() + " to start from the configured ones.");
@@ -190,7 +190,7 @@ public class Models {
                 || spec.model().classes() != models.get(0).trainer().learner().config().classes()) {
             throw new Refused(400, "Invalid model", "input-size and classes must be those of the stream's models");
         }
-        RunningModel m = RunningModel.of(spec, null, schedule());
+        RunningModel m = RunningModel.of(spec, null, schedule(), config.drift().watch());
         long bytes = UploadLimit.snapshotBytes(m.trainer().learner());
         if (bytes > store.maxValueBytes()) {
             throw new Refused(400, "Invalid model", "its snapshot would be up to " + (bytes >> 20) + " MiB, above the "

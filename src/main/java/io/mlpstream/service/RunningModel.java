@@ -2,6 +2,7 @@ package io.mlpstream.service;
 
 import io.mlpstream.events.TrainingMetrics;
 import io.mlpstream.learn.CheckpointCodec;
+import io.mlpstream.learn.DriftWatch;
 import io.mlpstream.learn.Learner;
 import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.nn.Kernels;
@@ -28,10 +29,12 @@ public final class RunningModel {
     private final boolean restored;
     /** The newest training-metrics record, for the live page; null before the first step. */
     private volatile TrainingMetrics lastMetrics;
+    private final DriftWatch drift;
 
     private RunningModel(ModelSpec spec, OnlineTrainer trainer, CheckpointSchedule schedule, Map<String, Long> resumeOffsets,
-                         boolean restored) {
+                         boolean restored, DriftWatch drift) {
         this.spec = spec;
+        this.drift = drift;
         this.trainer = trainer;
         this.schedule = schedule;
         this.resumeOffsets = Map.copyOf(resumeOffsets);
@@ -39,10 +42,10 @@ public final class RunningModel {
     }
 
     /** A fresh model, or the stored one if {@code stored} is its snapshot (whose architecture was checked before). */
-    static RunningModel of(ModelSpec spec, CheckpointCodec.Stored stored, CheckpointSchedule schedule) {
+    static RunningModel of(ModelSpec spec, CheckpointCodec.Stored stored, CheckpointSchedule schedule, DriftWatch drift) {
         if (stored == null) {
             OnlineTrainer t = new OnlineTrainer(Learner.create(spec.model(), spec.optimizer(), Kernels.best()), spec.trainer());
-            return new RunningModel(spec, t, schedule, Map.of(), false);
+            return new RunningModel(spec, t, schedule, Map.of(), false, drift);
         }
         Learner learner = stored.checkpoint().learner();
         OnlineTrainer t = new OnlineTrainer(learner, spec.trainer());
@@ -52,7 +55,7 @@ public final class RunningModel {
                     + "with PATCH /api/model/hyperparameters, or start a fresh model.", spec.name(), String.join(", ", kept));
         }
         t.restore(stored.checkpoint());
-        RunningModel m = new RunningModel(spec, t, schedule, stored.offsets(), true);
+        RunningModel m = new RunningModel(spec, t, schedule, stored.offsets(), true, drift);
         schedule.written(t.step());
         m.status.record(t.step(), System.currentTimeMillis());
         LOG.infof("Restored %s at step %d (%d examples trained), resuming at %s", spec.name(), stored.checkpoint().step(),
@@ -70,6 +73,11 @@ public final class RunningModel {
 
     public OnlineTrainer trainer() {
         return trainer;
+    }
+
+    /** Its watch on its own error stream; only the thread that drives the model feeds it. */
+    public DriftWatch drift() {
+        return drift;
     }
 
     /** The input offsets its snapshot resumes from ("topic-partition" to the next offset to learn); empty if fresh. */

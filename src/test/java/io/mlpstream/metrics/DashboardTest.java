@@ -125,6 +125,14 @@ class DashboardTest {
                 queries++;
                 if (query(base, selector).path("data").path("result").isEmpty()) failures.add("variable " + q + " has no values");
             }
+            // annotations mark events (a drift, a serving switch) that need not have happened: valid, not necessarily data
+            for (JsonNode annotation : dashboard.path("annotations").path("list")) {
+                String expr = annotation.get("expr").asText();
+                queries++;
+                if (!"success".equals(query(base, expr).path("status").asText())) failures.add("annotation " + expr + " is invalid");
+                String counter = expr.substring(expr.indexOf('(') + 1, expr.indexOf('['));
+                if (query(base, counter).path("data").path("result").isEmpty()) failures.add("annotation " + expr + ": no " + counter);
+            }
             assertTrue(queries >= 20, "the dashboard has " + queries + " queries");
             assertTrue(failures.isEmpty(), String.join("\n", failures));
         } finally {
