@@ -54,6 +54,8 @@ public class LiveFeed implements ModelsListener {
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final Queue<Buffer> switches = new ConcurrentLinkedQueue<>();
     private final Map<String, TrainingMetrics> sent = new HashMap<>();
+    /** Per model, since the start: recorded whether or not a page is open, so that a late page has it all. */
+    private final Map<String, LiveHistory> histories = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private ScheduledExecutorService ticker;
     private long misclassifiedSent;
@@ -127,6 +129,11 @@ public class LiveFeed implements ModelsListener {
     }
 
     @Override
+    public void removed(RunningModel model) {
+        histories.remove(model.name());
+    }
+
+    @Override
     public void servingChanged(String from, String to) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("from", from);
@@ -141,6 +148,9 @@ public class LiveFeed implements ModelsListener {
         s.put("status", summary.of(models, live));
         s.put("metrics", models.all().stream().map(RunningModel::lastMetrics).filter(m -> m != null).toList());
         s.put("misclassified", live.misclassifiedSince(0));
+        Map<String, LiveHistory.Snapshot> history = new LinkedHashMap<>();
+        histories.forEach((model, h) -> history.put(model, h.snapshot()));
+        s.put("history", history);
         return s;
     }
 
@@ -148,18 +158,22 @@ public class LiveFeed implements ModelsListener {
         try {
             ticks++;
             boolean anyone = !clients.isEmpty();
-            if (!anyone) {
-                switches.clear();
-                return;
-            }
-            for (Buffer b; (b = switches.poll()) != null; ) broadcast(b);
             for (RunningModel m : models.all()) {
+                LiveHistory h = histories.computeIfAbsent(m.name(), k -> new LiveHistory());
                 TrainingMetrics newest = m.lastMetrics();
                 if (newest != null && newest != sent.get(m.name())) {
                     sent.put(m.name(), newest);
-                    broadcast(event("metrics", newest));
+                    h.add(newest);
+                    if (anyone) broadcast(event("metrics", newest));
                 }
+                if (ticks % 5 == 0 && newest != null) h.add(System.currentTimeMillis(), m.trainer().accuracy().window());
             }
+            if (!anyone) {
+                switches.clear();
+                misclassifiedSent = live.misclassifiedSince(misclassifiedSent).stream().mapToLong(x -> x.seq() + 1).max().orElse(misclassifiedSent);
+                return;
+            }
+            for (Buffer b; (b = switches.poll()) != null; ) broadcast(b);
             List<LiveState.Misclassified> fresh = live.misclassifiedSince(misclassifiedSent);
             if (!fresh.isEmpty()) {
                 misclassifiedSent = fresh.get(fresh.size() - 1).seq() + 1;

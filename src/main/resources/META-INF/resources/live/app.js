@@ -45,25 +45,45 @@ function renderModels(models) {
   if ([...select.options].map(o => o.value).join() !== names.join()) {
     select.replaceChildren(...names.map(n => new Option(n, n)));
   }
-  if (!names.includes(selected)) selected = models.find(m => m.serving)?.model ?? names[0];
+  if (!names.includes(selected)) {
+    selected = models.find(m => m.serving)?.model ?? names[0];
+    if (latest.has(selected)) renderLayers(latest.get(selected));
+  }
   select.value = selected;
   for (const m of models) accuracy.add(m.model, Date.now() / 1000, m.windowAccuracy);
 }
 
 function onMetrics(m) {
   latest.set(m.model, m);
-  const t = m.timestamp / 1000;
-  loss.add(m.model, t, m.loss);
-  if (!gradients.has(m.model)) {
+  addStep(m.model, m.timestamp, m.loss, m.layers.map(l => l.weightGradNorm));
+  if (m.model === selected) renderLayers(m);
+}
+
+/** One step on the charts: the loss, and each layer's weight-gradient norm (dense1 first). */
+function addStep(model, timestamp, lossValue, gradientNorms) {
+  const t = timestamp / 1000;
+  loss.add(model, t, lossValue);
+  gradientChart(model);
+  gradientNorms.forEach((g, i) => gradients.get(model).add(`dense${i + 1}`, t, g));
+}
+
+/** What each model did before the page opened: the service keeps it (thinned to a few hundred points). */
+function onHistory(history) {
+  for (const [model, h] of Object.entries(history)) {
+    for (const s of h.steps) addStep(model, s.t, s.loss, s.weightGradNorms);
+    for (const a of h.accuracy) accuracy.add(model, a.t / 1000, a.accuracy);
+  }
+}
+
+function gradientChart(model) {
+  if (!gradients.has(model)) {
     const figure = document.createElement('figure');
     figure.innerHTML = `<figcaption></figcaption><canvas width="360" height="160"></canvas><ul class="legend"></ul>`;
-    figure.querySelector('figcaption').textContent = m.model;
-    figure.querySelector('canvas').id = `gradients-${m.model}`;
+    figure.querySelector('figcaption').textContent = model;
+    figure.querySelector('canvas').id = `gradients-${model}`;
     $('gradients').append(figure);
-    gradients.set(m.model, new LineChart(figure.querySelector('canvas'), figure.querySelector('ul'), { log: true }));
+    gradients.set(model, new LineChart(figure.querySelector('canvas'), figure.querySelector('ul'), { log: true }));
   }
-  for (const layer of m.layers) gradients.get(m.model).add(layer.name, t, layer.weightGradNorm);
-  if (m.model === selected) renderLayers(m);
 }
 
 function renderLayers(m) {
@@ -130,8 +150,10 @@ function connect() {
   const events = new EventSource('api/events');
   events.addEventListener('state', e => {
     const s = JSON.parse(e.data);
-    s.metrics.forEach(onMetrics);
+    onHistory(s.history);
     onStatus(s.status);
+    s.metrics.forEach(m => latest.set(m.model, m));
+    if (latest.has(selected)) renderLayers(latest.get(selected));
     onMisclassified(s.misclassified);
   });
   events.addEventListener('status', e => onStatus(JSON.parse(e.data)));

@@ -65,7 +65,11 @@ export class LineChart {
       ctx.fillText(log ? `1e${Math.round(y)}` : y.toFixed(digits), 0, py(y) + 4);
     }
     for (const s of this.series.values()) {
-      ctx.strokeStyle = s.color;
+      ctx.strokeStyle = ctx.fillStyle = s.color;
+      if (s.points.length === 1) { // a line needs two points: one is a dot
+        ctx.fillRect(px(s.points[0][0]) - 2, py(s.points[0][1]) - 2, 4, 4);
+        continue;
+      }
       ctx.beginPath();
       s.points.forEach(([x, y], i) => i ? ctx.lineTo(px(x), py(y)) : ctx.moveTo(px(x), py(y)));
       ctx.stroke();
