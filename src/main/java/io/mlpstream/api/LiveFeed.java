@@ -2,6 +2,7 @@ package io.mlpstream.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mlpstream.events.Json;
+import io.mlpstream.events.TrainingEvent;
 import io.mlpstream.events.TrainingMetrics;
 import io.mlpstream.service.LiveState;
 import io.mlpstream.service.Models;
@@ -33,9 +34,9 @@ import org.jboss.logging.Logger;
 
 /**
  * GET /api/events: the live page's server-sent events. A client first gets the whole current state (every
- * model, its newest metrics, the misclassified digits), then, ten times a second, what changed: each model's
- * newest training-metrics record (so at most ten a second per model), the models' summaries, new misclassified
- * digits, serving switches. The events are made once per tick on this feed's own thread, for every client
+ * model, its newest metrics and its history, the misclassified digits), then, ten times a second, what changed:
+ * one event with each model's newest training-metrics record (so at most ten a second per model), drift events,
+ * new misclassified digits, serving switches, and twice a second the models' summaries. The events are made once per tick on this feed's own thread, for every client
  * at once, from what the trainer left in volatile fields: a hundred tabs cost the trainer nothing. A client
  * with more than {@link #MAX_UNSENT} events not yet written to its socket is dropped, never buffered.
  */
@@ -158,27 +159,33 @@ public class LiveFeed implements ModelsListener {
         try {
             ticks++;
             boolean anyone = !clients.isEmpty();
-            for (RunningModel m : models.all()) {
+            List<RunningModel> all = models.all();
+            Set<String> names = new java.util.HashSet<>();
+            List<TrainingMetrics> fresh = new java.util.ArrayList<>();
+            for (RunningModel m : all) {
+                names.add(m.name());
                 LiveHistory h = histories.computeIfAbsent(m.name(), k -> new LiveHistory());
                 TrainingMetrics newest = m.lastMetrics();
                 if (newest != null && newest != sent.get(m.name())) {
                     sent.put(m.name(), newest);
                     h.add(newest);
-                    if (anyone) broadcast(event("metrics", newest));
+                    fresh.add(newest);
                 }
-                if (ticks % 5 == 0 && newest != null) h.add(System.currentTimeMillis(), m.trainer().accuracy().window());
+                if (ticks % 5 == 0) h.add(System.currentTimeMillis(), m.info()); // only when it learned something new
             }
+            histories.keySet().retainAll(names); // a model removed meanwhile
+            sent.keySet().retainAll(names);
+            List<TrainingEvent> events = live.takeEvents();
+            List<LiveState.Misclassified> digits = live.misclassifiedSince(misclassifiedSent);
+            if (!digits.isEmpty()) misclassifiedSent = digits.get(digits.size() - 1).seq() + 1;
             if (!anyone) {
                 switches.clear();
-                misclassifiedSent = live.misclassifiedSince(misclassifiedSent).stream().mapToLong(x -> x.seq() + 1).max().orElse(misclassifiedSent);
                 return;
             }
             for (Buffer b; (b = switches.poll()) != null; ) broadcast(b);
-            List<LiveState.Misclassified> fresh = live.misclassifiedSince(misclassifiedSent);
-            if (!fresh.isEmpty()) {
-                misclassifiedSent = fresh.get(fresh.size() - 1).seq() + 1;
-                broadcast(event("misclassified", fresh));
-            }
+            if (!fresh.isEmpty()) broadcast(event("metrics", fresh)); // one event a tick, however many models
+            if (!events.isEmpty()) broadcast(event("training-events", events));
+            if (!digits.isEmpty()) broadcast(event("misclassified", digits));
             if (ticks % 5 == 0) broadcast(event("status", summary.of(models, live)));
         } catch (RuntimeException e) {
             LOG.warn("live feed tick failed; trying again at the next", e);

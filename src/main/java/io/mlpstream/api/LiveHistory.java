@@ -33,8 +33,13 @@ final class LiveHistory {
         add(steps, Step.of(m));
     }
 
-    synchronized void add(long t, double windowAccuracy) {
-        if (!Double.isNaN(windowAccuracy)) add(accuracy, new Accuracy(t, windowAccuracy));
+    private long lastExamplesTrained = -1;
+
+    /** The model's window accuracy now, if it learned something since the last point: an idle spell adds nothing. */
+    synchronized void add(long t, io.mlpstream.service.ModelInfo info) {
+        if (info.examplesTrained() == lastExamplesTrained || Double.isNaN(info.windowAccuracy())) return;
+        lastExamplesTrained = info.examplesTrained();
+        add(accuracy, new Accuracy(t, info.windowAccuracy()));
     }
 
     synchronized Snapshot snapshot() {

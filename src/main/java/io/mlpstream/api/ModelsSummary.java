@@ -2,41 +2,46 @@ package io.mlpstream.api;
 
 import io.mlpstream.service.LiveState;
 import io.mlpstream.service.Models;
-import io.mlpstream.service.RunningModel;
 import java.util.List;
 
 /**
  * The live page's status line and model table: what /api/models says, plus the serving model, examples per
- * second (over the last interval), lag and state (training, idle).
+ * second (over the last interval), lag and state (training, idle, or drift for a while after one).
  */
 final class ModelsSummary {
     /** No example for this long: idle. */
     private static final long IDLE_MILLIS = 3000;
 
-    record Status(String serving, String state, double examplesPerSecond, long lag, List<ModelsResource.Entry> models) {
+    /** timestamp: the service's clock, which the page's charts use for every point. */
+    record Status(String serving, String state, double examplesPerSecond, long lag, long timestamp, List<ModelsResource.Entry> models) {
     }
 
-    private long lastTrained = -1;
+    private String rateOf;
+    private long lastPredicted = -1;
     private long lastNanos;
     private double rate;
 
     synchronized Status of(Models models, LiveState live) {
         String serving = models.servingName();
-        RunningModel s = models.serving();
-        if (s != null) {
-            long trained = s.trainer().examplesPredicted(), now = System.nanoTime();
-            if (lastTrained >= 0 && now - lastNanos > 200_000_000L) {
-                rate = (trained - lastTrained) / ((now - lastNanos) / 1e9);
-                lastTrained = trained;
-                lastNanos = now;
-            } else if (lastTrained < 0) {
-                lastTrained = trained;
-                lastNanos = now;
-            }
-        }
-        boolean idle = System.currentTimeMillis() - live.lastExampleMillis() > IDLE_MILLIS;
         List<ModelsResource.Entry> entries = models.all().stream()
                 .map(m -> new ModelsResource.Entry(m.info(), m.name().equals(serving))).toList();
-        return new Status(serving, serving == null ? "starting" : idle ? "idle" : "training", idle ? 0 : rate, live.lag(), entries);
+        entries.stream().filter(ModelsResource.Entry::serving).findFirst().ifPresent(e -> measure(e.info().model(), e.info().examplesPredicted()));
+        boolean idle = System.currentTimeMillis() - live.lastExampleMillis() > IDLE_MILLIS;
+        String state = serving == null ? "starting" : live.drifting() ? "drift" : idle ? "idle" : "training";
+        return new Status(serving, state, idle ? 0 : rate, live.lag(), System.currentTimeMillis(), entries);
+    }
+
+    /** Examples per second of the serving model, from its count; a new serving model starts a new count. */
+    private void measure(String model, long predicted) {
+        long now = System.nanoTime();
+        if (!model.equals(rateOf) || lastPredicted < 0) {
+            rateOf = model;
+            lastPredicted = predicted;
+            lastNanos = now;
+        } else if (now - lastNanos > 200_000_000L) {
+            rate = (predicted - lastPredicted) / ((now - lastNanos) / 1e9);
+            lastPredicted = predicted;
+            lastNanos = now;
+        }
     }
 }

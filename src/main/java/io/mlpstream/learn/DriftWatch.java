@@ -14,7 +14,7 @@ public final class DriftWatch {
     private final DriftDetector drift;
     private final DriftDetector warning;
 
-    /** {@code detectors} makes the drift detector first, then the warning one. */
+    /** The drift detector, then the warning one (the same kind, with a looser threshold). */
     public DriftWatch(DriftDetector drift, DriftDetector warning) {
         this.drift = drift;
         this.warning = warning;

@@ -34,9 +34,6 @@ final class ModelRun implements TrainingListener {
     final List<TrainingMetrics> reports = new ArrayList<>();
     /** Drift warnings, detections and resets of the last chunk, for training-events. */
     final List<TrainingEvent> events = new ArrayList<>();
-    /** The live page shows at most ten steps a second of each model. */
-    private static final long LIVE_EVERY_NANOS = 100_000_000;
-    private long lastLiveReport;
     /** A snapshot taken on the worker, written by the trainer's thread. */
     record Snapshot(byte[] bytes, long step) {
     }
@@ -91,7 +88,7 @@ final class ModelRun implements TrainingListener {
     public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
         TrainingService.Source s = sources.get(index);
         if (learns(s)) inModel.put(s.partition(), s.offset() + 1);
-        if (!Float.isNaN(loss)) watch(predicted != s.label()); // scored: labeled, and learned by this model
+        if (labels[index] != Examples.UNLABELED) watch(predicted != s.label()); // scored: labeled, learned by this model
         if ((s.route() & Partitions.PUBLISH) == 0) return; // learned again after a restore; published before
         predictions[index] = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
     }
@@ -113,16 +110,9 @@ final class ModelRun implements TrainingListener {
     @Override
     public void onStep(StepStats stats, OnlineTrainer t) {
         meters.step(stats);
-        boolean published = t.step() % settings.metricsEvery() == 0;
-        long now = System.nanoTime();
-        if (published || now - lastLiveReport > LIVE_EVERY_NANOS) {
-            TrainingMetrics report = TrainingReport.of(model.name(), stats, t);
-            if (published) reports.add(report);
-            if (now - lastLiveReport > LIVE_EVERY_NANOS) {
-                model.reported(report); // for the live page, whatever metrics-every says
-                lastLiveReport = now;
-            }
-        }
+        TrainingMetrics report = TrainingReport.of(model.name(), stats, t);
+        if (t.step() % settings.metricsEvery() == 0) reports.add(report);
+        model.reported(report); // the newest, for the live page, whatever metrics-every says; it samples ten a second
         // the buffer is empty now: everything learned so far is in the weights, so the offsets are exact
         // not while a rebalance has taken every partition: a snapshot naming none would replay them all
         if (!stats.skipped && model.checkpointDue() && settings.ownsPartitions().getAsBoolean()) {

@@ -64,7 +64,7 @@ public class ModelRuns implements ModelsListener {
     /** The models built at start; later ones come through {@link #added}. */
     void start() {
         settings = new Settings(config.training().metricsEvery(), () -> !partitions.assigned().isEmpty(), partitions::learnedOffsets,
-                config.drift().reset());
+                config.drift().resetOnDrift());
         models.all().forEach(this::run);
         models.listen(this);
     }
@@ -159,7 +159,9 @@ public class ModelRuns implements ModelsListener {
             for (var s : run.snapshots) models.writeCheckpoint(run.model, s.bytes(), s.step());
             for (TrainingEvent e : run.events) {
                 outputs.event(e.model(), e);
-                run.meters.drift(e.type());
+                live.trainingEvent(e);
+                if (e.type().equals(TrainingEvent.WARNING)) run.meters.driftWarning();
+                if (e.type().equals(TrainingEvent.DRIFT)) run.meters.driftDetected();
                 LOG.warnf("Model %s: %s after %d scored examples (step %d)%s", e.model(), e.type(), e.examples(), e.step(),
                         e.type().equals(TrainingEvent.DRIFT) ? ": its error rate rose (mlp.drift.reaction=" + config.drift().reaction() + ")" : "");
             }

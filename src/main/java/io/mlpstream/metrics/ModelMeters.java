@@ -122,10 +122,12 @@ public final class ModelMeters {
         }
     }
 
-    /** A training event of the model: a drift warning or detection is counted. */
-    public void drift(String type) {
-        if (type.equals("warning")) driftWarnings.increment();
-        if (type.equals("drift")) driftDetected.increment();
+    public void driftWarning() {
+        driftWarnings.increment();
+    }
+
+    public void driftDetected() {
+        driftDetected.increment();
     }
 
     /** Records lost to retention between a snapshot and its restore. */

@@ -33,7 +33,7 @@ public interface DriftConfig {
 
     /** A new watch, as configured; an unknown detector or reaction refuses to start. */
     default DriftWatch watch() {
-        reset();
+        resetOnDrift(); // refuses an unknown reaction at start, with the detector
         return switch (detector()) {
             case "adwin" -> DriftWatch.of(() -> new Adwin(delta()), () -> new Adwin(warningDelta()));
             case "page-hinkley" -> DriftWatch.of(() -> PageHinkley.withDefaults(threshold()), () -> PageHinkley.withDefaults(warningThreshold()));
@@ -43,7 +43,7 @@ public interface DriftConfig {
     }
 
     /** True for reaction=reset; an unknown reaction refuses to start. */
-    default boolean reset() {
+    default boolean resetOnDrift() {
         return switch (reaction()) {
             case "alert" -> false;
             case "reset" -> true;

@@ -11,6 +11,7 @@ const gradients = new Map(); // model -> LineChart of its layers' weight-gradien
 const latest = new Map();    // model -> its newest training-metrics record
 let selected = null;         // the model whose layers and confusion matrix are shown
 let confusionAsked = 0;
+let digitsShown = -1;        // the sequence number of the newest misclassified digit shown
 
 function onStatus(s) {
   $('serving').textContent = s.serving ?? '-';
@@ -19,11 +20,11 @@ function onStatus(s) {
   $('lag').textContent = String(s.lag);
   const serving = s.models.find(m => m.serving);
   $('checkpoint').textContent = serving?.lastCheckpoint ? `step ${serving.lastCheckpoint.step}, ${serving.lastCheckpoint.time}` : 'none yet';
-  renderModels(s.models);
+  renderModels(s.models, s);
   if (Date.now() - confusionAsked > 2000) refreshConfusion();
 }
 
-function renderModels(models) {
+function renderModels(models, s) {
   const rows = models.map(m => {
     const tr = document.createElement('tr');
     tr.dataset.model = m.model;
@@ -50,7 +51,7 @@ function renderModels(models) {
     if (latest.has(selected)) renderLayers(latest.get(selected));
   }
   select.value = selected;
-  for (const m of models) accuracy.add(m.model, Date.now() / 1000, m.windowAccuracy);
+  for (const m of models) accuracy.add(m.model, s.timestamp / 1000, m.windowAccuracy);
 }
 
 function onMetrics(m) {
@@ -129,6 +130,8 @@ async function refreshConfusion() {
 function onMisclassified(list) {
   const gallery = $('misclassified');
   for (const d of list) {
+    if (d.seq <= digitsShown) continue; // the first state and the next tick may both carry it
+    digitsShown = d.seq;
     const figure = document.createElement('figure');
     const canvas = document.createElement('canvas');
     canvas.width = d.width;
@@ -146,10 +149,27 @@ function onMisclassified(list) {
   while (gallery.children.length > 36) gallery.lastChild.remove();
 }
 
+function onTrainingEvents(list) {
+  const shown = $('training-events');
+  for (const e of list) {
+    const li = document.createElement('li');
+    li.textContent = `${new Date(e.timestamp).toLocaleTimeString()}  ${e.model}: ${e.type} after ${e.examples} examples (step ${e.step})`;
+    shown.prepend(li);
+  }
+  while (shown.children.length > 10) shown.lastChild.remove();
+}
+
+/** A (re)connection starts from the service's state: what the page drew before is replaced, not repeated. */
+function reset() {
+  [loss, accuracy, ...gradients.values()].forEach(chart => chart.clear());
+  latest.clear();
+}
+
 function connect() {
   const events = new EventSource('api/events');
   events.addEventListener('state', e => {
     const s = JSON.parse(e.data);
+    reset();
     onHistory(s.history);
     onStatus(s.status);
     s.metrics.forEach(m => latest.set(m.model, m));
@@ -157,7 +177,8 @@ function connect() {
     onMisclassified(s.misclassified);
   });
   events.addEventListener('status', e => onStatus(JSON.parse(e.data)));
-  events.addEventListener('metrics', e => onMetrics(JSON.parse(e.data)));
+  events.addEventListener('metrics', e => JSON.parse(e.data).forEach(onMetrics));
+  events.addEventListener('training-events', e => onTrainingEvents(JSON.parse(e.data)));
   events.addEventListener('misclassified', e => onMisclassified(JSON.parse(e.data)));
   events.addEventListener('serving', e => { $('serving').textContent = JSON.parse(e.data).to; });
   events.onerror = () => { $('state').textContent = 'reconnecting'; };

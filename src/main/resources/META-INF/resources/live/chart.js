@@ -26,6 +26,12 @@ export class LineChart {
     this.scheduleDraw();
   }
 
+  /** Forgets every point (the page reconnected and gets the whole history again). */
+  clear() {
+    for (const s of this.series.values()) s.points.length = 0;
+    this.scheduleDraw();
+  }
+
   renderLegend() {
     if (!this.legend) return;
     this.legend.replaceChildren(...[...this.series].map(([name, s]) => {

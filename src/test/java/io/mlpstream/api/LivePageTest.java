@@ -105,11 +105,18 @@ class LivePageTest {
         await("the confusion matrix's total as the API's", () -> String.valueOf(total).equals(browser.findElement(By.id("confusion-total")).getText()));
         assertEquals(11, browser.findElements(By.cssSelector("#confusion tr")).size(), "a header and ten rows");
 
-        int lossPoints = points("chart-loss"), gradientPoints = points("gradients-tanh");
+        await("relu's layers, with their update:parameter ratio", () -> browser.findElements(By.cssSelector("#layers tbody tr")).size() == 2
+                && browser.findElements(By.cssSelector("#layers tbody tr")).get(0).getText().matches(".*\\d\\.\\d\\de-\\d+$"));
+        int lossPoints = points("chart-loss"), gradientPoints = points("gradients-tanh"), accuracyPoints = points("chart-accuracy");
+        String newestDigit = attribute("#misclassified figure figcaption", "title");
         screenshot("live-page.png");
         send(3000, 1000);
-        await("new points on the charts", () -> points("chart-loss") > lossPoints && points("gradients-tanh") > gradientPoints);
-        await("misclassified digits", () -> !browser.findElements(By.cssSelector("#misclassified figure")).isEmpty());
+        await("new points on the charts", () -> points("chart-loss") > lossPoints && points("gradients-tanh") > gradientPoints
+                && points("chart-accuracy") > accuracyPoints);
+        await("new misclassified digits, as they happen", () -> {
+            String now = attribute("#misclassified figure figcaption", "title");
+            return now != null && !now.equals(newestDigit) && now.contains("page-") && Integer.parseInt(now.replaceAll("page-(\\d+):.*", "$1")) >= 3000;
+        });
 
         draw(browser.findElement(By.id("draw")), 7);
         await("every model's prediction of the drawn digit",
@@ -171,12 +178,21 @@ class LivePageTest {
 
     private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.get()) {
+        while (!holds(condition)) {
             if (System.nanoTime() > deadline) {
                 screenshot("live-page-failed.png");
                 throw new AssertionError("the page never showed " + what + " (see target/live-page-failed.png)");
             }
             Thread.sleep(200);
+        }
+    }
+
+    /** The page rebuilds its tables as events arrive: an element found a moment ago may be gone, so ask again. */
+    private static boolean holds(Supplier<Boolean> condition) {
+        try {
+            return condition.get();
+        } catch (StaleElementReferenceException e) {
+            return false;
         }
     }
 

@@ -30,6 +30,25 @@ class DriftDetectorTest {
         }
     }
 
+    /**
+     * A learning curve (error 0.5, then 0.1 from value 1,000 on), then a moderate rise to 0.2 at 10,000: the window
+     * forgets the learning phase when the error falls, so that the later rise stands out against the 0.1, not
+     * against a mean still raised by the early errors.
+     */
+    @Test
+    void adwinFindsAModerateRiseAfterALearningCurve() {
+        for (long seed = 0; seed < 10; seed++) {
+            Adwin adwin = new Adwin(0.002);
+            Random random = new Random(seed);
+            int at = -1;
+            for (int i = 0; i < 14_000 && at < 0; i++) {
+                double p = i < 1000 ? 0.5 : i < 10_000 ? 0.1 : 0.2;
+                if (adwin.update(random.nextDouble() < p ? 1 : 0)) at = i;
+            }
+            assertTrue(at >= 10_000 && at < 11_500, "seed " + seed + ": detected at " + at);
+        }
+    }
+
     /** A model that is learning: its error falls from 0.8 to 0.1. One-sided, that is no drift. */
     @Test
     void aFallingErrorIsNoDrift() {

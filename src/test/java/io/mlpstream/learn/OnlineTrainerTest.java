@@ -30,6 +30,21 @@ class OnlineTrainerTest {
                 new TrainerConfig(batchSize, Duration.ofSeconds(1), 1000), clock::get);
     }
 
+    /** A drift's reaction "reset": Adam's moments and step count start afresh; the weights are kept. */
+    @Test
+    void resetOptimizerZeroesTheOptimizersStateAndKeepsTheWeights() {
+        OnlineTrainer t = trainer(16);
+        t.process(examples(64, true), TrainingListener.NONE);
+        assertTrue(t.learner().rule().stateSteps() > 0);
+        assertTrue(t.learner().rule().state().stream().anyMatch(s -> s.norm() > 0), "Adam has moments after four steps");
+        float[] weights = t.learner().network().parameters().get(0).value.toArray();
+        t.resetOptimizer();
+        assertEquals(0, t.learner().rule().stateSteps());
+        assertTrue(t.learner().rule().state().stream().allMatch(s -> s.norm() == 0), "every moment is zero");
+        assertArrayEquals(weights, t.learner().network().parameters().get(0).value.toArray(), "the weights are kept");
+        assertEquals(4, t.step(), "and the step count");
+    }
+
     @Test
     void fixedBatchesThenThePartialOneAfterTheStreamGoesIdle() {
         OnlineTrainer t = trainer(32);
