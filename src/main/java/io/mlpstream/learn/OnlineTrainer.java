@@ -182,6 +182,17 @@ public final class OnlineTrainer {
         }
     }
 
+    /** Takes another trainer's weights and optimizer state (the same architecture); the step and counts go on. */
+    public void adopt(OnlineTrainer other) {
+        learner.checkFits(other.learner());
+        weights.writeLock().lock();
+        try {
+            learner.copyFrom(other.learner());
+        } finally {
+            weights.writeLock().unlock();
+        }
+    }
+
     /** The optimizer starts afresh (velocities, moments, Adam's step count): a reaction to a drift. */
     public void resetOptimizer() {
         weights.writeLock().lock();

@@ -3,7 +3,10 @@ package io.mlpstream.messaging;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingEvent;
 import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.learn.BackgroundRetraining;
 import io.mlpstream.learn.DriftWatch;
+import io.mlpstream.learn.Learner;
+import io.mlpstream.nn.Kernels;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.learn.StepStats;
@@ -27,6 +30,8 @@ final class ModelRun implements TrainingListener {
     final ModelMeters meters;
     private final Map<TopicPartition, Long> inModel;
     private final ModelRuns.Settings settings;
+    /** mlp.drift.reaction=background: the fresh copy that learns beside the model from a warning on; else null. */
+    private final BackgroundRetraining retraining;
     private List<TrainingService.Source> sources = List.of();
     private int bit;
     private int[] labels = new int[512];
@@ -41,6 +46,9 @@ final class ModelRun implements TrainingListener {
     final List<Snapshot> snapshots = new ArrayList<>();
 
     ModelRun(RunningModel model, ModelMeters meters, Map<TopicPartition, Long> inModel, ModelRuns.Settings settings) {
+        // the copy is made as the model now is (a restored model keeps its own settings), fresh weights
+        this.retraining = settings.background() ? new BackgroundRetraining(() -> new OnlineTrainer(Learner.create(
+                model.trainer().learner().config(), model.trainer().learner().rule().config(), Kernels.best()), model.trainer().config())) : null;
         this.model = model;
         this.meters = meters;
         this.inModel = inModel;
@@ -66,7 +74,14 @@ final class ModelRun implements TrainingListener {
             learnsAll &= learns || !chunk.isLabeled(i);
             if (learns) meters.example(chunk.isLabeled(i));
         }
-        model.trainer().process(learnsAll ? chunk : chunk.relabeled(labels), this);
+        Examples examples = learnsAll ? chunk : chunk.relabeled(labels);
+        model.trainer().process(examples, this);
+        OnlineTrainer better = retraining == null ? null : retraining.learn(examples);
+        if (better != null) { // the copy trained since the warning predicts better: it replaces the model's weights
+            model.trainer().adopt(better);
+            model.checkpointSoon();
+            events.add(TrainingEvent.of(model.name(), TrainingEvent.SWAP, model.trainer().step(), model.trainer().accuracy().seen()));
+        }
     }
 
     private boolean learns(TrainingService.Source s) {
@@ -95,8 +110,13 @@ final class ModelRun implements TrainingListener {
 
     /** The model's error stream, test-then-train: a warning or a drift is published, and answered as configured. */
     private void watch(boolean wrong) {
+        if (retraining != null) retraining.oldScored(!wrong);
         DriftWatch.Signal signal = model.drift().add(wrong);
         if (signal == DriftWatch.Signal.NONE) return;
+        if (retraining != null) {
+            if (signal == DriftWatch.Signal.WARNING) retraining.warning();
+            else retraining.drift();
+        }
         OnlineTrainer t = model.trainer();
         long scored = t.accuracy().seen();
         events.add(TrainingEvent.of(model.name(), signal == DriftWatch.Signal.DRIFT ? TrainingEvent.DRIFT : TrainingEvent.WARNING,

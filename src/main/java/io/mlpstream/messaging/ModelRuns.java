@@ -54,7 +54,7 @@ public class ModelRuns implements ModelsListener {
 
     /** What a model's run needs of the service while it trains on a worker. */
     record Settings(int metricsEvery, BooleanSupplier ownsPartitions, Function<String, Map<String, Long>> offsets,
-                    boolean resetOnDrift) {
+                    boolean resetOnDrift, boolean background) {
     }
 
     /** One per model; changed on the trainer's thread only. */
@@ -64,7 +64,7 @@ public class ModelRuns implements ModelsListener {
     /** The models built at start; later ones come through {@link #added}. */
     void start() {
         settings = new Settings(config.training().metricsEvery(), () -> !partitions.assigned().isEmpty(), partitions::learnedOffsets,
-                config.drift().resetOnDrift());
+                config.drift().resetOnDrift(), config.drift().background());
         models.all().forEach(this::run);
         models.listen(this);
     }

@@ -18,6 +18,11 @@ final class CheckpointSchedule {
         return step - lastStep >= everySteps || System.currentTimeMillis() - lastMillis >= every.toMillis();
     }
 
+    /** The next step is due (a swapped-in model must reach the store soon). */
+    void expire() {
+        lastMillis = 0;
+    }
+
     /** A checkpoint of this step was attempted (or restored): the next one is due from here. */
     void written(long step) {
         lastStep = step;

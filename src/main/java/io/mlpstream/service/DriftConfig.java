@@ -11,7 +11,10 @@ public interface DriftConfig {
     @WithDefault("adwin")
     String detector();
 
-    /** alert (counted, published, logged), or reset (the optimizer's state starts afresh, as after a change of task). */
+    /**
+     * alert (counted, published, logged); reset (the optimizer's state starts afresh, as after a change of task); or
+     * background (a fresh copy learns from the warning on, and replaces the model once it predicts better).
+     */
     @WithDefault("alert")
     String reaction();
 
@@ -45,10 +48,13 @@ public interface DriftConfig {
     /** True for reaction=reset; an unknown reaction refuses to start. */
     default boolean resetOnDrift() {
         return switch (reaction()) {
-            case "alert" -> false;
+            case "alert", "background" -> false;
             case "reset" -> true;
-            default -> throw new IllegalArgumentException("mlp.drift.reaction is alert or reset, not " + reaction()
-                    + " (background is not built yet)");
+            default -> throw new IllegalArgumentException("mlp.drift.reaction is alert, reset or background, not " + reaction());
         };
+    }
+
+    default boolean background() {
+        return "background".equals(reaction());
     }
 }

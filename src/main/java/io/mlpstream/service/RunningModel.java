@@ -104,6 +104,11 @@ public final class RunningModel {
         return ModelInfo.of(name(), trainer, status);
     }
 
+    /** A checkpoint at the next step, whatever the schedule says. */
+    public void checkpointSoon() {
+        schedule.expire();
+    }
+
     /** True every N steps or T seconds. */
     public boolean checkpointDue() {
         return schedule.due(trainer.step());
