@@ -90,9 +90,4 @@ public final class BackgroundRetraining {
         if (sinceDrift > GIVE_UP) copy = null;
         return null;
     }
-
-    /** True while a copy learns beside the model. */
-    public boolean training() {
-        return copy != null;
-    }
 }

@@ -71,10 +71,6 @@ public class LearningMetrics {
         if (meters != null) meters.remove();
     }
 
-    public ModelMeters model(String name) {
-        return models.get(name);
-    }
-
     /** Records of one model lost to retention between a snapshot and its restore. */
     public void offsetsOutOfRetention(String model, long records) {
         ModelMeters m = models.get(model);

@@ -8,6 +8,8 @@ import io.mlpstream.learn.OnlineTrainer;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
@@ -79,8 +81,8 @@ public class ServingModel {
     }
 
     /** Every model's prediction of one image (the serving model's first), for the live page's canvas; empty before they are built. */
-    public java.util.List<Prediction> predictAll(byte[] pixels) {
-        java.util.List<Prediction> out = new java.util.ArrayList<>();
+    public List<Prediction> predictAll(byte[] pixels) {
+        List<Prediction> out = new ArrayList<>();
         RunningModel serving = models.serving();
         if (serving == null) return out;
         out.add(predict(serving, null, pixels));
@@ -91,7 +93,7 @@ public class ServingModel {
     }
 
     /** A PNG made into a 28x28 digit (as {@link #predictPng}), predicted by every model. */
-    public java.util.List<Prediction> predictPngAll(byte[] png) throws Refused {
+    public List<Prediction> predictPngAll(byte[] png) throws Refused {
         return predictAll(toMnist(png));
     }
 
