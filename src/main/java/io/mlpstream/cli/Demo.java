@@ -26,7 +26,7 @@ public class Demo {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    @ConfigProperty(name = "mp.messaging.incoming.images.topic", defaultValue = "images")
+    @ConfigProperty(name = "mlp.topics.images", defaultValue = "images")
     String topic;
 
     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")

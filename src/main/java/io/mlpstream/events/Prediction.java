@@ -22,4 +22,11 @@ public record Prediction(String id, int predicted, float confidence, float[] pro
                 label == null ? null : label == predicted, label == null ? null : -logProbs[label],
                 model, modelStep, timestamp);
     }
+
+    /** The same prediction scored against a label that came later: label, correct and loss as if it had been known. */
+    public Prediction scored(int trueLabel) {
+        float loss = (float) -Math.log(Math.max(probabilities[trueLabel], Float.MIN_NORMAL));
+        return new Prediction(id, predicted, confidence, probabilities, trueLabel, trueLabel == predicted, loss, model,
+                modelStep, timestamp);
+    }
 }

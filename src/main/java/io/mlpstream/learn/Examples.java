@@ -13,6 +13,8 @@ public final class Examples {
 
     private Tensor x;
     private int[] labels;
+    /** Null unless some rows are scored by an earlier prediction. */
+    private int[] scoredAs;
     private int size;
     private final int inputSize;
 
@@ -22,11 +24,27 @@ public final class Examples {
         this.labels = new int[capacity];
     }
 
-    private Examples(Tensor x, int[] labels, int size, int inputSize) {
+    private Examples(Tensor x, int[] labels, int[] scoredAs, int size, int inputSize) {
         this.x = x;
         this.labels = labels;
+        this.scoredAs = scoredAs;
         this.size = size;
         this.inputSize = inputSize;
+    }
+
+    /**
+     * The same rows with other labels, and for each row the prediction it is scored by ({@code scoredAs[i]}, or -1
+     * to score the prediction made now): an example whose label came later is scored by the prediction made when
+     * it arrived, as River's delayed evaluation does.
+     */
+    public Examples relabeled(int[] labels, int[] scoredAs) {
+        if (labels.length < size || scoredAs.length < size) throw new IllegalArgumentException("fewer labels than rows");
+        return new Examples(x, labels, scoredAs, size, inputSize);
+    }
+
+    /** The prediction row i is scored by, or -1: the one made now. */
+    public int scoredAs(int i) {
+        return scoredAs == null ? -1 : scoredAs[i];
     }
 
     /**
@@ -35,7 +53,7 @@ public final class Examples {
      */
     public Examples relabeled(int[] labels) {
         if (labels.length < size) throw new IllegalArgumentException(labels.length + " labels for " + size + " rows");
-        return new Examples(x, labels, size, inputSize);
+        return new Examples(x, labels, null, size, inputSize);
     }
 
     public void clear() {

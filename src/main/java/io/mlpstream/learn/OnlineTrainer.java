@@ -104,7 +104,8 @@ public final class OnlineTrainer {
             float loss = Float.NaN;
             if (label != Examples.UNLABELED) {
                 loss = -rowLogProbs[label];
-                accuracy.add(label, predicted);
+                int scoredAs = chunk.scoredAs(i); // a late label: the prediction made on the image's arrival
+                accuracy.add(label, scoredAs >= 0 ? scoredAs : predicted);
                 chunk.copyRow(i, batchX, buffered);
                 if (buffered == 0) oldestBuffered = nanoClock.getAsLong();
                 batchY[buffered++] = label;

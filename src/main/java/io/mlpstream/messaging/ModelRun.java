@@ -35,6 +35,7 @@ final class ModelRun implements TrainingListener {
     private List<TrainingService.Source> sources = List.of();
     private int bit;
     private int[] labels = new int[512];
+    private int[] scoredAs = new int[512];
     private Prediction[] predictions = new Prediction[512];
     final List<TrainingMetrics> reports = new ArrayList<>();
     /** Drift warnings, detections and resets of the last chunk, for training-events. */
@@ -67,21 +68,33 @@ final class ModelRun implements TrainingListener {
             labels = new int[chunk.size()];
             predictions = new Prediction[chunk.size()];
         }
-        boolean learnsAll = true;
+        if (scoredAs.length < chunk.size()) scoredAs = new int[chunk.size()];
+        boolean learnsAll = true, late = false;
         for (int i = 0; i < chunk.size(); i++) {
-            boolean learns = learns(rows.get(i));
+            TrainingService.Source s = rows.get(i);
+            boolean learns = learns(s);
             labels[i] = learns ? chunk.label(i) : Examples.UNLABELED;
             learnsAll &= learns || !chunk.isLabeled(i);
             if (learns) meters.example(chunk.isLabeled(i));
+            scoredAs[i] = arrivalPrediction(s);
+            late |= scoredAs[i] >= 0;
         }
-        Examples examples = learnsAll ? chunk : chunk.relabeled(labels);
+        Examples examples = late ? chunk.relabeled(labels, scoredAs) : learnsAll ? chunk : chunk.relabeled(labels);
         model.trainer().process(examples, this);
-        OnlineTrainer better = retraining == null ? null : retraining.learn(examples);
+        // the copy is scored by its own predictions: the arrival predictions were the model's
+        OnlineTrainer better = retraining == null ? null : retraining.learn(late ? chunk.relabeled(labels) : examples);
         if (better != null) { // the copy trained since the warning predicts better: it replaces the model's weights
             model.trainer().adopt(better);
             model.checkpointSoon();
             events.add(TrainingEvent.of(model.name(), TrainingEvent.SWAP, model.trainer().step(), model.trainer().accuracy().seen()));
         }
+    }
+
+    /** A late example is scored by this model's prediction made when the image arrived (-1: none, score it now). */
+    private int arrivalPrediction(TrainingService.Source s) {
+        if (!s.isLate()) return -1;
+        Prediction p = s.late().predictionOf(model.name());
+        return p == null ? -1 : p.predicted();
     }
 
     private boolean learns(TrainingService.Source s) {
@@ -103,8 +116,9 @@ final class ModelRun implements TrainingListener {
     public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
         TrainingService.Source s = sources.get(index);
         if (learns(s)) inModel.put(s.partition(), s.offset() + 1);
-        if (labels[index] != Examples.UNLABELED) watch(predicted != s.label()); // scored: labeled, learned by this model
-        if ((s.route() & Partitions.PUBLISH) == 0) return; // learned again after a restore; published before
+        int scored = scoredAs[index] >= 0 ? scoredAs[index] : predicted;
+        if (labels[index] != Examples.UNLABELED) watch(scored != s.label()); // scored: labeled, learned by this model
+        if ((s.route() & Partitions.PUBLISH) == 0 || s.isLate()) return; // published before
         predictions[index] = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
     }
 

@@ -52,6 +52,9 @@ public class ModelRuns implements ModelsListener {
     @Inject
     LiveState live;
 
+    @Inject
+    LateLabels lateLabels;
+
     /** What a model's run needs of the service while it trains on a worker. */
     record Settings(int metricsEvery, BooleanSupplier ownsPartitions, Function<String, Map<String, Long>> offsets,
                     boolean resetOnDrift, boolean background) {
@@ -115,6 +118,11 @@ public class ModelRuns implements ModelsListener {
         for (int i = 0; i < sources.size(); i++) {
             TrainingService.Source s = sources.get(i);
             if ((s.route() & Partitions.PUBLISH) == 0) continue;
+            if (s.isLate()) { // learned above; its predictions were published when the image arrived
+                outputs.consumed(s.partition(), s.offset() + 1);
+                continue;
+            }
+            List<Prediction> made = s.label() == null ? new ArrayList<>(all.size()) : null;
             for (RunningModel m : all) {
                 ModelRun run = runs.get(m.name());
                 Prediction p = run.prediction(i);
@@ -126,7 +134,11 @@ public class ModelRuns implements ModelsListener {
                 }
                 if (serves) outputs.prediction(p, s.partition(), counted);
                 if (several) outputs.modelPrediction(p, s.partition(), serves ? () -> { } : counted);
+                if (made != null) made.add(p);
             }
+            // before its offset: the waiting image is in the same transaction as its prediction
+            if (made != null) lateLabels.unlabeled(s.id(), s.width(), s.pixels().length / s.width(), s.pixels(), made, s.partition());
+            else lateLabels.labeled(s.id(), s.label());
             outputs.consumed(s.partition(), s.offset() + 1);
         }
         for (RunningModel m : all) runs.get(m.name()).sent(sources.size());

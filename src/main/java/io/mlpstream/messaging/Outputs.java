@@ -3,6 +3,7 @@ package io.mlpstream.messaging;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mlpstream.events.InvalidEvent;
 import io.mlpstream.events.Json;
+import io.mlpstream.events.LateExample;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingMetrics;
 import io.mlpstream.service.MlpConfig;
@@ -30,8 +31,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 /**
- * The output topics (predictions, model-predictions, training-metrics, training-events, images-dlq,
- * model-checkpoints) as records, written
+ * The output topics (predictions, model-predictions, training-metrics, training-events, images-dlq, labels-dlq,
+ * late-examples, the pending-labels changelog, model-checkpoints) as records, written
  * through one {@link OutputLog} with the input offsets they answer: in Kafka transactions by default,
  * at least once if {@code mlp.delivery.guarantee=at-least-once}. Topic names: {@code mlp.topics.*}.
  */
@@ -61,6 +62,9 @@ public class Outputs {
     private String eventsTopic;
     private String metricsTopic;
     private String deadLetterTopic;
+    private String labelsDlqTopic;
+    private String lateExamplesTopic;
+    private String pendingTopic;
 
     @Inject
     @Identifier("images-rebalance")
@@ -76,6 +80,9 @@ public class Outputs {
         eventsTopic = config.topics().trainingEvents();
         metricsTopic = config.topics().trainingMetrics();
         deadLetterTopic = config.topics().imagesDlq();
+        labelsDlqTopic = config.topics().labelsDlq();
+        lateExamplesTopic = config.topics().lateExamples();
+        pendingTopic = config.topics().pendingLabels();
         log = new OutputLog(this::producer, exactlyOnce(), config.delivery().commitInterval(), partitions::owns,
                 offsets -> clients.getConsumer("images").commitAsync(offsets).subscribe().with(ok -> { }, e -> LOG.warnf(
                         "Committing offsets %s failed (%s): they are committed again later", offsets, e)));
@@ -149,12 +156,30 @@ public class Outputs {
      */
     void deadLetter(String key, byte[] value, InvalidEvent why, TopicPartition source, long offset) {
         String from = source + "-" + offset;
-        log.send(deadLetterRecord(key, value, why, from, false), source, () -> { }, refused -> {
+        log.send(deadLetterRecord(deadLetterTopic, key, value, why, from, false), source, () -> { }, refused -> {
             if (value == null || value.length <= TRUNCATED_BYTES) return null;
             LOG.warnf("Dead letter %s of %d bytes is too large for %s: sending its first %d bytes", from, value.length,
                     deadLetterTopic, TRUNCATED_BYTES);
-            return deadLetterRecord(key, value, why, from, true);
+            return deadLetterRecord(deadLetterTopic, key, value, why, from, true);
         }, e -> dropped("The dead letter of " + from, e));
+    }
+
+    /** A label that could not be used, to labels-dlq with its reason; {@code source} is its topic-partition-offset. */
+    void labelDeadLetter(String key, byte[] value, InvalidEvent why, String source, TopicPartition input) {
+        log.send(deadLetterRecord(labelsDlqTopic, key, value, why, source, false), input, () -> { }, null,
+                e -> dropped("The dead letter of label " + source, e));
+    }
+
+    /** An image whose label came later, for the models to learn and the statistics to score (key = image id). */
+    void lateExample(LateExample example, TopicPartition source) {
+        log.send(new ProducerRecord<>(lateExamplesTopic, example.id(), json(example)), source, () -> { }, null,
+                e -> dropped("The late example " + example.id(), e));
+    }
+
+    /** An entry of the pending-labels changelog (null: a tombstone), in the same transaction as what it answers. */
+    void pendingLabel(String id, byte[] entry) {
+        log.send(new ProducerRecord<>(pendingTopic, id, entry), null, () -> { }, null,
+                e -> dropped("The pending-labels entry of " + id, e));
     }
 
     private void dropped(String what, Exception why) {
@@ -204,8 +229,8 @@ public class Outputs {
         log.close(Duration.ofSeconds(10));
     }
 
-    private ProducerRecord<String, byte[]> deadLetterRecord(String key, byte[] value, InvalidEvent why, String source,
-                                                            boolean truncate) {
+    private static ProducerRecord<String, byte[]> deadLetterRecord(String topic, String key, byte[] value, InvalidEvent why,
+                                                                   String source, boolean truncate) {
         RecordHeaders headers = new RecordHeaders();
         headers.add("dlq-reason", why.reason().getBytes(StandardCharsets.UTF_8));
         headers.add("dlq-detail", why.detail().getBytes(StandardCharsets.UTF_8));
@@ -215,7 +240,7 @@ public class Outputs {
             headers.add("dlq-original-bytes", String.valueOf(value.length).getBytes(StandardCharsets.UTF_8));
             kept = Arrays.copyOf(value, TRUNCATED_BYTES);
         }
-        return new ProducerRecord<>(deadLetterTopic, null, key, kept, headers);
+        return new ProducerRecord<>(topic, null, key, kept, headers);
     }
 
     private static byte[] json(Object o) {

@@ -209,6 +209,16 @@ public class Partitions implements KafkaConsumerRebalanceListener {
         return route;
     }
 
+    /**
+     * A record with nothing to learn (a label: its match is learned as a late example) is behind every model that
+     * it was routed to, so that their snapshots do not send them back to it after a restart. Trainer thread.
+     */
+    void passed(TopicPartition tp, long next, long route, List<RunningModel> models) {
+        for (int k = 0; k < models.size(); k++) {
+            if ((route & (1L << (k + 1))) != 0) positions(inModel, models.get(k).name()).put(tp, next);
+        }
+    }
+
     /** A model added at run time learns from the next record on. Trainer thread. */
     void startAtNext(String model) {
         resumed.computeIfAbsent(model, k -> ConcurrentHashMap.newKeySet()).addAll(assigned);

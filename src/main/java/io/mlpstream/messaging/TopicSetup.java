@@ -19,12 +19,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /**
  * Creates the topics the service uses when they are missing, with the configured partitions and
- * replication, so that nothing depends on the broker's auto-creation. model-checkpoints is compacted.
+ * replication, so that nothing depends on the broker's auto-creation. model-checkpoints and the pending-labels
+ * changelog are compacted.
  */
 @ApplicationScoped
 public class TopicSetup {
@@ -38,9 +38,6 @@ public class TopicSetup {
     MlpConfig config;
 
     @Inject
-    Config mp;
-
-    @Inject
     Models models;
 
     void createTopics(@Observes @Priority(1) StartupEvent event) throws Exception {
@@ -49,12 +46,13 @@ public class TopicSetup {
             List<NewTopic> missing = new ArrayList<>();
             int partitions = config.topics().partitions();
             short rf = config.topics().replicationFactor();
-            String images = mp.getOptionalValue("mp.messaging.incoming.images.topic", String.class).orElse("images");
+            String images = config.topics().images();
             String dlq = config.topics().imagesDlq();
             // model-predictions and training-events exist even with one model: the statistics read the one, and a
             // consumer of the other need not wait for a second model to be added
             for (String topic : List.of(images, config.topics().predictions(), config.topics().modelPredictions(),
-                    config.topics().trainingMetrics(), config.topics().trainingEvents(), dlq)) {
+                    config.topics().trainingMetrics(), config.topics().trainingEvents(), dlq, config.topics().labels(),
+                    config.topics().labelsDlq(), config.topics().lateExamples())) {
                 if (!existing.contains(topic)) {
                     NewTopic t = new NewTopic(topic, partitions, rf);
                     if (topic.equals(images) || topic.equals(dlq)) {
@@ -74,6 +72,10 @@ public class TopicSetup {
                         "cleanup.policy", "compact", "max.message.bytes", String.valueOf(Math.max(32L << 20, checkpointBytes)))));
             } else {
                 CheckpointTopic.check(admin, checkpoints, checkpointBytes);
+            }
+            String pending = config.topics().pendingLabels();
+            if (!existing.contains(pending)) { // a changelog: the newest entry of each image id is the state
+                missing.add(new NewTopic(pending, 1, rf).configs(Map.of("cleanup.policy", "compact")));
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);

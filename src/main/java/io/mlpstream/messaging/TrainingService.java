@@ -3,6 +3,7 @@ package io.mlpstream.messaging;
 import io.mlpstream.events.ImageDecoder;
 import io.mlpstream.events.ImageEvent;
 import io.mlpstream.events.InvalidEvent;
+import io.mlpstream.events.LateExample;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.metrics.LearningMetrics;
@@ -80,8 +81,21 @@ public class TrainingService {
 
     /** Where a row of the current chunk came from, and its route ({@link Partitions#route}). */
     record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, long route, byte[] pixels,
-                  int width) {
+                  int width, LateExample late) {
+        /** A row of the late-examples topic: learned and scored by the prediction made on its arrival, never published. */
+        boolean isLate() {
+            return late != null;
+        }
     }
+
+    /** A labels record to answer once the chunk's images are published (the label of one of them may be among them). */
+    private record LabelRecord(TopicPartition partition, long offset, String key, byte[] value) {
+    }
+
+    private final List<LabelRecord> labelRecords = new ArrayList<>();
+
+    @Inject
+    LateLabels lateLabels;
 
     void start(@Observes @Priority(11) StartupEvent event) {
         OnlineTrainer first = models.all().get(0).trainer();
@@ -90,11 +104,14 @@ public class TrainingService {
                 config.limits().maxRecordBytes(), config.limits().maxImageSide());
         chunk = new Examples(512, inputSize);
         metrics.bind(InvalidEvent.REASONS, outputs::commitFailures, outputs::droppedOutputs);
+        lateLabels.start(first.learner().config().classes());
         runs.start();
         long idle = models.all().stream().mapToLong(m -> m.trainer().config().idleFlush().toMillis()).min().orElse(1000);
         threads.every(Math.max(10, Math.min(200, idle / 5)), this::flushIfIdle);
         long commitCheck = Math.max(5, Math.min(100, config.delivery().commitInterval().toMillis() / 2));
         threads.every(commitCheck, () -> periodic(outputs::commitIfDue));
+        long sweep = Math.max(50, Math.min(1000, config.labels().maxEarly().toMillis() / 4));
+        threads.every(sweep, () -> periodic(lateLabels::expire));
         ready = true;
         started.countDown();
     }
@@ -159,6 +176,7 @@ public class TrainingService {
         awaitStarted();
         chunk.clear();
         sources.clear();
+        labelRecords.clear();
         List<RunningModel> all = models.all();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
@@ -167,26 +185,55 @@ public class TrainingService {
             if (route == 0) continue;
             chunkEnds.computeIfAbsent(tp, k -> new long[1])[0] = offset + 1; // offsets rise within a partition
             boolean publish = (route & Partitions.PUBLISH) != 0;
-            try {
-                ImageEvent event = decoder.decode(record.getPayload());
-                if (!publish && event.label() == null) continue; // nothing to learn, published before
-                chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
-                sources.add(new Source(event.id() != null ? event.id() : tp + "-" + offset, event.label(),
-                        record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli(), tp, offset, route,
-                        event.pixels(), event.width()));
-            } catch (InvalidEvent e) {
-                if (!publish) continue; // dead-lettered before
-                metrics.deadLetter(e.reason());
-                outputs.deadLetter(record.getKey(), record.getPayload(), e, tp, offset);
-                outputs.consumed(tp, offset + 1); // the offsets of a unit never run ahead of its outputs
+            long timestamp = record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli();
+            if (lateLabels.isLabels(tp.topic())) {
+                partitions.passed(tp, offset + 1, route, all); // nothing in a label to learn: its match is a late example
+                if (publish) labelRecords.add(new LabelRecord(tp, offset, record.getKey(), record.getPayload()));
+            } else if (lateLabels.isLateExamples(tp.topic())) {
+                lateExample(record.getPayload(), tp, offset, route, timestamp);
+            } else {
+                image(record, tp, offset, route, timestamp);
             }
         }
         runs.train(chunk, sources, all);
         runs.publish(sources, all);
+        for (LabelRecord l : labelRecords) {
+            lateLabels.label(l.partition(), l.offset(), l.key(), l.value());
+            outputs.consumed(l.partition(), l.offset() + 1);
+        }
         chunkEnds.forEach((tp, end) -> nextOffsets.merge(tp.toString(), end[0], Math::max));
         chunkEnds.clear();
         batch.ack(); // nothing to commit here (commit-strategy=ignore): the Outputs commit the offsets
         outputs.commitIfDue();
+    }
+
+    private void image(KafkaRecord<String, byte[]> record, TopicPartition tp, long offset, long route, long timestamp) {
+        boolean publish = (route & Partitions.PUBLISH) != 0;
+        try {
+            ImageEvent event = decoder.decode(record.getPayload());
+            if (!publish && event.label() == null) return; // nothing to learn, published before
+            chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
+            sources.add(new Source(event.id() != null ? event.id() : tp + "-" + offset, event.label(), timestamp, tp, offset,
+                    route, event.pixels(), event.width(), null));
+        } catch (InvalidEvent e) {
+            if (!publish) return; // dead-lettered before
+            metrics.deadLetter(e.reason());
+            outputs.deadLetter(record.getKey(), record.getPayload(), e, tp, offset);
+            outputs.consumed(tp, offset + 1); // the offsets of a unit never run ahead of its outputs
+        }
+    }
+
+    /** Written by this service when a label met its image: every model learns it, as a labeled image. */
+    private void lateExample(byte[] value, TopicPartition tp, long offset, long route, long timestamp) {
+        try {
+            LateExample late = LateLabels.lateExample(value);
+            chunk.add(late.pixels(), 0, late.label());
+            sources.add(new Source(late.id(), late.label(), timestamp, tp, offset, route, late.pixels(), late.width(), late));
+        } catch (Exception e) {
+            LOG.errorf("Record %s-%d of %s is not a late example (%s): skipped. Only this service should write there.",
+                    tp, offset, tp.topic(), e.getMessage());
+            if ((route & Partitions.PUBLISH) != 0) outputs.consumed(tp, offset + 1);
+        }
     }
 
     public Map<String, Long> nextOffsets() {

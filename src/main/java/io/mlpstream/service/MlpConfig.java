@@ -69,7 +69,9 @@ public interface MlpConfig {
 
     LimitsConfig limits();
 
-    Topics topics();
+    TopicsConfig topics();
+
+    LabelsConfig labels();
 
     Checkpoints checkpoints();
 
@@ -204,34 +206,5 @@ public interface MlpConfig {
         enum Guarantee {
             EXACTLY_ONCE, AT_LEAST_ONCE
         }
-    }
-
-    interface Topics {
-        /** One prediction per image, key = image id. */
-        @WithDefault("predictions")
-        String predictions();
-
-        /** Every model's prediction of each image, when several models run, key = image id. */
-        @WithDefault("model-predictions")
-        String modelPredictions();
-
-        /** Serving switches (and drift), key = model name. */
-        @WithDefault("training-events")
-        String trainingEvents();
-
-        /** One record per training step (or every N), key = model name. */
-        @WithDefault("training-metrics")
-        String trainingMetrics();
-
-        /** Image records that could not be used, with the reason in headers. */
-        @WithDefault("images-dlq")
-        String imagesDlq();
-
-        /** Partitions of the topics the service creates when they are missing. */
-        @WithDefault("1")
-        int partitions();
-
-        @WithDefault("1")
-        short replicationFactor();
     }
 }

@@ -22,21 +22,50 @@ public record Outcome(String model, int label, int predicted) {
         // a streaming read of three fields: every prediction passes here, and the probabilities are skipped
         try (JsonParser p = JSON.createParser(predictionJson)) {
             if (p.nextToken() != JsonToken.START_OBJECT) return null;
-            String model = null;
-            int label = -1, predicted = -1;
+            return read(p);
+        } catch (Exception e) {
+            return null; // the predictions topic is ours; anything else written to it is not counted
+        }
+    }
+
+    /** Reads one prediction object, its START_OBJECT just read, to its END_OBJECT. */
+    private static Outcome read(JsonParser p) throws java.io.IOException {
+        String model = null;
+        int label = -1, predicted = -1;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "label" -> label = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                case "predicted" -> predicted = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                default -> p.skipChildren();
+            }
+        }
+        return model == null || label < 0 || predicted < 0 ? null : new Outcome(model, label, predicted);
+    }
+
+    /** The outcomes of a late-examples value: one per model's prediction made on arrival, scored by the later label. */
+    public static java.util.List<Outcome> ofLateExample(byte[] lateExampleJson) {
+        if (lateExampleJson == null) return java.util.List.of();
+        java.util.List<Outcome> outcomes = new java.util.ArrayList<>();
+        try (JsonParser p = JSON.createParser(lateExampleJson)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return outcomes;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
-                switch (field) {
-                    case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "label" -> label = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
-                    case "predicted" -> predicted = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
-                    default -> p.skipChildren();
+                if (!field.equals("predictions") || value != JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    Outcome o = read(p);
+                    if (o != null) outcomes.add(o);
                 }
             }
-            return model == null || label < 0 || predicted < 0 ? null : new Outcome(model, label, predicted);
+            return outcomes;
         } catch (Exception e) {
-            return null; // the predictions topic is ours; anything else written to it is not counted
+            return java.util.List.of(); // our own topic; anything else written to it is not counted
         }
     }
 }

@@ -9,6 +9,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.TimeWindows;
@@ -21,7 +22,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * predictions, model-predictions (key = image id; the serving model's predictions are in both)
- *   -> labeled outcomes, first of each (model, id) only (store "seen-predictions")
+ *   -> labeled outcomes          + late-examples (every model's prediction on arrival, scored by a later label)
+ *   -> first of each (model, id) only (store "seen-predictions")
  *   -> re-keyed by model
  *      -> confusion matrix per model                 (store "confusion")
  *         -> per-class precision and recall           (store "class-metrics")
@@ -51,14 +53,28 @@ public final class StatsTopology {
     /** Over several topics of predictions: each model's statistics come from whichever topic carries its predictions. */
     public static Topology build(List<String> predictionsTopics, int classes, List<Duration> windows,
                                  Duration windowRetention, Duration dedupRetention) {
+        return build(predictionsTopics, null, classes, windows, windowRetention, dedupRetention);
+    }
+
+    /**
+     * Over several topics of predictions and, if not null, the late-examples topic, whose records carry every
+     * model's prediction made on the image's arrival, scored by the label that came later.
+     */
+    public static Topology build(List<String> predictionsTopics, String lateExamplesTopic, int classes, List<Duration> windows,
+                                 Duration windowRetention, Duration dedupRetention) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(SEEN, dedupRetention, dedupRetention, false),
                 Serdes.String(), Serdes.Long()));
-        KGroupedStream<String, Outcome> byModel = builder
+        KStream<String, Outcome> outcomes = builder
                 .stream(predictionsTopics, Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .mapValues(Outcome::of)
-                .filter((id, outcome) -> outcome != null)
+                .filter((id, outcome) -> outcome != null);
+        if (lateExamplesTopic != null) {
+            outcomes = outcomes.merge(builder.stream(lateExamplesTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                    .flatMapValues(Outcome::ofLateExample));
+        }
+        KGroupedStream<String, Outcome> byModel = outcomes
                 .processValues(() -> new Deduplicate(SEEN, dedupRetention), SEEN)
                 .selectKey((id, outcome) -> outcome.model())
                 .groupByKey(Grouped.with("by-model", Serdes.String(), StatsSerdes.outcome()));

@@ -28,6 +28,8 @@ public class StatsTopologyProducer {
                       String predictionsTopic,
                       @ConfigProperty(name = "mlp.topics.model-predictions", defaultValue = "model-predictions")
                       String modelPredictionsTopic,
+                      @ConfigProperty(name = "mlp.topics.late-examples", defaultValue = "mlp-stream-late-examples")
+                      String lateExamplesTopic,
                       @ConfigProperty(name = "mlp.model.classes", defaultValue = "10") int classes,
                       @ConfigProperty(name = "mlp.delivery.guarantee", defaultValue = "exactly-once") String delivery,
                       @ConfigProperty(name = "kafka-streams.processing.guarantee", defaultValue = "at_least_once")
@@ -40,7 +42,7 @@ public class StatsTopologyProducer {
             LOG.warnf("The service delivers %s but its statistics run %s: set KAFKA_STREAMS_PROCESSING_GUARANTEE=%s",
                     delivery, streamsGuarantee, exactlyOnce ? "exactly_once_v2" : "at_least_once");
         }
-        return StatsTopology.build(List.of(predictionsTopic, modelPredictionsTopic), classes, stats.windows(), stats.windowRetention(),
+        return StatsTopology.build(List.of(predictionsTopic, modelPredictionsTopic), lateExamplesTopic, classes, stats.windows(), stats.windowRetention(),
                 stats.dedupRetention());
     }
 

@@ -132,7 +132,7 @@ class DeliveryIT {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("images-" + name, partitions, (short) 1))).all().get();
         }
-        return Map.of("MLP_MODEL_NAME", name + "-model", "MP_MESSAGING_INCOMING_IMAGES_TOPIC", "images-" + name,
+        return Map.of("MLP_MODEL_NAME", name + "-model", "MLP_TOPICS_IMAGES", "images-" + name,
                 "MP_MESSAGING_INCOMING_IMAGES_GROUP_ID", name + "-group", "MLP_DATA_DIR", dir.resolve(name).toString(),
                 "MLP_CHECKPOINTS_EVERY_STEPS", "100000", "MLP_CHECKPOINTS_EVERY", "1h");
     }

@@ -217,7 +217,7 @@ class RestartIT {
     /** A model, topic, group and data directory of the test's own, so that the tests do not meet. */
     private Map<String, String> isolated(String name) throws IOException {
         svc = new ServiceProcess(broker.bootstrapServers(), dir);
-        return Map.of("MLP_MODEL_NAME", name + "-model", "MP_MESSAGING_INCOMING_IMAGES_TOPIC", "images-" + name,
+        return Map.of("MLP_MODEL_NAME", name + "-model", "MLP_TOPICS_IMAGES", "images-" + name,
                 "MP_MESSAGING_INCOMING_IMAGES_GROUP_ID", name + "-group", "MLP_DATA_DIR", dir.resolve(name).toString());
     }
 

@@ -1,0 +1,176 @@
+package io.mlpstream.messaging;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.mlpstream.events.InvalidEvent;
+import io.mlpstream.events.Json;
+import io.mlpstream.events.LabelDecoder;
+import io.mlpstream.events.LabelEvent;
+import io.mlpstream.events.LateExample;
+import io.mlpstream.events.Prediction;
+import io.mlpstream.metrics.LabelMeters;
+import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.PendingLabels;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+/**
+ * The Kafka side of labels that come later. Unlabeled images wait in {@link PendingLabels}; a labels record is
+ * matched to its image (or waits for it, or goes to labels-dlq with a reason); a match becomes a record of the
+ * late-examples topic, which every model learns from like any input, so that it is learned exactly once per model
+ * lineage by the same offsets and snapshots as the images. The waiting state is kept in a compacted changelog,
+ * written in the same transactions as the outputs and input offsets, and read back at start.
+ */
+@ApplicationScoped
+public class LateLabels {
+    private static final Logger LOG = Logger.getLogger(LateLabels.class);
+
+    @Inject
+    MlpConfig config;
+
+    @Inject
+    Outputs outputs;
+
+    @Inject
+    LabelMeters meters;
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
+
+    private PendingLabels pending;
+    private LabelDecoder decoder;
+
+    /** One changelog value: exactly one of the three is set. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Entry(PendingLabels.Image image, PendingLabels.EarlyLabel label, PendingLabels.Outcome outcome) {
+        long time() {
+            return image != null ? image.arrivedAt() : label != null ? label.arrivedAt() : outcome.at();
+        }
+
+        Object value() {
+            return image != null ? image : label != null ? label : outcome;
+        }
+    }
+
+    /** Reads the changelog to its end; call it after the outputs have fenced an older instance (its transaction aborted). */
+    void start(int classes) {
+        decoder = new LabelDecoder(classes);
+        pending = new PendingLabels(config.labels(), new PendingLabels.Changes() {
+            @Override
+            public void put(String id, Object entry) {
+                outputs.pendingLabel(id, encode(entry));
+            }
+
+            @Override
+            public void remove(String id) {
+                outputs.pendingLabel(id, null);
+            }
+        });
+        Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
+        Map<String, byte[]> stored = Checkpoints.newest(props, config.topics().pendingLabels(), Duration.ofSeconds(120));
+        List<Map.Entry<String, Entry>> entries = new ArrayList<>();
+        stored.forEach((id, bytes) -> entries.add(Map.entry(id, decode(bytes))));
+        entries.sort(Comparator.comparingLong(e -> e.getValue().time())); // the store keeps each kind in time order
+        entries.forEach(e -> pending.restore(e.getKey(), e.getValue().value()));
+        if (!entries.isEmpty()) {
+            LOG.infof("Labels that come later: %d images and %d labels still waiting, from %s", pending.waitingImages(),
+                    pending.waitingLabels(), config.topics().pendingLabels());
+        }
+        meters.bind(LabelDecoder.REASONS, pending::waitingImages, pending::waitingLabels);
+    }
+
+    /** An unlabeled image was predicted and its predictions published: it waits for its label, or meets it. */
+    void unlabeled(String id, int width, int height, byte[] pixels, List<Prediction> predictions, TopicPartition source) {
+        long now = System.currentTimeMillis();
+        PendingLabels.Result r = pending.image(new PendingLabels.Image(id, width, height, pixels, now, predictions));
+        if (r instanceof PendingLabels.Matched m) learn(m, now, source);
+    }
+
+    /** An image came with its label: a later label for it is a duplicate, or a conflict. */
+    void labeled(String id, int label) {
+        pending.labeledInEvent(id, label, System.currentTimeMillis());
+    }
+
+    /** A labels record, in offset order, to be answered once: matched, kept until its image, or dead-lettered. */
+    void label(TopicPartition tp, long offset, String key, byte[] value) {
+        String source = tp + "-" + offset;
+        long now = System.currentTimeMillis();
+        try {
+            LabelEvent label = decoder.decode(key, value);
+            PendingLabels.Result r = pending.label(new PendingLabels.EarlyLabel(label.id(), label.label(), now, key, value, source));
+            if (r instanceof PendingLabels.Matched m) learn(m, now, tp);
+            if (r instanceof PendingLabels.Refused refused) refuse(key, value, new InvalidEvent(refused.reason(), refused.detail()), source, tp);
+        } catch (InvalidEvent e) {
+            refuse(key, value, e, source, tp);
+        }
+    }
+
+    /** Periodic, on the trainer's thread: expired images are counted, labels whose image never came are dead-lettered. */
+    void expire() {
+        PendingLabels.Expired gone = pending.expire(System.currentTimeMillis());
+        if (!gone.images().isEmpty()) {
+            meters.expired(gone.images().size());
+            LOG.infof("%d unlabeled images expired without their label (mlp.labels.max-delay=%s, max-pending=%d)",
+                    gone.images().size(), config.labels().maxDelay(), config.labels().maxPending());
+        }
+        for (PendingLabels.EarlyLabel l : gone.labels()) {
+            refuse(l.key(), l.record(), new InvalidEvent(LabelDecoder.UNKNOWN_ID, "no image " + l.id() + " arrived within "
+                    + "mlp.labels.max-early (" + config.labels().maxEarly() + ")"), l.source(), null);
+        }
+    }
+
+    private void learn(PendingLabels.Matched m, long now, TopicPartition source) {
+        PendingLabels.Image image = m.image();
+        List<Prediction> scored = image.predictions().stream().map(p -> p.scored(m.label())).toList();
+        outputs.lateExample(new LateExample(image.id(), m.label(), image.width(), image.height(), image.pixels(),
+                image.arrivedAt(), now, scored), source);
+        meters.matched(m.delayMillis());
+    }
+
+    private void refuse(String key, byte[] value, InvalidEvent why, String source, TopicPartition tp) {
+        meters.refused(why.reason());
+        outputs.labelDeadLetter(key, value, why, source, tp);
+    }
+
+    boolean isLabels(String topic) {
+        return topic.equals(config.topics().labels());
+    }
+
+    boolean isLateExamples(String topic) {
+        return topic.equals(config.topics().lateExamples());
+    }
+
+    static LateExample lateExample(byte[] value) throws IOException {
+        return Json.mapper().readValue(value, LateExample.class);
+    }
+
+    private static byte[] encode(Object entry) {
+        Entry e = entry instanceof PendingLabels.Image i ? new Entry(i, null, null)
+                : entry instanceof PendingLabels.EarlyLabel l ? new Entry(null, l, null)
+                : new Entry(null, null, (PendingLabels.Outcome) entry);
+        try {
+            return Json.mapper().writeValueAsBytes(e);
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
+    private static Entry decode(byte[] bytes) {
+        try {
+            return Json.mapper().readValue(bytes, Entry.class);
+        } catch (IOException x) {
+            throw new IllegalStateException("An entry of the pending-labels changelog cannot be read: " + x.getMessage(), x);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.mlpstream.service;
+
+import io.mlpstream.events.LabelDecoder;
+import io.mlpstream.events.Prediction;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Images waiting for their labels and labels waiting for their images, matched by image id in either order
+ * (River's delayed labels; chantilly's predict, then learn by id). An image waits at most max-delay, a label
+ * max-early; what was matched or expired is remembered for max-delay, so that a second label is told apart from
+ * an unknown one. Each map holds at most max-pending entries: past it the oldest goes, counted.
+ *
+ * <p>Plain Java, on the trainer's thread only. Every change is reported to {@link Changes}, which keeps it in
+ * Kafka; {@link #restore} replays those changes after a restart.
+ */
+public final class PendingLabels {
+    /** An unlabeled image, as it arrived, with every model's prediction of it then. */
+    public record Image(String id, int width, int height, byte[] pixels, long arrivedAt, List<Prediction> predictions) {
+    }
+
+    /** A label whose image has not arrived, with its record, for labels-dlq if the image never comes. */
+    public record EarlyLabel(String id, int label, long arrivedAt, String key, byte[] record, String source) {
+    }
+
+    /** What became of an id: matched, expired, or labeled inside its image event (that one is not persisted). */
+    public record Outcome(String id, Kind kind, int label, long at) {
+        public enum Kind { MATCHED, EXPIRED, LABELED }
+    }
+
+    /** What a label or an image led to. */
+    public sealed interface Result {
+    }
+
+    /** Train on it: the image and its label; delay = label time - image time (0 when the label came first). */
+    public record Matched(Image image, int label, long delayMillis) implements Result {
+    }
+
+    /** The label waits for its image. */
+    public record Waiting() implements Result {
+    }
+
+    /** The label cannot be used: a labels-dlq reason of {@link LabelDecoder}, and why. */
+    public record Refused(String reason, String detail) implements Result {
+    }
+
+    /** Where the state is kept: each entry by id (an Image, an EarlyLabel or an Outcome), or its removal. */
+    public interface Changes {
+        void put(String id, Object entry);
+
+        void remove(String id);
+    }
+
+    /** What an expiry sweep found: images whose label never came, labels whose image never came. */
+    public record Expired(List<Image> images, List<EarlyLabel> labels) {
+    }
+
+    private final LabelsConfig config;
+    private final Changes changes;
+    private final Map<String, Image> images = new LinkedHashMap<>();
+    private final Map<String, EarlyLabel> early = new LinkedHashMap<>();
+    private final Map<String, Outcome> outcomes = new LinkedHashMap<>();
+    /** Pushed out by max-pending (or by a newer image of the same id) since the last sweep, reported by the next. */
+    private final List<Image> expiredImages = new ArrayList<>();
+    private final List<EarlyLabel> pushedOut = new ArrayList<>();
+
+    public PendingLabels(LabelsConfig config, Changes changes) {
+        this.config = config;
+        this.changes = changes;
+    }
+
+    /** An image arrived without a label: it waits, unless its label is here already. */
+    public Result image(Image image) {
+        EarlyLabel label = early.remove(image.id());
+        if (label != null) return match(image, label.label(), 0, image.arrivedAt());
+        if (outcomes.remove(image.id()) != null) changes.remove(image.id()); // the id is used again: a new image
+        Image replaced = images.put(image.id(), image);
+        if (replaced != null) expiredImages.add(replaced); // the id came again: its label is the newer image's
+        changes.put(image.id(), image);
+        if (images.size() > config.maxPending()) expireImage(images.values().iterator().next(), image.arrivedAt());
+        return new Waiting();
+    }
+
+    /** An image arrived with its label: remembered for a while, so that a later label is a duplicate or a conflict. */
+    public void labeledInEvent(String id, int label, long now) {
+        remember(new Outcome(id, Outcome.Kind.LABELED, label, now), false);
+    }
+
+    /** A label arrived: matched to its waiting image, kept until its image comes, or refused. */
+    public Result label(EarlyLabel label) {
+        String id = label.id();
+        Image image = images.remove(id);
+        if (image != null) return match(image, label.label(), Math.max(0, label.arrivedAt() - image.arrivedAt()), label.arrivedAt());
+        Outcome known = outcomes.get(id);
+        if (known != null) {
+            return switch (known.kind()) {
+                case EXPIRED -> new Refused(LabelDecoder.EXPIRED, "the image " + id + " waited longer than mlp.labels.max-delay ("
+                        + config.maxDelay() + ") or was pushed out by mlp.labels.max-pending");
+                case MATCHED -> new Refused(LabelDecoder.DUPLICATE, "the image " + id + " was already learned with label " + known.label());
+                case LABELED -> known.label() == label.label()
+                        ? new Refused(LabelDecoder.DUPLICATE, "the image " + id + " came with this label")
+                        : new Refused(LabelDecoder.CONFLICT, "the image " + id + " came with label " + known.label()
+                        + ", this label says " + label.label());
+            };
+        }
+        if (early.containsKey(id)) {
+            return new Refused(LabelDecoder.DUPLICATE, "a label for " + id + " is already waiting for its image");
+        }
+        early.put(id, label);
+        changes.put(id, label);
+        if (early.size() > config.maxPending()) {
+            EarlyLabel oldest = early.values().iterator().next();
+            early.remove(oldest.id());
+            changes.remove(oldest.id());
+            pushedOut.add(oldest);
+        }
+        return new Waiting();
+    }
+
+    /** Images older than max-delay expire; labels older than max-early are given up; old outcomes are forgotten. */
+    public Expired expire(long now) {
+        List<Image> gone = new ArrayList<>(expiredImages);
+        expiredImages.clear();
+        for (Iterator<Image> it = images.values().iterator(); it.hasNext(); ) {
+            Image image = it.next();
+            if (now - image.arrivedAt() < config.maxDelay().toMillis()) break; // in arrival order
+            it.remove();
+            remember(new Outcome(image.id(), Outcome.Kind.EXPIRED, -1, now), true);
+            gone.add(image);
+        }
+        List<EarlyLabel> unknown = new ArrayList<>(pushedOut);
+        pushedOut.clear();
+        for (Iterator<EarlyLabel> it = early.values().iterator(); it.hasNext(); ) {
+            EarlyLabel label = it.next();
+            if (now - label.arrivedAt() < config.maxEarly().toMillis()) break;
+            it.remove();
+            changes.remove(label.id());
+            unknown.add(label);
+        }
+        for (Iterator<Outcome> it = outcomes.values().iterator(); it.hasNext(); ) {
+            Outcome o = it.next();
+            if (now - o.at() < config.maxDelay().toMillis()) break;
+            it.remove();
+            if (o.kind() != Outcome.Kind.LABELED) changes.remove(o.id());
+        }
+        return new Expired(gone, unknown);
+    }
+
+    private void expireImage(Image oldest, long now) {
+        images.remove(oldest.id());
+        remember(new Outcome(oldest.id(), Outcome.Kind.EXPIRED, -1, now), true);
+        expiredImages.add(oldest);
+    }
+
+    private Matched match(Image image, int label, long delay, long now) {
+        remember(new Outcome(image.id(), Outcome.Kind.MATCHED, label, now), true);
+        return new Matched(image, label, delay);
+    }
+
+    private void remember(Outcome outcome, boolean persisted) {
+        outcomes.remove(outcome.id()); // re-inserted last: the map stays in time order
+        outcomes.put(outcome.id(), outcome);
+        if (persisted) changes.put(outcome.id(), outcome);
+        if (outcomes.size() > config.maxPending()) {
+            Outcome oldest = outcomes.values().iterator().next();
+            outcomes.remove(oldest.id());
+            if (oldest.kind() != Outcome.Kind.LABELED) changes.remove(oldest.id());
+        }
+    }
+
+    /** After a restart: the changes as {@link Changes} received them, in order; null is a removal. */
+    public void restore(String id, Object entry) {
+        images.remove(id);
+        early.remove(id);
+        outcomes.remove(id);
+        if (entry instanceof Image i) images.put(id, i);
+        else if (entry instanceof EarlyLabel l) early.put(id, l);
+        else if (entry instanceof Outcome o) outcomes.put(id, o);
+    }
+
+    public int waitingImages() {
+        return images.size();
+    }
+
+    public int waitingLabels() {
+        return early.size();
+    }
+}

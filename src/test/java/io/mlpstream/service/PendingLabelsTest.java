@@ -1,0 +1,129 @@
+package io.mlpstream.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mlpstream.events.LabelDecoder;
+import io.mlpstream.events.Prediction;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Matching images and labels by id in either order, and what is refused, expired and remembered. */
+class PendingLabelsTest {
+    private final Map<String, Object> changelog = new LinkedHashMap<>();
+    private final PendingLabels.Changes changes = new PendingLabels.Changes() {
+        @Override
+        public void put(String id, Object entry) {
+            changelog.put(id, entry);
+        }
+
+        @Override
+        public void remove(String id) {
+            changelog.remove(id);
+        }
+    };
+
+    private static LabelsConfig config(long maxDelayMs, long maxEarlyMs, int maxPending) {
+        return new LabelsConfig() {
+            public Duration maxDelay() {
+                return Duration.ofMillis(maxDelayMs);
+            }
+
+            public Duration maxEarly() {
+                return Duration.ofMillis(maxEarlyMs);
+            }
+
+            public int maxPending() {
+                return maxPending;
+            }
+        };
+    }
+
+    private static PendingLabels.Image image(String id, long at) {
+        return new PendingLabels.Image(id, 2, 1, new byte[]{1, 2}, at,
+                List.of(Prediction.of(id, new float[]{(float) Math.log(0.9), (float) Math.log(0.1)}, null, "m", 3, at)));
+    }
+
+    private static PendingLabels.EarlyLabel label(String id, int label, long at) {
+        return new PendingLabels.EarlyLabel(id, label, at, id, new byte[0], "labels-0-" + at);
+    }
+
+    @Test
+    void anImageMeetsItsLabelInEitherOrder() {
+        PendingLabels p = new PendingLabels(config(10_000, 1_000, 100), changes);
+        assertInstanceOf(PendingLabels.Waiting.class, p.image(image("a", 0)));
+        PendingLabels.Matched m = assertInstanceOf(PendingLabels.Matched.class, p.label(label("a", 1, 250)));
+        assertEquals(1, m.label());
+        assertEquals(250, m.delayMillis());
+        assertEquals("a", m.image().id());
+
+        assertInstanceOf(PendingLabels.Waiting.class, p.label(label("b", 0, 300)));
+        assertEquals(1, p.waitingLabels());
+        PendingLabels.Matched first = assertInstanceOf(PendingLabels.Matched.class, p.image(image("b", 400)));
+        assertEquals(0, first.delayMillis(), "the label came first");
+        assertEquals(0, p.waitingImages());
+        assertEquals(0, p.waitingLabels());
+    }
+
+    @Test
+    void aSecondLabelIsADuplicateAndOneThatDisagreesWithTheEventIsAConflict() {
+        PendingLabels p = new PendingLabels(config(10_000, 1_000, 100), changes);
+        p.image(image("a", 0));
+        p.label(label("a", 1, 10));
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("a", 1, 20))).reason());
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("a", 0, 20))).reason(),
+                "a second label of an image already learned, whatever it says");
+        p.labeledInEvent("e", 4, 30);
+        assertEquals(LabelDecoder.CONFLICT, assertInstanceOf(PendingLabels.Refused.class, p.label(label("e", 5, 40))).reason());
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("e", 4, 40))).reason());
+    }
+
+    @Test
+    void imagesExpireAfterMaxDelayAndLabelsOfUnknownImagesAfterMaxEarly() {
+        PendingLabels p = new PendingLabels(config(1_000, 200, 100), changes);
+        p.image(image("old", 0));
+        p.label(label("ghost", 3, 0));
+        PendingLabels.Expired none = p.expire(150);
+        assertTrue(none.images().isEmpty() && none.labels().isEmpty());
+        PendingLabels.Expired labels = p.expire(250);
+        assertEquals(List.of("ghost"), labels.labels().stream().map(PendingLabels.EarlyLabel::id).toList());
+        assertTrue(labels.images().isEmpty());
+        PendingLabels.Expired images = p.expire(1_000);
+        assertEquals(List.of("old"), images.images().stream().map(PendingLabels.Image::id).toList());
+        assertEquals(LabelDecoder.EXPIRED, assertInstanceOf(PendingLabels.Refused.class, p.label(label("old", 1, 1_100))).reason());
+        p.expire(2_100); // remembered for max-delay, then forgotten: the id is unknown again
+        assertInstanceOf(PendingLabels.Waiting.class, p.label(label("old", 1, 2_200)));
+    }
+
+    @Test
+    void atMostMaxPendingImagesWaitThePushedOutOnesExpire() {
+        PendingLabels p = new PendingLabels(config(60_000, 1_000, 3), changes);
+        for (int i = 0; i < 5; i++) p.image(image("i" + i, i));
+        assertEquals(3, p.waitingImages());
+        assertEquals(List.of("i0", "i1"), p.expire(10).images().stream().map(PendingLabels.Image::id).toList());
+        assertEquals(LabelDecoder.EXPIRED, assertInstanceOf(PendingLabels.Refused.class, p.label(label("i0", 1, 20))).reason());
+        assertInstanceOf(PendingLabels.Matched.class, p.label(label("i4", 1, 20)));
+    }
+
+    /** What the changelog holds is the state: a store rebuilt from it matches and refuses as the first one would. */
+    @Test
+    void aStoreRestoredFromItsChangelogGoesOnWhereTheFirstStopped() {
+        PendingLabels p = new PendingLabels(config(10_000, 5_000, 100), changes);
+        p.image(image("waiting", 0));
+        p.label(label("early", 2, 10));
+        p.image(image("done", 20));
+        p.label(label("done", 1, 30));
+        PendingLabels restored = new PendingLabels(config(10_000, 5_000, 100), changes);
+        Map<String, Object> copy = new LinkedHashMap<>(changelog);
+        copy.forEach(restored::restore);
+        assertEquals(1, restored.waitingImages());
+        assertEquals(1, restored.waitingLabels());
+        assertInstanceOf(PendingLabels.Matched.class, restored.label(label("waiting", 7, 40)));
+        assertInstanceOf(PendingLabels.Matched.class, restored.image(image("early", 50)));
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, restored.label(label("done", 1, 60))).reason());
+    }
+}
