@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -43,6 +44,12 @@ public class LagMonitor {
     @Inject
     LiveState live;
 
+    @Inject
+    LabelRecords labels;
+
+    /** Image records not yet processed, at the last measurement: labels wait for them (LabelRecords). */
+    private volatile long imagesBehind = Long.MAX_VALUE;
+    private volatile Map<TopicPartition, Long> behindBy = Map.of();
     private ScheduledExecutorService timer;
     private Admin admin;
 
@@ -53,12 +60,22 @@ public class LagMonitor {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::measure, 2, 5, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::measure, 1, 1, TimeUnit.SECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (timer != null) timer.shutdownNow();
         if (admin != null) admin.close(Duration.ofSeconds(2));
+    }
+
+    /** True when the last measurement found every image processed. */
+    boolean imagesCaughtUp() {
+        return imagesBehind == 0;
+    }
+
+    /** True when the last measurement found this partition read to its end (not yet measured: false). */
+    boolean caughtUp(TopicPartition tp) {
+        return behindBy.getOrDefault(tp, 1L) == 0;
     }
 
     private void measure() {
@@ -67,11 +84,17 @@ public class LagMonitor {
         try {
             var ends = admin.listOffsets(assigned.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
                     .all().get(5, TimeUnit.SECONDS);
-            long lag = 0;
+            long lag = 0, images = 0;
+            Map<TopicPartition, Long> left = new HashMap<>();
             for (var e : ends.entrySet()) {
                 long next = training.nextOffsets().getOrDefault(e.getKey().topic() + "-" + e.getKey().partition(), 0L);
-                lag += Math.max(0, e.getValue().offset() - next);
+                long behind = Math.max(0, e.getValue().offset() - next);
+                lag += behind;
+                left.put(e.getKey(), behind);
+                if (!labels.isLabels(e.getKey().topic())) images += behind;
             }
+            behindBy = left;
+            imagesBehind = images;
             metrics.lag(lag);
             live.lag(lag);
         } catch (Exception e) {

@@ -26,10 +26,13 @@ import org.jboss.logging.Logger;
 
 /**
  * The Kafka side of labels that come later. Unlabeled images wait in {@link PendingLabels}; a labels record is
- * matched to its image (or waits for it, or goes to labels-dlq with a reason); a match becomes a record of the
- * late-examples topic, which every model learns from like any input, so that it is learned exactly once per model
- * lineage by the same offsets and snapshots as the images. The waiting state is kept in a compacted changelog,
- * written in the same transactions as the outputs and input offsets, and read back at start.
+ * matched to its image (or waits for it, or goes to labels-dlq with a reason). A match is learned by every model
+ * at the record that completed it (the label; or the image, when its label came first and waited), so the offsets
+ * and snapshots that make the images' learning exactly once do the same for late labels: a model restored from an
+ * older snapshot reads that record again and learns the match again from what the store remembers of it. The
+ * store is kept in a compacted changelog, written in the same transactions as the outputs and input offsets, and
+ * read back at start. Each match is published on late-examples, scored by the predictions made on arrival, for
+ * the statistics and for anyone who wants the labeled images.
  */
 @ApplicationScoped
 public class LateLabels {
@@ -90,11 +93,25 @@ public class LateLabels {
         meters.bind(LabelDecoder.REASONS, pending::waitingImages, pending::waitingLabels);
     }
 
-    /** An unlabeled image was predicted and its predictions published: it waits for its label, or meets it. */
-    void unlabeled(String id, int width, int height, byte[] pixels, List<Prediction> predictions, TopicPartition source) {
-        long now = System.currentTimeMillis();
-        PendingLabels.Result r = pending.image(new PendingLabels.Image(id, width, height, pixels, now, predictions));
-        if (r instanceof PendingLabels.Matched m) learn(m, now, source);
+    /**
+     * An unlabeled image record: the label that waits for it, if one does (taken, and the match remembered at this
+     * record); or, when the record is read again after a restore ({@code publish} false), the label it was matched
+     * with then. Null: the image waits for its label.
+     */
+    Integer waitingLabel(String id, TopicPartition tp, long offset, boolean publish) {
+        String at = tp + "@" + offset;
+        if (!publish) {
+            PendingLabels.Outcome o = pending.matchedAt(id, at);
+            return o == null ? null : o.label();
+        }
+        Integer label = pending.takeWaitingLabel(id, at, System.currentTimeMillis());
+        if (label != null) meters.matched(0); // the label came first: no delay between the prediction and the truth
+        return label;
+    }
+
+    /** An unlabeled image was predicted and its predictions published: it waits for its label. */
+    void unlabeled(String id, int width, int height, byte[] pixels, List<Prediction> predictions) {
+        pending.image(new PendingLabels.Image(id, width, height, pixels, System.currentTimeMillis(), predictions));
     }
 
     /** An image came with its label: a later label for it is a duplicate, or a conflict. */
@@ -102,17 +119,40 @@ public class LateLabels {
         pending.labeledInEvent(id, label, System.currentTimeMillis());
     }
 
-    /** A labels record, in offset order, to be answered once: matched, kept until its image, or dead-lettered. */
-    void label(TopicPartition tp, long offset, String key, byte[] value) {
+    /**
+     * A labels record, in offset order, answered once: matched (the example to learn is returned, and published on
+     * late-examples for the statistics), kept until its image comes, or dead-lettered.
+     */
+    LateExample label(TopicPartition tp, long offset, String key, byte[] value) {
         String source = tp + "-" + offset;
         long now = System.currentTimeMillis();
         try {
             LabelEvent label = decoder.decode(key, value);
-            PendingLabels.Result r = pending.label(new PendingLabels.EarlyLabel(label.id(), label.label(), now, key, value, source));
-            if (r instanceof PendingLabels.Matched m) learn(m, now, tp);
+            PendingLabels.Result r = pending.label(new PendingLabels.EarlyLabel(label.id(), label.label(), now, key, value, source),
+                    tp + "@" + offset);
             if (r instanceof PendingLabels.Refused refused) refuse(key, value, new InvalidEvent(refused.reason(), refused.detail()), source, tp);
+            if (!(r instanceof PendingLabels.Matched m)) return null;
+            LateExample example = example(m.image(), m.label(), now);
+            outputs.lateExample(example, tp);
+            meters.matched(m.delayMillis());
+            return example;
         } catch (InvalidEvent e) {
             refuse(key, value, e, source, tp);
+            return null;
+        }
+    }
+
+    /**
+     * A labels record read again after a restore, by a model whose snapshot is older than the match it made: the
+     * example to learn again, or null (it matched nothing then, or was answered before the snapshot).
+     */
+    LateExample replayed(TopicPartition tp, long offset, String key, byte[] value) {
+        try {
+            PendingLabels.Outcome o = pending.matchedAt(decoder.decode(key, value).id(), tp + "@" + offset);
+            if (o == null || o.image() == null) return null;
+            return example(o.image(), o.label(), o.at());
+        } catch (InvalidEvent e) {
+            return null; // dead-lettered when it was first read
         }
     }
 
@@ -130,12 +170,9 @@ public class LateLabels {
         }
     }
 
-    private void learn(PendingLabels.Matched m, long now, TopicPartition source) {
-        PendingLabels.Image image = m.image();
-        List<Prediction> scored = image.predictions().stream().map(p -> p.scored(m.label())).toList();
-        outputs.lateExample(new LateExample(image.id(), m.label(), image.width(), image.height(), image.pixels(),
-                image.arrivedAt(), now, scored), source);
-        meters.matched(m.delayMillis());
+    private static LateExample example(PendingLabels.Image image, int label, long labeledAt) {
+        List<Prediction> scored = image.predictions().stream().map(p -> p.scored(label)).toList();
+        return new LateExample(image.id(), label, image.width(), image.height(), image.pixels(), image.arrivedAt(), labeledAt, scored);
     }
 
     private void refuse(String key, byte[] value, InvalidEvent why, String source, TopicPartition tp) {
@@ -145,14 +182,6 @@ public class LateLabels {
 
     boolean isLabels(String topic) {
         return topic.equals(config.topics().labels());
-    }
-
-    boolean isLateExamples(String topic) {
-        return topic.equals(config.topics().lateExamples());
-    }
-
-    static LateExample lateExample(byte[] value) throws IOException {
-        return Json.mapper().readValue(value, LateExample.class);
     }
 
     private static byte[] encode(Object entry) {

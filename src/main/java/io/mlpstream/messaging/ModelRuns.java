@@ -137,7 +137,7 @@ public class ModelRuns implements ModelsListener {
                 if (made != null) made.add(p);
             }
             // before its offset: the waiting image is in the same transaction as its prediction
-            if (made != null) lateLabels.unlabeled(s.id(), s.width(), s.pixels().length / s.width(), s.pixels(), made, s.partition());
+            if (made != null) lateLabels.unlabeled(s.id(), s.width(), s.pixels().length / s.width(), s.pixels(), made);
             else lateLabels.labeled(s.id(), s.label());
             outputs.consumed(s.partition(), s.offset() + 1);
         }

@@ -82,20 +82,27 @@ public class TrainingService {
     /** Where a row of the current chunk came from, and its route ({@link Partitions#route}). */
     record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, long route, byte[] pixels,
                   int width, LateExample late) {
-        /** A row of the late-examples topic: learned and scored by the prediction made on its arrival, never published. */
+        /** A label that completed a waiting image: learned, scored by the predictions made on arrival, not published. */
         boolean isLate() {
             return late != null;
         }
     }
 
-    /** A labels record to answer once the chunk's images are published (the label of one of them may be among them). */
-    private record LabelRecord(TopicPartition partition, long offset, String key, byte[] value) {
-    }
-
-    private final List<LabelRecord> labelRecords = new ArrayList<>();
-
     @Inject
     LateLabels lateLabels;
+
+    @Inject
+    LabelRecords labelRecords;
+
+    @Inject
+    LagMonitor lag;
+
+    /** Images a label waits for at most, beyond those before it, so that chunks stay large enough to run fast. */
+    private static final int LABEL_SLACK = 64;
+    private InputOrder order;
+    private final List<InputOrder.Input> labels = new ArrayList<>();
+    private volatile long lastPoll = System.nanoTime();
+
 
     void start(@Observes @Priority(11) StartupEvent event) {
         OnlineTrainer first = models.all().get(0).trainer();
@@ -105,6 +112,8 @@ public class TrainingService {
         chunk = new Examples(512, inputSize);
         metrics.bind(InvalidEvent.REASONS, outputs::commitFailures, outputs::droppedOutputs);
         lateLabels.start(first.learner().config().classes());
+        labelRecords.start(inputSize);
+        order = new InputOrder(labelRecords::isLabels, lag::caughtUp);
         runs.start();
         long idle = models.all().stream().mapToLong(m -> m.trainer().config().idleFlush().toMillis()).min().orElse(1000);
         threads.every(Math.max(10, Math.min(200, idle / 5)), this::flushIfIdle);
@@ -112,6 +121,7 @@ public class TrainingService {
         threads.every(commitCheck, () -> periodic(outputs::commitIfDue));
         long sweep = Math.max(50, Math.min(1000, config.labels().maxEarly().toMillis() / 4));
         threads.every(sweep, () -> periodic(lateLabels::expire));
+        threads.every(100, () -> periodic(this::processIfIdle));
         ready = true;
         started.countDown();
     }
@@ -174,66 +184,80 @@ public class TrainingService {
 
     private void process(KafkaRecordBatch<String, byte[]> batch) {
         awaitStarted();
-        chunk.clear();
-        sources.clear();
-        labelRecords.clear();
-        List<RunningModel> all = models.all();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
-            TopicPartition tp = new TopicPartition(record.getTopic(), record.getPartition());
-            long route = partitions.route(tp, offset, all);
-            if (route == 0) continue;
-            chunkEnds.computeIfAbsent(tp, k -> new long[1])[0] = offset + 1; // offsets rise within a partition
-            boolean publish = (route & Partitions.PUBLISH) != 0;
-            long timestamp = record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli();
-            if (lateLabels.isLabels(tp.topic())) {
-                partitions.passed(tp, offset + 1, route, all); // nothing in a label to learn: its match is a late example
-                if (publish) labelRecords.add(new LabelRecord(tp, offset, record.getKey(), record.getPayload()));
-            } else if (lateLabels.isLateExamples(tp.topic())) {
-                lateExample(record.getPayload(), tp, offset, route, timestamp);
-            } else {
-                image(record, tp, offset, route, timestamp);
+            order.add(new InputOrder.Input(new TopicPartition(record.getTopic(), record.getPartition()), offset,
+                    timestamp(record), record.getKey(), record.getPayload()));
+        }
+        lastPoll = System.nanoTime();
+        processInOrder(false);
+        batch.ack(); // nothing to commit here (commit-strategy=ignore): the Outputs commit the offsets
+    }
+
+    /** No poll for a while and the images caught up (or a long while): what is buffered has nothing older to wait for. */
+    private void processIfIdle() {
+        long idle = System.nanoTime() - lastPoll;
+        if (order.size() > 0 && (idle > 200_000_000L && lag.imagesCaughtUp() || idle > 5_000_000_000L)) processInOrder(true);
+    }
+
+    /**
+     * The buffered records in timestamp order ({@link InputOrder}): images in chunks, each trained and published
+     * before the labels that came after it are answered. A label waits for at most {@link #LABEL_SLACK} images.
+     */
+    private void processInOrder(boolean drain) {
+        List<RunningModel> all = models.all();
+        chunk.clear();
+        sources.clear();
+        labels.clear();
+        InputOrder.Input in;
+        while ((in = order.next(drain || order.size() > config.labels().maxPending())) != null) {
+            if (labelRecords.isLabels(in.partition().topic())) {
+                labels.add(in);
+                continue;
             }
+            if (!labels.isEmpty() && sources.size() >= LABEL_SLACK) trainAndAnswer(all);
+            long route = partitions.route(in.partition(), in.offset(), all);
+            if (route == 0) continue;
+            chunkEnds.computeIfAbsent(in.partition(), k -> new long[1])[0] = in.offset() + 1; // offsets rise within a partition
+            image(in, route);
         }
-        runs.train(chunk, sources, all);
-        runs.publish(sources, all);
-        for (LabelRecord l : labelRecords) {
-            lateLabels.label(l.partition(), l.offset(), l.key(), l.value());
-            outputs.consumed(l.partition(), l.offset() + 1);
-        }
+        trainAndAnswer(all);
         chunkEnds.forEach((tp, end) -> nextOffsets.merge(tp.toString(), end[0], Math::max));
         chunkEnds.clear();
-        batch.ack(); // nothing to commit here (commit-strategy=ignore): the Outputs commit the offsets
         outputs.commitIfDue();
     }
 
-    private void image(KafkaRecord<String, byte[]> record, TopicPartition tp, long offset, long route, long timestamp) {
+    private void trainAndAnswer(List<RunningModel> all) {
+        runs.train(chunk, sources, all);
+        runs.publish(sources, all);
+        chunk.clear();
+        sources.clear();
+        if (labels.isEmpty()) return;
+        labelRecords.answer(labels, all, chunkEnds);
+        labels.clear();
+    }
+
+    private void image(InputOrder.Input in, long route) {
         boolean publish = (route & Partitions.PUBLISH) != 0;
+        TopicPartition tp = in.partition();
         try {
-            ImageEvent event = decoder.decode(record.getPayload());
-            if (!publish && event.label() == null) return; // nothing to learn, published before
-            chunk.add(event.pixels(), 0, event.label() == null ? Examples.UNLABELED : event.label());
-            sources.add(new Source(event.id() != null ? event.id() : tp + "-" + offset, event.label(), timestamp, tp, offset,
-                    route, event.pixels(), event.width(), null));
+            ImageEvent event = decoder.decode(in.value());
+            String id = event.id() != null ? event.id() : tp + "-" + in.offset();
+            // a label that came first and waited makes this a labeled image
+            Integer label = event.label() != null ? event.label() : lateLabels.waitingLabel(id, tp, in.offset(), publish);
+            if (!publish && label == null) return; // nothing to learn, published before
+            chunk.add(event.pixels(), 0, label == null ? Examples.UNLABELED : label);
+            sources.add(new Source(id, label, in.timestamp(), tp, in.offset(), route, event.pixels(), event.width(), null));
         } catch (InvalidEvent e) {
             if (!publish) return; // dead-lettered before
             metrics.deadLetter(e.reason());
-            outputs.deadLetter(record.getKey(), record.getPayload(), e, tp, offset);
-            outputs.consumed(tp, offset + 1); // the offsets of a unit never run ahead of its outputs
+            outputs.deadLetter(in.key(), in.value(), e, tp, in.offset());
+            outputs.consumed(tp, in.offset() + 1); // the offsets of a unit never run ahead of its outputs
         }
     }
 
-    /** Written by this service when a label met its image: every model learns it, as a labeled image. */
-    private void lateExample(byte[] value, TopicPartition tp, long offset, long route, long timestamp) {
-        try {
-            LateExample late = LateLabels.lateExample(value);
-            chunk.add(late.pixels(), 0, late.label());
-            sources.add(new Source(late.id(), late.label(), timestamp, tp, offset, route, late.pixels(), late.width(), late));
-        } catch (Exception e) {
-            LOG.errorf("Record %s-%d of %s is not a late example (%s): skipped. Only this service should write there.",
-                    tp, offset, tp.topic(), e.getMessage());
-            if ((route & Partitions.PUBLISH) != 0) outputs.consumed(tp, offset + 1);
-        }
+    private static long timestamp(KafkaRecord<String, byte[]> record) {
+        return record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli();
     }
 
     public Map<String, Long> nextOffsets() {

@@ -42,9 +42,9 @@ public class LabelMeters {
                     .tags(Tags.of("reason", reason)).register(registry));
         }
         Gauge.builder("mlp_labels_pending_images", waitingImages, s -> s.getAsInt())
-                .description("Unlabeled images waiting for their label").register(registry);
+                .description("Unlabeled images waiting for their label").strongReference(true).register(registry);
         Gauge.builder("mlp_labels_pending_labels", waitingLabels, s -> s.getAsInt())
-                .description("Labels waiting for their image (it has not arrived yet)").register(registry);
+                .description("Labels waiting for their image (it has not arrived yet)").strongReference(true).register(registry);
     }
 
     public void matched(long delayMillis) {

@@ -26,8 +26,12 @@ public final class PendingLabels {
     public record EarlyLabel(String id, int label, long arrivedAt, String key, byte[] record, String source) {
     }
 
-    /** What became of an id: matched, expired, or labeled inside its image event (that one is not persisted). */
-    public record Outcome(String id, Kind kind, int label, long at) {
+    /**
+     * What became of an id: matched, expired, or labeled inside its image event (that one is not persisted). A match
+     * keeps where it was made ({@code matchedAt}, the record that completed it) and, when a label completed it, the
+     * image: a model restored from an older snapshot learns it again when it reads that record again.
+     */
+    public record Outcome(String id, Kind kind, int label, long at, String matchedAt, Image image) {
         public enum Kind { MATCHED, EXPIRED, LABELED }
     }
 
@@ -35,7 +39,7 @@ public final class PendingLabels {
     public sealed interface Result {
     }
 
-    /** Train on it: the image and its label; delay = label time - image time (0 when the label came first). */
+    /** Train on it: the image and its label; delay = label time - image time. */
     public record Matched(Image image, int label, long delayMillis) implements Result {
     }
 
@@ -72,28 +76,47 @@ public final class PendingLabels {
         this.changes = changes;
     }
 
-    /** An image arrived without a label: it waits, unless its label is here already. */
-    public Result image(Image image) {
-        EarlyLabel label = early.remove(image.id());
-        if (label != null) return match(image, label.label(), 0, image.arrivedAt());
+    /**
+     * An image arrived without a label, at {@code at} (its record): the label that waits for it, if one does, is
+     * taken (the image is then learned as a labeled one); else null.
+     */
+    public Integer takeWaitingLabel(String id, String at, long now) {
+        EarlyLabel label = early.remove(id);
+        if (label == null) return null;
+        remember(new Outcome(id, Outcome.Kind.MATCHED, label.label(), now, at, null), true);
+        return label.label();
+    }
+
+    /** The match made at record {@code at} for this id, when that record is read again after a restore; else null. */
+    public Outcome matchedAt(String id, String at) {
+        Outcome o = outcomes.get(id);
+        return o != null && o.kind() == Outcome.Kind.MATCHED && at.equals(o.matchedAt()) ? o : null;
+    }
+
+    /** An unlabeled image was predicted: it waits for its label. */
+    public void image(Image image) {
         if (outcomes.remove(image.id()) != null) changes.remove(image.id()); // the id is used again: a new image
         Image replaced = images.put(image.id(), image);
         if (replaced != null) expiredImages.add(replaced); // the id came again: its label is the newer image's
         changes.put(image.id(), image);
         if (images.size() > config.maxPending()) expireImage(images.values().iterator().next(), image.arrivedAt());
-        return new Waiting();
     }
 
     /** An image arrived with its label: remembered for a while, so that a later label is a duplicate or a conflict. */
     public void labeledInEvent(String id, int label, long now) {
-        remember(new Outcome(id, Outcome.Kind.LABELED, label, now), false);
+        Outcome known = outcomes.get(id);
+        if (known != null && known.kind() == Outcome.Kind.MATCHED) return; // its label waited for it: learned as labeled
+        remember(new Outcome(id, Outcome.Kind.LABELED, label, now, null, null), false);
     }
 
-    /** A label arrived: matched to its waiting image, kept until its image comes, or refused. */
-    public Result label(EarlyLabel label) {
+    /** A label arrived, at record {@code at}: matched to its waiting image, kept until its image comes, or refused. */
+    public Result label(EarlyLabel label, String at) {
         String id = label.id();
         Image image = images.remove(id);
-        if (image != null) return match(image, label.label(), Math.max(0, label.arrivedAt() - image.arrivedAt()), label.arrivedAt());
+        if (image != null) {
+            remember(new Outcome(id, Outcome.Kind.MATCHED, label.label(), label.arrivedAt(), at, image), true);
+            return new Matched(image, label.label(), Math.max(0, label.arrivedAt() - image.arrivedAt()));
+        }
         Outcome known = outcomes.get(id);
         if (known != null) {
             return switch (known.kind()) {
@@ -128,7 +151,7 @@ public final class PendingLabels {
             Image image = it.next();
             if (now - image.arrivedAt() < config.maxDelay().toMillis()) break; // in arrival order
             it.remove();
-            remember(new Outcome(image.id(), Outcome.Kind.EXPIRED, -1, now), true);
+            remember(new Outcome(image.id(), Outcome.Kind.EXPIRED, -1, now, null, null), true);
             gone.add(image);
         }
         List<EarlyLabel> unknown = new ArrayList<>(pushedOut);
@@ -151,13 +174,8 @@ public final class PendingLabels {
 
     private void expireImage(Image oldest, long now) {
         images.remove(oldest.id());
-        remember(new Outcome(oldest.id(), Outcome.Kind.EXPIRED, -1, now), true);
+        remember(new Outcome(oldest.id(), Outcome.Kind.EXPIRED, -1, now, null, null), true);
         expiredImages.add(oldest);
-    }
-
-    private Matched match(Image image, int label, long delay, long now) {
-        remember(new Outcome(image.id(), Outcome.Kind.MATCHED, label, now), true);
-        return new Matched(image, label, delay);
     }
 
     private void remember(Outcome outcome, boolean persisted) {

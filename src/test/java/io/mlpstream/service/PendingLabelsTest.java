@@ -55,38 +55,43 @@ class PendingLabelsTest {
     @Test
     void anImageMeetsItsLabelInEitherOrder() {
         PendingLabels p = new PendingLabels(config(10_000, 1_000, 100), changes);
-        assertInstanceOf(PendingLabels.Waiting.class, p.image(image("a", 0)));
-        PendingLabels.Matched m = assertInstanceOf(PendingLabels.Matched.class, p.label(label("a", 1, 250)));
+        assertEquals(null, p.takeWaitingLabel("a", "images-0@0", 0));
+        p.image(image("a", 0));
+        PendingLabels.Matched m = assertInstanceOf(PendingLabels.Matched.class, p.label(label("a", 1, 250), "labels-0@7"));
         assertEquals(1, m.label());
         assertEquals(250, m.delayMillis());
         assertEquals("a", m.image().id());
+        assertEquals(1, p.matchedAt("a", "labels-0@7").label(), "remembered where it was matched, with its image");
+        assertEquals("a", p.matchedAt("a", "labels-0@7").image().id());
+        assertEquals(null, p.matchedAt("a", "labels-0@8"));
 
-        assertInstanceOf(PendingLabels.Waiting.class, p.label(label("b", 0, 300)));
+        assertInstanceOf(PendingLabels.Waiting.class, p.label(label("b", 0, 300), "labels-0@9"));
         assertEquals(1, p.waitingLabels());
-        PendingLabels.Matched first = assertInstanceOf(PendingLabels.Matched.class, p.image(image("b", 400)));
-        assertEquals(0, first.delayMillis(), "the label came first");
+        assertEquals(0, p.takeWaitingLabel("b", "images-1@4", 400), "the label came first: the image is a labeled one");
+        assertEquals(0, p.matchedAt("b", "images-1@4").label());
         assertEquals(0, p.waitingImages());
         assertEquals(0, p.waitingLabels());
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("b", 0, 500), "labels-0@10")).reason());
     }
 
     @Test
     void aSecondLabelIsADuplicateAndOneThatDisagreesWithTheEventIsAConflict() {
         PendingLabels p = new PendingLabels(config(10_000, 1_000, 100), changes);
         p.image(image("a", 0));
-        p.label(label("a", 1, 10));
-        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("a", 1, 20))).reason());
-        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("a", 0, 20))).reason(),
+        p.label(label("a", 1, 10), "labels-0@" + 10);
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("a", 1, 20), "labels-0@" + 20)).reason());
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("a", 0, 20), "labels-0@" + 20)).reason(),
                 "a second label of an image already learned, whatever it says");
         p.labeledInEvent("e", 4, 30);
-        assertEquals(LabelDecoder.CONFLICT, assertInstanceOf(PendingLabels.Refused.class, p.label(label("e", 5, 40))).reason());
-        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("e", 4, 40))).reason());
+        assertEquals(LabelDecoder.CONFLICT, assertInstanceOf(PendingLabels.Refused.class, p.label(label("e", 5, 40), "labels-0@" + 40)).reason());
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("e", 4, 40), "labels-0@" + 40)).reason());
     }
 
     @Test
     void imagesExpireAfterMaxDelayAndLabelsOfUnknownImagesAfterMaxEarly() {
         PendingLabels p = new PendingLabels(config(1_000, 200, 100), changes);
         p.image(image("old", 0));
-        p.label(label("ghost", 3, 0));
+        p.label(label("ghost", 3, 0), "labels-0@" + 0);
         PendingLabels.Expired none = p.expire(150);
         assertTrue(none.images().isEmpty() && none.labels().isEmpty());
         PendingLabels.Expired labels = p.expire(250);
@@ -94,9 +99,9 @@ class PendingLabelsTest {
         assertTrue(labels.images().isEmpty());
         PendingLabels.Expired images = p.expire(1_000);
         assertEquals(List.of("old"), images.images().stream().map(PendingLabels.Image::id).toList());
-        assertEquals(LabelDecoder.EXPIRED, assertInstanceOf(PendingLabels.Refused.class, p.label(label("old", 1, 1_100))).reason());
+        assertEquals(LabelDecoder.EXPIRED, assertInstanceOf(PendingLabels.Refused.class, p.label(label("old", 1, 1_100), "labels-0@" + 1_100)).reason());
         p.expire(2_100); // remembered for max-delay, then forgotten: the id is unknown again
-        assertInstanceOf(PendingLabels.Waiting.class, p.label(label("old", 1, 2_200)));
+        assertInstanceOf(PendingLabels.Waiting.class, p.label(label("old", 1, 2_200), "labels-0@" + 2_200));
     }
 
     @Test
@@ -105,8 +110,8 @@ class PendingLabelsTest {
         for (int i = 0; i < 5; i++) p.image(image("i" + i, i));
         assertEquals(3, p.waitingImages());
         assertEquals(List.of("i0", "i1"), p.expire(10).images().stream().map(PendingLabels.Image::id).toList());
-        assertEquals(LabelDecoder.EXPIRED, assertInstanceOf(PendingLabels.Refused.class, p.label(label("i0", 1, 20))).reason());
-        assertInstanceOf(PendingLabels.Matched.class, p.label(label("i4", 1, 20)));
+        assertEquals(LabelDecoder.EXPIRED, assertInstanceOf(PendingLabels.Refused.class, p.label(label("i0", 1, 20), "labels-0@" + 20)).reason());
+        assertInstanceOf(PendingLabels.Matched.class, p.label(label("i4", 1, 20), "labels-0@" + 20));
     }
 
     /** What the changelog holds is the state: a store rebuilt from it matches and refuses as the first one would. */
@@ -114,16 +119,17 @@ class PendingLabelsTest {
     void aStoreRestoredFromItsChangelogGoesOnWhereTheFirstStopped() {
         PendingLabels p = new PendingLabels(config(10_000, 5_000, 100), changes);
         p.image(image("waiting", 0));
-        p.label(label("early", 2, 10));
+        p.label(label("early", 2, 10), "labels-0@" + 10);
         p.image(image("done", 20));
-        p.label(label("done", 1, 30));
+        p.label(label("done", 1, 30), "labels-0@" + 30);
         PendingLabels restored = new PendingLabels(config(10_000, 5_000, 100), changes);
         Map<String, Object> copy = new LinkedHashMap<>(changelog);
         copy.forEach(restored::restore);
         assertEquals(1, restored.waitingImages());
         assertEquals(1, restored.waitingLabels());
-        assertInstanceOf(PendingLabels.Matched.class, restored.label(label("waiting", 7, 40)));
-        assertInstanceOf(PendingLabels.Matched.class, restored.image(image("early", 50)));
-        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, restored.label(label("done", 1, 60))).reason());
+        assertEquals("done", restored.matchedAt("done", "labels-0@" + 30).image().id(), "a replay finds the match");
+        assertInstanceOf(PendingLabels.Matched.class, restored.label(label("waiting", 7, 40), "labels-0@" + 40));
+        assertEquals(2, restored.takeWaitingLabel("early", "images-0@50", 50));
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, restored.label(label("done", 1, 60), "labels-0@" + 60)).reason());
     }
 }

@@ -1,0 +1,61 @@
+package io.mlpstream.messaging;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The polled records of every input partition, handed out in timestamp order, as Kafka Streams' PartitionGroup
+ * does. The consumer fetches each partition on its own: after a pause, a backlog of small label records arrives
+ * long before the images they label, and one images partition runs ahead of another. Taken in the order they were
+ * polled, a label that came 500 images after its image would be answered thousands of images early (and wait, as
+ * an early label, until it expires). So records wait here until every images partition that has records left in
+ * Kafka (the lag monitor says which) has one buffered; then the oldest head goes first, as Kafka Streams waits for
+ * its empty partitions. Each partition's own order is kept. Trainer thread only.
+ */
+final class InputOrder {
+    /** One polled record. */
+    record Input(TopicPartition partition, long offset, long timestamp, String key, byte[] value) {
+    }
+
+    private final Map<TopicPartition, ArrayDeque<Input>> queues = new HashMap<>();
+    private final Predicate<String> isLabels;
+    /** An images partition with nothing left in Kafka to read: its empty queue holds nothing back. */
+    private final Predicate<TopicPartition> caughtUp;
+    private int size;
+
+    InputOrder(Predicate<String> isLabels, Predicate<TopicPartition> caughtUp) {
+        this.isLabels = isLabels;
+        this.caughtUp = caughtUp;
+    }
+
+    void add(Input input) {
+        queues.computeIfAbsent(input.partition(), k -> new ArrayDeque<>()).addLast(input);
+        size++;
+    }
+
+    /**
+     * The record with the oldest timestamp among the partitions' heads; null when there is none, or when an images
+     * partition with records left in Kafka has none buffered (its next may be older), unless {@code drain}.
+     */
+    Input next(boolean drain) {
+        ArrayDeque<Input> oldest = null;
+        for (Map.Entry<TopicPartition, ArrayDeque<Input>> e : queues.entrySet()) {
+            ArrayDeque<Input> q = e.getValue();
+            if (q.isEmpty()) {
+                if (!drain && !isLabels.test(e.getKey().topic()) && !caughtUp.test(e.getKey())) return null;
+                continue;
+            }
+            if (oldest == null || q.peekFirst().timestamp() < oldest.peekFirst().timestamp()) oldest = q;
+        }
+        if (oldest == null) return null;
+        size--;
+        return oldest.pollFirst();
+    }
+
+    int size() {
+        return size;
+    }
+}

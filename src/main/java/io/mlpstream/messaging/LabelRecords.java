@@ -1,0 +1,70 @@
+package io.mlpstream.messaging;
+
+import io.mlpstream.events.LateExample;
+import io.mlpstream.learn.Examples;
+import io.mlpstream.service.RunningModel;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The labels topic's records, answered after the images before them ({@link InputOrder}): routed, matched (or
+ * kept until their image, or dead-lettered), and the matches learned as one more chunk. Trainer thread only.
+ */
+@ApplicationScoped
+public class LabelRecords {
+    @Inject
+    LateLabels lateLabels;
+
+    @Inject
+    Outputs outputs;
+
+    @Inject
+    ModelRuns runs;
+
+    @Inject
+    @io.smallrye.common.annotation.Identifier("images-rebalance")
+    Partitions partitions;
+
+    private final List<TrainingService.Source> sources = new ArrayList<>();
+    private Examples chunk;
+
+    void start(int inputSize) {
+        this.chunk = new Examples(512, inputSize);
+    }
+
+    boolean isLabels(String topic) {
+        return lateLabels.isLabels(topic);
+    }
+
+    /**
+     * Labels in offset order, each answered once: a match is learned by every model it is routed to, scored by the
+     * predictions made when the image arrived. Routed now, not when polled: a label of a partition given up
+     * meanwhile is its next owner's.
+     */
+    void answer(List<InputOrder.Input> labels, List<RunningModel> all, Map<TopicPartition, long[]> ends) {
+        chunk.clear();
+        sources.clear();
+        for (InputOrder.Input l : labels) {
+            long route = partitions.route(l.partition(), l.offset(), all);
+            if (route == 0) continue;
+            ends.computeIfAbsent(l.partition(), k -> new long[1])[0] = l.offset() + 1;
+            boolean publish = (route & Partitions.PUBLISH) != 0;
+            LateExample late = publish ? lateLabels.label(l.partition(), l.offset(), l.key(), l.value())
+                    : lateLabels.replayed(l.partition(), l.offset(), l.key(), l.value());
+            if (late != null) {
+                chunk.add(late.pixels(), 0, late.label());
+                sources.add(new TrainingService.Source(late.id(), late.label(), late.labelTimestamp(), l.partition(), l.offset(),
+                        route, late.pixels(), late.width(), late));
+            } else {
+                partitions.passed(l.partition(), l.offset() + 1, route, all); // nothing to learn in it
+                if (publish) outputs.consumed(l.partition(), l.offset() + 1);
+            }
+        }
+        runs.train(chunk, sources, all);
+        runs.publish(sources, all);
+    }
+}

@@ -1,0 +1,180 @@
+package io.mlpstream.messaging;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Metrics;
+import io.mlpstream.data.IdxReader;
+import io.mlpstream.events.ImageEvents;
+import io.mlpstream.events.Json;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Labels that come later, on a real broker with two partitions and two models: images arrive unlabeled and are
+ * predicted at once; their labels arrive on the labels topic, 500 events behind and shuffled; every model learns
+ * each image once, and is scored by the prediction it made when the image arrived. Then the labels that cannot be
+ * used: each lands in labels-dlq with its reason, and the models' counts show that nothing else was learned.
+ */
+@QuarkusTest
+@TestProfile(LateLabelsTest.TwoModels.class)
+@QuarkusTestResource(value = KafkaBroker.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LateLabelsTest {
+    private static final int IMAGES = 3000;
+    private static final int BEHIND = 500;
+    private static IdxReader.Images images;
+    private static byte[] labels;
+
+    public static class TwoModels implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mlp.models.relu.activation", "relu", "mlp.models.tanh.activation", "tanh",
+                    "mlp.serving-model", "relu", "mlp.topics.partitions", "2",
+                    "mlp.labels.max-delay", "8s", "mlp.labels.max-early", "2s");
+        }
+    }
+
+    @BeforeAll
+    static void load() throws Exception {
+        images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+        labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
+    }
+
+    @Test
+    @Order(1)
+    void imagesLabeledLaterAreLearnedOnceByEveryModelAndScoredByTheirPredictionOnArrival() throws Exception {
+        // image i, then the label of image i - 500; the labels shuffled within windows of 100
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < IMAGES; i++) order.add(i);
+        Random random = new Random(7);
+        for (int w = 0; w < IMAGES; w += 100) Collections.shuffle(order.subList(w, Math.min(IMAGES, w + 100)), random);
+        List<ProducerRecord<String, byte[]>> stream = new ArrayList<>();
+        for (int i = 0; i < IMAGES + BEHIND; i++) {
+            if (i < IMAGES) stream.add(image("late-" + i, i, null));
+            if (i >= BEHIND) stream.add(label("late-" + order.get(i - BEHIND), labels[order.get(i - BEHIND)] & 0xFF));
+        }
+        TestKafka.sendAll(stream);
+
+        for (int i = 0; i < 600 && !trained().values().stream().allMatch(n -> n >= IMAGES); i++) Thread.sleep(100);
+        Thread.sleep(1000); // anything learned twice would show now
+        assertEquals(Map.of("relu", (long) IMAGES, "tanh", (long) IMAGES), trained(), "every model learned each image once");
+
+        List<JsonNode> served = TestKafka.predictions("late-", IMAGES);
+        Map<String, JsonNode> onArrival = new HashMap<>();
+        for (JsonNode p : served) assertTrue(onArrival.put(p.get("id").asText(), p) == null, "one prediction per id");
+        assertEquals(IMAGES, onArrival.size(), "every id predicted once");
+        // a label read before its image (the two topics' partitions are fetched independently) waits, and the image is
+        // then a labeled one: scored and learned on arrival, its prediction carrying the label
+        long labelFirst = served.stream().filter(p -> !p.get("label").isNull()).count();
+        long correct = served.stream().filter(p -> !p.get("label").isNull() && p.get("correct").asBoolean()).count();
+        List<ConsumerRecord<String, byte[]>> late = TestKafka.readUntil("mlp-stream-late-examples", Duration.ofSeconds(30),
+                r -> r.size() >= IMAGES - labelFirst);
+        System.out.printf("%d labels came after their image, %d before%n", late.size(), labelFirst);
+        assertTrue(labelFirst < IMAGES / 10, labelFirst + " labels read before their images, 500 events ahead of them");
+        assertEquals(IMAGES - labelFirst, late.size(), "one late example per image labeled later");
+        for (var r : late) {
+            JsonNode e = Json.mapper().readTree(r.value());
+            JsonNode relu = null;
+            for (JsonNode p : e.get("predictions")) if (p.get("model").asText().equals("relu")) relu = p;
+            assertNotNull(relu, "the serving model's prediction on arrival");
+            JsonNode arrived = onArrival.get(r.key());
+            assertEquals(arrived.get("predicted").asInt(), relu.get("predicted").asInt(), "scored by the prediction on arrival");
+            assertEquals(arrived.get("modelStep").asLong(), relu.get("modelStep").asLong());
+            assertEquals(e.get("label").asInt(), relu.get("label").asInt());
+            if (relu.get("correct").asBoolean()) correct++;
+        }
+
+        JsonPath stats = null;
+        for (int i = 0; i < 100; i++) {
+            stats = given().queryParam("model", "relu").get("/api/stats/confusion").then().extract().jsonPath();
+            if (stats.getLong("total") >= IMAGES) break;
+            Thread.sleep(200);
+        }
+        assertEquals(IMAGES, stats.getLong("total"), "the statistics count each late-labeled image once");
+        long diagonal = 0;
+        List<List<Integer>> matrix = stats.getList("matrix");
+        for (int c = 0; c < matrix.size(); c++) diagonal += matrix.get(c).get(c);
+        assertEquals(correct, diagonal, "the statistics score the predictions made on arrival");
+
+        JsonPath model = given().get("/api/models/relu").then().statusCode(200).extract().jsonPath();
+        double prequential = model.getDouble("prequentialAccuracy"), window = model.getDouble("windowAccuracy");
+        System.out.printf("late labels, %d images, labels %d behind: prequential %.3f, window %.3f, statistics %d/%d%n",
+                IMAGES, BEHIND, prequential, window, diagonal, IMAGES);
+        assertEquals((double) correct / IMAGES, prequential, 1e-6, "the prequential accuracy is the arrival predictions'");
+        assertTrue(prequential >= 0.65, "prequential accuracy " + prequential);
+        assertTrue(window >= 0.80, "window accuracy " + window);
+        assertEquals(IMAGES, (long) Metrics.globalRegistry.get("mlp_labels_matched").counter().count());
+        assertEquals(IMAGES, Metrics.globalRegistry.get("mlp_label_delay").timer().count());
+        assertEquals(0, Metrics.globalRegistry.get("mlp_labels_pending_images").gauge().value());
+    }
+
+    @Test
+    @Order(2)
+    void labelsThatCannotBeUsedLandInTheirDeadLetterTopicWithTheirReason() throws Exception {
+        Map<String, Long> before = trained();
+        TestKafka.sendAll(List.of(label("first", 3), TestKafka.record("labels", "bad", "{\"id\": \"bad\", \"label\": \"7\"}"),
+                TestKafka.record("labels", "junk", "{not json"), label("ghost", 1)));
+        Thread.sleep(500);
+        TestKafka.sendAll(List.of(image("first", 10, null), image("old", 11, null), image("twice", 12, null),
+                image("with-label", 13, 4)));
+        Thread.sleep(1000);
+        TestKafka.sendAll(List.of(label("twice", 5), label("twice", 5), label("with-label", 6), label("with-label", 4)));
+        Thread.sleep(9000); // old waits longer than max-delay (8 s)
+        TestKafka.sendAll(List.of(label("old", 2)));
+
+        Map<String, String> reasons = new HashMap<>();
+        List<ConsumerRecord<String, byte[]>> dlq = TestKafka.readUntil("labels-dlq", Duration.ofSeconds(30), r -> r.size() >= 7);
+        for (var r : dlq) reasons.merge(r.key(), TestKafka.header(r, "dlq-reason"), (a, b) -> a + "," + b);
+        assertEquals(Map.of("bad", "bad-label", "junk", "invalid-json", "ghost", "unknown-id", "twice", "duplicate",
+                "with-label", "conflict,duplicate", "old", "expired"), reasons);
+        assertTrue(dlq.stream().allMatch(r -> TestKafka.header(r, "dlq-detail") != null), "every dead letter says why");
+
+        for (int i = 0; i < 50 && !trained().equals(plus(before, 3)); i++) Thread.sleep(100);
+        assertEquals(plus(before, 3), trained(), "first (label before its image), twice (once), with-label (in its event)");
+        assertEquals(1, (long) Metrics.globalRegistry.get("mlp_labels_expired").counter().count());
+        assertEquals(2, (long) Metrics.globalRegistry.get("mlp_labels_dlq_records").tag("reason", "duplicate").counter().count());
+    }
+
+    private static Map<String, Long> trained() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        JsonPath models = given().get("/api/models").then().statusCode(200).extract().jsonPath();
+        List<String> names = models.getList("model");
+        for (int i = 0; i < names.size(); i++) out.put(names.get(i), models.getLong("[" + i + "].examplesTrained"));
+        return out;
+    }
+
+    private static Map<String, Long> plus(Map<String, Long> m, long n) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        m.forEach((k, v) -> out.put(k, v + n));
+        return out;
+    }
+
+    private static ProducerRecord<String, byte[]> image(String id, int index, Integer label) {
+        return new ProducerRecord<>("images", id, ImageEvents.toJson(id, label, 28, 28, images.pixels(), index * 784));
+    }
+
+    private static ProducerRecord<String, byte[]> label(String id, int label) {
+        return TestKafka.record("labels", id, "{\"id\": \"" + id + "\", \"label\": " + label + "}");
+    }
+}
