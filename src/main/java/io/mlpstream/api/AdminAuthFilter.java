@@ -15,8 +15,8 @@ import java.security.MessageDigest;
 import java.util.Base64;
 
 /**
- * Guards the admin endpoints (model snapshot download and upload, run-time hyper-parameters, models added
- * and removed) before
+ * Guards the admin endpoints (model snapshot download and upload, ONNX and safetensors export, run-time
+ * hyper-parameters, models added and removed) before
  * anything else happens, the body included: no credentials gets 401 whatever the content type, a
  * non-admin user gets 403. Credentials: Basic authentication, or an X-API-Key header.
  */
@@ -58,6 +58,7 @@ public class AdminAuthFilter implements ContainerRequestFilter {
     /** Snapshots, hyper-parameters, and any change to the set of models (GET /api/models is for everyone). */
     static boolean isAdmin(String method, String path) {
         if (path.startsWith("/api/model/snapshot") || path.startsWith("/api/model/hyperparameters")) return true;
+        if (path.startsWith("/api/model/onnx") || path.startsWith("/api/model/export")) return true; // the weights, as a snapshot
         if (path.startsWith("/api/models") && !method.equals("GET") && !method.equals("HEAD")) return true;
         return path.startsWith("/api/models/") && (path.endsWith("/snapshot") || path.endsWith("/hyperparameters"));
     }

@@ -4,11 +4,13 @@ import io.mlpstream.service.ModelAdmin;
 import io.mlpstream.service.Refused;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.concurrent.Callable;
@@ -30,6 +32,28 @@ public class AdminResource {
     public Response download() throws Exception {
         try {
             return Response.ok(admin.download(null)).header("Content-Disposition", "attachment; filename=\"model.snapshot\"").build();
+        } catch (Refused e) {
+            return Problems.of(e);
+        }
+    }
+
+    /** The serving model (or {@code ?model=}) as an ONNX graph that ONNX Runtime runs with the service's outputs. */
+    @GET
+    @Path("/onnx")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Response onnx(@QueryParam("model") String model, @QueryParam("format") @DefaultValue("onnx") String format) throws Exception {
+        return export(model, format);
+    }
+
+    /** The model for other runtimes: {@code ?format=onnx} (default) or {@code safetensors} (weights, for PyTorch). */
+    @GET
+    @Path("/export")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Response export(@QueryParam("model") String model, @QueryParam("format") @DefaultValue("onnx") String format)
+            throws Exception {
+        try {
+            byte[] file = admin.export(model, format);
+            return Response.ok(file).header("Content-Disposition", "attachment; filename=\"model." + format + "\"").build();
         } catch (Refused e) {
             return Problems.of(e);
         }

@@ -27,6 +27,7 @@ public class Main {
               kafka     run only the embedded broker until SIGTERM (MLP_EMBEDDED_KAFKA_PORT, MLP_DATA_DIR)
               produce   publish an IDX dataset to a topic (--help for options)
               tail      follow the predictions topic and print one line per prediction (--help)
+              export    write a model as ONNX, or its weights as safetensors (--help)
               bench     train in memory and print JSON lines (--help)
               bench-kafka  the service's throughput and latency through a real broker (--help)
             """;
@@ -39,6 +40,7 @@ public class Main {
             case "bench-kafka" -> System.exit(KafkaBench.run(rest));
             case "produce" -> System.exit(Produce.run(rest));
             case "tail" -> System.exit(Tail.run(rest));
+            case "export" -> System.exit(Export.run(rest));
             case "serve" -> serve(rest, false);
             case "demo" -> serve(rest, true);
             case "kafka" -> kafka(rest);

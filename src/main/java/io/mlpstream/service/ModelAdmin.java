@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.mlpstream.events.Json;
 import io.mlpstream.learn.Checkpoint;
 import io.mlpstream.learn.CheckpointCodec;
+import io.mlpstream.learn.ModelExport;
 import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.nn.Kernels;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,6 +51,17 @@ public class ModelAdmin {
     /** The model as a checkpoint (the format of the model-checkpoints topic). */
     public byte[] download(String model) throws Exception {
         return threads.callAdmin(() -> CheckpointCodec.encode(find(model).trainer().checkpoint()));
+    }
+
+    /** The model as an ONNX graph or safetensors weights ({@link ModelExport}), as it is between two steps. */
+    public byte[] export(String model, String format) throws Exception {
+        if (!ModelExport.ONNX.equals(format) && !ModelExport.SAFETENSORS.equals(format)) {
+            throw new Refused(400, "Unknown format", "format must be onnx or safetensors, got " + format);
+        }
+        return threads.callAdmin(() -> {
+            RunningModel m = find(model);
+            return ModelExport.export(format, m.name(), m.trainer().checkpoint());
+        });
     }
 
     /** Loads an uploaded checkpoint's weights, optimizer state and step; returns the step. */
