@@ -38,6 +38,8 @@ public class PredictResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response predict(byte[] body) {
+        Optional<String> refused = model.refusal();
+        if (refused.isPresent()) return Problems.of(503, "Model unavailable", refused.get());
         ImageDecoder d = decoder();
         if (d == null) return notReady();
         ImageEvent event;

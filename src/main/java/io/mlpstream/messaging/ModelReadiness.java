@@ -7,7 +7,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the model is built and input partitions are assigned (Kafka's own check adds reachability). */
+/**
+ * Ready once the model is built and input partitions are assigned (Kafka's own check adds reachability); a
+ * predictor replica, once it holds every model.
+ */
 @Readiness
 @ApplicationScoped
 public class ModelReadiness implements HealthCheck {
@@ -18,8 +21,17 @@ public class ModelReadiness implements HealthCheck {
     @Identifier("images-rebalance")
     Partitions partitions;
 
+    @Inject
+    ModelFollower follower;
+
+    @Inject
+    io.mlpstream.service.MlpConfig config;
+
     @Override
     public HealthCheckResponse call() {
+        if (config.role() == io.mlpstream.service.Role.PREDICT) { // a replica is ready once it holds every model
+            return HealthCheckResponse.named("model").status(follower.holdsEveryModel()).withData("role", "predict").build();
+        }
         boolean model = training.isReady();
         int assigned = partitions.assigned().size();
         return HealthCheckResponse.named("model")

@@ -176,6 +176,12 @@ public class Outputs {
                 e -> dropped("The late example " + example.id(), e));
     }
 
+    /** A model's weights for predictor replicas (key = model name), or its heartbeat (key = name + ":heartbeat"). */
+    void model(String key, byte[] value) {
+        log.send(new ProducerRecord<>(config.topics().models(), key, value), null, () -> { }, null,
+                e -> dropped("The published model " + key, e));
+    }
+
     /** An entry of the pending-labels changelog (null: a tombstone), in the same transaction as what it answers. */
     void pendingLabel(String id, byte[] entry) {
         log.send(new ProducerRecord<>(pendingTopic, id, entry), null, () -> { }, null,

@@ -41,6 +41,7 @@ public class TopicSetup {
     Models models;
 
     void createTopics(@Observes @Priority(1) StartupEvent event) throws Exception {
+        if (config.role() == io.mlpstream.service.Role.PREDICT) return; // the trainer creates them; a replica only reads
         try (Admin admin = Admin.create(KafkaSettings.forClient(kafka, AdminClientConfig.configNames()))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
@@ -72,6 +73,10 @@ public class TopicSetup {
                         "cleanup.policy", "compact", "max.message.bytes", String.valueOf(Math.max(32L << 20, checkpointBytes)))));
             } else {
                 CheckpointTopic.check(admin, checkpoints, checkpointBytes);
+            }
+            if (!existing.contains(config.topics().models())) { // the newest weights of each model, for predictor replicas
+                missing.add(new NewTopic(config.topics().models(), 1, rf).configs(Map.of("cleanup.policy", "compact",
+                        "max.message.bytes", String.valueOf(Math.max(32L << 20, checkpointBytes)), "segment.ms", "600000")));
             }
             String pending = config.topics().pendingLabels();
             if (!existing.contains(pending)) { // a changelog: the newest entry of each image id is the state

@@ -97,6 +97,9 @@ public class TrainingService {
     @Inject
     LagMonitor lag;
 
+    @Inject
+    ModelPublisher publisher;
+
     /** Images a label waits for at most, beyond those before it, so that chunks stay large enough to run fast. */
     private static final int LABEL_SLACK = 64;
     private InputOrder order;
@@ -105,6 +108,7 @@ public class TrainingService {
 
 
     void start(@Observes @Priority(11) StartupEvent event) {
+        if (config.role() == io.mlpstream.service.Role.PREDICT) return; // a replica never trains, commits or writes
         OnlineTrainer first = models.all().get(0).trainer();
         int inputSize = first.learner().config().inputSize();
         decoder = new ImageDecoder(inputSize, first.learner().config().classes(),
@@ -122,6 +126,7 @@ public class TrainingService {
         long sweep = Math.max(50, Math.min(1000, config.labels().maxEarly().toMillis() / 4));
         threads.every(sweep, () -> periodic(lateLabels::expire));
         threads.every(100, () -> periodic(this::processIfIdle));
+        threads.every(config.publish().every().toMillis(), () -> periodic(publisher::publish));
         ready = true;
         started.countDown();
     }

@@ -73,6 +73,27 @@ public interface MlpConfig {
 
     LabelsConfig labels();
 
+    /** train (default: the service) or predict (a replica that serves the models the trainer publishes). */
+    @WithDefault("train")
+    Role role();
+
+    /** mlp.publish.every: how often the trainer publishes its models for predictor replicas. */
+    Publish publish();
+
+    /** mlp.predict.max-staleness: when a predictor replica stops answering. */
+    Predict predict();
+
+    interface Publish {
+        /** At least this often when a model changed, a heartbeat when it did not. */
+        @WithDefault("2s")
+        java.time.Duration every();
+    }
+
+    interface Predict {
+        /** A replica answers 503 when its newest model record or heartbeat is older than this; unset: no limit. */
+        Optional<java.time.Duration> maxStaleness();
+    }
+
     Checkpoints checkpoints();
 
     Demo demo();

@@ -9,7 +9,7 @@ import java.time.Instant;
 /** GET /api/model: what is learning, how far it got, and how well it does. */
 public record ModelInfo(String model, String architecture, Hyperparameters hyperparameters, long step,
                         long examplesTrained, long examplesPredicted, double prequentialAccuracy,
-                        double windowAccuracy, LastCheckpoint lastCheckpoint) {
+                        double windowAccuracy, LastCheckpoint lastCheckpoint, double stalenessSeconds) {
 
     /** The optimizer's settings are absent for the perceptron, whose rule has none but the learning rate. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -20,7 +20,7 @@ public record ModelInfo(String model, String architecture, Hyperparameters hyper
     public record LastCheckpoint(long step, String time) {
     }
 
-    static ModelInfo of(String name, OnlineTrainer t, CheckpointStatus checkpoint) {
+    static ModelInfo of(String name, OnlineTrainer t, CheckpointStatus checkpoint, double stalenessSeconds) {
         ModelConfig config = t.learner().config();
         OptimizerConfig opt = t.learner().rule().config();
         boolean gradients = t.learner().rule().followsGradients();
@@ -31,6 +31,6 @@ public record ModelInfo(String model, String architecture, Hyperparameters hyper
         LastCheckpoint last = checkpoint.step() < 0 ? null
                 : new LastCheckpoint(checkpoint.step(), Instant.ofEpochMilli(checkpoint.epochMillis()).toString());
         return new ModelInfo(name, config.architecture(), hyper, t.step(), t.examplesTrained(), t.examplesPredicted(),
-                t.accuracy().cumulative(), t.accuracy().window(), last);
+                t.accuracy().cumulative(), t.accuracy().window(), last, stalenessSeconds);
     }
 }

@@ -82,6 +82,11 @@ public class Models {
             ModelSpec base = ModelSpecs.base(config);
             // the architectures are checked before the models' outputs are taken over: a new version that refuses
             // to start must not have fenced the running one
+            if (config.role() == Role.PREDICT) { // a replica: fresh models, whose weights come from the models topic
+                models = configured.stream().map(spec -> RunningModel.of(spec, null, schedule(), config.drift().watch())).toList();
+                serving.start(models, null);
+                return;
+            }
             Map<String, byte[]> peeked = store.peek();
             List<ModelSpec> planned = ModelRegistry.read(peeked.get(registryKey())).applyTo(configured, base);
             for (ModelSpec spec : planned) {

@@ -101,7 +101,34 @@ public final class RunningModel {
     }
 
     public ModelInfo info() {
-        return ModelInfo.of(name(), trainer, status);
+        return ModelInfo.of(name(), trainer, status, stalenessSeconds());
+    }
+
+    /** A trainer's model is live; a replica's is as old as the newest model record or heartbeat it read. */
+    private static final long LIVE = Long.MIN_VALUE;
+    private volatile long followedAt = LIVE;
+
+    /** Predict role: this model follows the models topic; {@code epochMillis}: when its newest record was written (0: none yet). */
+    public void followed(long epochMillis) {
+        followedAt = followedAt == LIVE ? epochMillis : Math.max(followedAt, epochMillis);
+    }
+
+    /** A trainer's model, or a replica's once it read one model record. */
+    public boolean holdsModel() {
+        return followedAt == LIVE || holds;
+    }
+
+    private volatile boolean holds;
+
+    /** Predict role: weights were loaded from the models topic. */
+    public void loaded() {
+        holds = true;
+    }
+
+    /** Seconds since the newest model record or heartbeat this replica read (0 for the trainer's own model). */
+    public double stalenessSeconds() {
+        long at = followedAt;
+        return at == LIVE ? 0 : Math.max(0, System.currentTimeMillis() - at) / 1000.0;
     }
 
     /** A checkpoint at the next step, whatever the schedule says. */

@@ -34,6 +34,19 @@ public class ServingModel {
         return m == null ? null : m.trainer();
     }
 
+    /**
+     * Why a predictor replica must not answer now: its serving model is older than mlp.predict.max-staleness (Flink
+     * ML's maxAllowedModelDelayMs), or it holds no model yet; empty when it may.
+     */
+    public Optional<String> refusal() {
+        RunningModel m = models.serving();
+        if (config.role() != Role.PREDICT || m == null) return Optional.empty();
+        if (!m.holdsModel()) return Optional.of("no model has been read from " + config.topics().models() + " yet");
+        double stale = m.stalenessSeconds();
+        return config.predict().maxStaleness().filter(max -> stale > max.toMillis() / 1000.0).map(max -> String.format(
+                "the model is %.1f s old, more than mlp.predict.max-staleness (%s): the trainer publishes no more", stale, max));
+    }
+
     /** The input size the model takes (784 for 28x28), or empty before it is built. */
     public Optional<Integer> inputSize() {
         OnlineTrainer t = trainer();

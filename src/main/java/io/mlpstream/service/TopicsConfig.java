@@ -34,6 +34,13 @@ public interface TopicsConfig {
     @WithDefault("mlp-stream-pending-labels")
     String pendingLabels();
 
+    /**
+     * Every model's weights, published by the trainer at least every mlp.publish.every when it changed (key = model
+     * name), and a heartbeat when it did not (key = model name + ":heartbeat"): what predictor replicas follow.
+     */
+    @WithDefault("models")
+    String models();
+
     /** One prediction per image, key = image id. */
     @WithDefault("predictions")
     String predictions();
