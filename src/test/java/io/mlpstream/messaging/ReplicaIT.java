@@ -1,0 +1,167 @@
+package io.mlpstream.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlpstream.broker.EmbeddedKafka;
+import io.mlpstream.cli.Produce;
+import io.mlpstream.data.IdxReader;
+import io.mlpstream.events.ImageEvents;
+import io.mlpstream.events.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A trainer and two predictor replicas, packaged, as child processes on one broker. While 5,000 digits stream, the
+ * replicas' model step follows the trainer's within the publish interval and a second; at the same step all three
+ * answer the same image alike; a replica killed with SIGKILL serves again within seconds, with the newest model; and
+ * with the trainer stopped, a replica's staleness grows until, past mlp.predict.max-staleness, it answers 503.
+ */
+class ReplicaIT {
+    private static final long PUBLISH_MS = 1000;
+    private static EmbeddedKafka broker;
+    private static Path dir;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        dir = Files.createTempDirectory("mlp-replica-it");
+        broker = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void replicasFollowTheTrainerAndSayHowStaleTheyAre() throws Exception {
+        ServiceProcess trainer = new ServiceProcess(broker.bootstrapServers(), Files.createDirectories(dir.resolve("trainer")));
+        ServiceProcess[] replicas = {new ServiceProcess(broker.bootstrapServers(), Files.createDirectories(dir.resolve("replica-1"))),
+                new ServiceProcess(broker.bootstrapServers(), Files.createDirectories(dir.resolve("replica-2")))};
+        Map<String, String> replicaEnv = Map.of("MLP_ROLE", "predict", "MLP_PREDICT_MAX_STALENESS", "6s");
+        try {
+            Process trainerProcess = start(trainer, Map.of("MLP_PUBLISH_EVERY", PUBLISH_MS + "ms"));
+            trainer.awaitReadiness(200, 90);
+            Process[] replicaProcesses = {start(replicas[0], replicaEnv), start(replicas[1], replicaEnv)};
+            for (ServiceProcess r : replicas) r.awaitReadiness(200, 90);
+
+            IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+            byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
+            Thread producer = new Thread(() -> {
+                try {
+                    Produce.send(broker.bootstrapServers(), "images", images, labels, 5000, 500, "rep-", false);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            producer.start();
+            // (time, trainer step) samples; a replica's step must reach the trainer's of publish + 1 s before
+            List<long[]> trained = new ArrayList<>();
+            long lagAllowed = PUBLISH_MS + 1000, worst = 0, checks = 0;
+            long start = System.currentTimeMillis();
+            while (producer.isAlive() || System.currentTimeMillis() - start < 12_000) {
+                long now = System.currentTimeMillis();
+                trained.add(new long[] {now, trainer.model().get("step").asLong()});
+                for (ServiceProcess r : replicas) {
+                    long step = r.model().get("step").asLong();
+                    long required = 0;
+                    for (long[] t : trained) if (t[0] <= now - lagAllowed) required = t[1];
+                    assertTrue(step >= required, "a replica at step " + step + " is behind the trainer's step " + required
+                            + " of " + lagAllowed + " ms ago");
+                    long behind = 0; // how long ago the trainer was at this replica's step
+                    for (long[] t : trained) if (t[1] > step) { behind = now - t[0]; break; }
+                    worst = Math.max(worst, behind);
+                    checks++;
+                }
+                Thread.sleep(250);
+            }
+            producer.join();
+            System.out.printf("replicas followed the trainer: %d checks, at most %d ms behind (publish every %d ms)%n",
+                    checks, worst, PUBLISH_MS);
+            assertTrue(trained.get(trained.size() - 1)[1] > 100, "the trainer trained");
+
+            long finalStep = awaitSameStep(trainer, replicas);
+            for (int i = 0; i < 20; i++) {
+                byte[] body = ImageEvents.toJson("same-" + i, null, 28, 28, images.pixels(), (9000 + i) * 784);
+                JsonNode t = predict(trainer, body);
+                for (ServiceProcess r : replicas) {
+                    JsonNode p = predict(r, body);
+                    assertEquals(finalStep, p.get("modelStep").asLong());
+                    assertEquals(t.get("predicted"), p.get("predicted"));
+                    for (int c = 0; c < 10; c++) {
+                        assertEquals(t.get("probabilities").get(c).asDouble(), p.get("probabilities").get(c).asDouble(), 1e-7,
+                                "the same model at the same step answers alike");
+                    }
+                }
+            }
+
+            replicaProcesses[0].destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            long restarted = System.nanoTime();
+            replicaProcesses[0] = start(replicas[0], replicaEnv);
+            replicas[0].awaitReadiness(200, 90);
+            System.out.printf("a replica killed with SIGKILL served again %.1f s after its new JVM started%n",
+                    (System.nanoTime() - restarted) / 1e9);
+            assertEquals(finalStep, replicas[0].model().get("step").asLong(), "with the newest model");
+
+            trainerProcess.destroy();
+            assertTrue(trainerProcess.waitFor(60, TimeUnit.SECONDS));
+            double before = replicas[1].model().get("stalenessSeconds").asDouble();
+            Thread.sleep(3000);
+            double after = replicas[1].model().get("stalenessSeconds").asDouble();
+            assertTrue(after >= before + 2.5, "staleness grows with the trainer gone: " + before + " then " + after);
+            for (int i = 0; i < 40 && replicas[1].model().get("stalenessSeconds").asDouble() <= 6.5; i++) Thread.sleep(250);
+            HttpResponse<String> refused = post(replicas[1], ImageEvents.toJson("late", null, 28, 28, images.pixels(), 0));
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("max-staleness"), refused.body());
+            assertTrue(replicas[1].metric("mlp_model_staleness_seconds") > 6);
+        } finally {
+            for (Process p : processes) p.destroyForcibly();
+        }
+    }
+
+    private Process start(ServiceProcess svc, Map<String, String> env) throws Exception {
+        Process p = svc.start(env);
+        processes.add(p);
+        return p;
+    }
+
+    /** Waits until the trainer has stopped stepping and both replicas hold its last step. */
+    private static long awaitSameStep(ServiceProcess trainer, ServiceProcess[] replicas) throws Exception {
+        long step = -1;
+        for (int i = 0; i < 120; i++) {
+            long t = trainer.model().get("step").asLong();
+            boolean same = t == step;
+            for (ServiceProcess r : replicas) same &= r.model().get("step").asLong() == t;
+            if (same) return t;
+            step = t;
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the replicas never reached the trainer's step " + step);
+    }
+
+    private JsonNode predict(ServiceProcess svc, byte[] body) throws Exception {
+        HttpResponse<String> r = post(svc, body);
+        assertEquals(200, r.statusCode(), r.body());
+        return Json.mapper().readTree(r.body());
+    }
+
+    private HttpResponse<String> post(ServiceProcess svc, byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + svc.port + "/api/predict"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
