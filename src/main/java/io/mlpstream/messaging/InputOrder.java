@@ -20,7 +20,7 @@ final class InputOrder {
     record Input(TopicPartition partition, long offset, long timestamp, String key, byte[] value) {
     }
 
-    private final Map<TopicPartition, ArrayDeque<Input>> queues = new HashMap<>();
+    private final Map<TopicPartition, ArrayDeque<Input>> queues = new java.util.LinkedHashMap<>(); // ties: first partition first
     private final Predicate<String> isLabels;
     /** An images partition with nothing left in Kafka to read: its empty queue holds nothing back. */
     private final Predicate<TopicPartition> caughtUp;

@@ -53,7 +53,7 @@ public class LabelRecords {
             if (route == 0) continue;
             ends.computeIfAbsent(l.partition(), k -> new long[1])[0] = l.offset() + 1;
             boolean publish = (route & Partitions.PUBLISH) != 0;
-            LateExample late = publish ? lateLabels.label(l.partition(), l.offset(), l.key(), l.value())
+            LateExample late = publish ? lateLabels.label(l.partition(), l.offset(), l.timestamp(), l.key(), l.value())
                     : lateLabels.replayed(l.partition(), l.offset(), l.key(), l.value());
             if (late != null) {
                 chunk.add(late.pixels(), 0, late.label());

@@ -47,6 +47,9 @@ public class LagMonitor {
     @Inject
     LabelRecords labels;
 
+    @Inject
+    io.smallrye.reactive.messaging.kafka.KafkaClientService clients;
+
     /** Image records not yet processed, at the last measurement: labels wait for them (LabelRecords). */
     private volatile long imagesBehind = Long.MAX_VALUE;
     private volatile Map<TopicPartition, Long> behindBy = Map.of();
@@ -68,14 +71,40 @@ public class LagMonitor {
         if (admin != null) admin.close(Duration.ofSeconds(2));
     }
 
-    /** True when the last measurement found every image processed. */
+    /** True when, at the last measurement, the consumer had fetched every images partition to its end. */
     boolean imagesCaughtUp() {
-        return imagesBehind == 0;
+        Map<TopicPartition, Long> lag = behindBy;
+        return !lag.isEmpty() && lag.entrySet().stream().allMatch(e -> labels.isLabels(e.getKey().topic()) || e.getValue() == 0);
     }
 
-    /** True when the last measurement found this partition read to its end (not yet measured: false). */
+    /**
+     * True when, at the last measurement, the consumer had fetched this partition to its end (not yet measured: false).
+     * The consumer's own lag, not the processed offsets': commit markers and aborted records are never processed.
+     */
     boolean caughtUp(TopicPartition tp) {
         return behindBy.getOrDefault(tp, 1L) == 0;
+    }
+
+    /**
+     * Per assigned partition, the records still to come: what the consumer has not fetched yet (KafkaConsumer.currentLag,
+     * on its polling thread), and what it polled that the trainer has not processed.
+     */
+    private Map<TopicPartition, Long> fetchLag() {
+        var consumer = clients.<String, byte[]>getConsumer("images");
+        if (consumer == null) return Map.of();
+        Map<TopicPartition, long[]> fetched = consumer.runOnPollingThread(c -> {
+            Map<TopicPartition, long[]> m = new HashMap<>();
+            for (TopicPartition tp : c.assignment()) c.currentLag(tp).ifPresent(l -> m.put(tp, new long[] {l, c.position(tp)}));
+            return m;
+        }).await().atMost(Duration.ofSeconds(2));
+        // records polled but not processed yet are still to come: SmallRye polls ahead of the trainer. A commit
+        // marker after the last record is one offset the trainer never sees.
+        Map<TopicPartition, Long> lag = new HashMap<>();
+        fetched.forEach((tp, f) -> {
+            long processed = training.nextOffsets().getOrDefault(tp.topic() + "-" + tp.partition(), 0L);
+            lag.put(tp, f[0] + (f[1] - processed > 1 ? f[1] - processed : 0));
+        });
+        return lag;
     }
 
     private void measure() {
@@ -85,16 +114,14 @@ public class LagMonitor {
             var ends = admin.listOffsets(assigned.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
                     .all().get(5, TimeUnit.SECONDS);
             long lag = 0, images = 0;
-            Map<TopicPartition, Long> left = new HashMap<>();
             for (var e : ends.entrySet()) {
                 long next = training.nextOffsets().getOrDefault(e.getKey().topic() + "-" + e.getKey().partition(), 0L);
                 long behind = Math.max(0, e.getValue().offset() - next);
                 lag += behind;
-                left.put(e.getKey(), behind);
                 if (!labels.isLabels(e.getKey().topic())) images += behind;
             }
-            behindBy = left;
             imagesBehind = images;
+            behindBy = fetchLag();
             metrics.lag(lag);
             live.lag(lag);
         } catch (Exception e) {

@@ -86,6 +86,7 @@ public class LateLabels {
         stored.forEach((id, bytes) -> entries.add(Map.entry(id, decode(bytes))));
         entries.sort(Comparator.comparingLong(e -> e.getValue().time())); // the store keeps each kind in time order
         entries.forEach(e -> pending.restore(e.getKey(), e.getValue().value()));
+        if (!entries.isEmpty()) streamTime = entries.get(entries.size() - 1).getValue().time();
         if (!entries.isEmpty()) {
             LOG.infof("Labels that come later: %d images and %d labels still waiting, from %s", pending.waitingImages(),
                     pending.waitingLabels(), config.topics().pendingLabels());
@@ -93,48 +94,59 @@ public class LateLabels {
         meters.bind(LabelDecoder.REASONS, pending::waitingImages, pending::waitingLabels);
     }
 
+    /** The stream's time: the newest record timestamp read. What waits expires by it, not by the wall clock. */
+    private long streamTime;
+
     /**
      * An unlabeled image record: the label that waits for it, if one does (taken, and the match remembered at this
      * record); or, when the record is read again after a restore ({@code publish} false), the label it was matched
      * with then. Null: the image waits for its label.
      */
-    Integer waitingLabel(String id, TopicPartition tp, long offset, boolean publish) {
+    Integer waitingLabel(String id, TopicPartition tp, long offset, long timestamp, boolean publish) {
         String at = tp + "@" + offset;
         if (!publish) {
             PendingLabels.Outcome o = pending.matchedAt(id, at);
             return o == null ? null : o.label();
         }
-        Integer label = pending.takeWaitingLabel(id, at, System.currentTimeMillis());
-        if (label != null) meters.matched(0); // the label came first: no delay between the prediction and the truth
+        streamTime = Math.max(streamTime, timestamp);
+        Integer label = pending.takeWaitingLabel(id, at, timestamp);
+        if (label != null) meters.matched(); // the label came first: no delay between the prediction and the truth
         return label;
     }
 
     /** An unlabeled image was predicted and its predictions published: it waits for its label. */
-    void unlabeled(String id, int width, int height, byte[] pixels, List<Prediction> predictions) {
-        pending.image(new PendingLabels.Image(id, width, height, pixels, System.currentTimeMillis(), predictions));
+    void unlabeled(String id, int width, int height, byte[] pixels, List<Prediction> predictions, TopicPartition tp, long offset,
+                   long timestamp) {
+        pending.image(new PendingLabels.Image(id, width, height, pixels, timestamp, predictions, tp + "@" + offset));
     }
 
-    /** An image came with its label: a later label for it is a duplicate, or a conflict. */
-    void labeled(String id, int label) {
-        pending.labeledInEvent(id, label, System.currentTimeMillis());
+    /** An image came with its label: a later label for it is a duplicate, or a conflict, and so is one waiting for it. */
+    void labeled(String id, int label, long timestamp) {
+        PendingLabels.Superseded s = pending.labeledInEvent(id, label, timestamp);
+        if (s != null) {
+            refuse(s.label().key(), s.label().record(), new InvalidEvent(s.why().reason(), s.why().detail()), s.label().source(), null);
+        }
     }
 
     /**
      * A labels record, in offset order, answered once: matched (the example to learn is returned, and published on
-     * late-examples for the statistics), kept until its image comes, or dead-lettered.
+     * late-examples for the statistics), kept until its image comes, or dead-lettered. What waits longer than the
+     * record's time allows expires first.
      */
-    LateExample label(TopicPartition tp, long offset, String key, byte[] value) {
+    LateExample label(TopicPartition tp, long offset, long timestamp, String key, byte[] value) {
         String source = tp + "-" + offset;
-        long now = System.currentTimeMillis();
+        streamTime = Math.max(streamTime, timestamp);
+        expire();
         try {
             LabelEvent label = decoder.decode(key, value);
-            PendingLabels.Result r = pending.label(new PendingLabels.EarlyLabel(label.id(), label.label(), now, key, value, source),
+            PendingLabels.Result r = pending.label(new PendingLabels.EarlyLabel(label.id(), label.label(), timestamp, key, value, source),
                     tp + "@" + offset);
             if (r instanceof PendingLabels.Refused refused) refuse(key, value, new InvalidEvent(refused.reason(), refused.detail()), source, tp);
             if (!(r instanceof PendingLabels.Matched m)) return null;
-            LateExample example = example(m.image(), m.label(), now);
+            LateExample example = example(m.image(), m.label(), timestamp);
             outputs.lateExample(example, tp);
-            meters.matched(m.delayMillis());
+            meters.matched();
+            meters.delay(m.delayMillis());
             return example;
         } catch (InvalidEvent e) {
             refuse(key, value, e, source, tp);
@@ -156,9 +168,9 @@ public class LateLabels {
         }
     }
 
-    /** Periodic, on the trainer's thread: expired images are counted, labels whose image never came are dead-lettered. */
+    /** On the trainer's thread: expired images are counted, labels whose image never came are dead-lettered. */
     void expire() {
-        PendingLabels.Expired gone = pending.expire(System.currentTimeMillis());
+        PendingLabels.Expired gone = pending.expire(streamTime);
         if (!gone.images().isEmpty()) {
             meters.expired(gone.images().size());
             LOG.infof("%d unlabeled images expired without their label (mlp.labels.max-delay=%s, max-pending=%d)",
@@ -167,6 +179,10 @@ public class LateLabels {
         for (PendingLabels.EarlyLabel l : gone.labels()) {
             refuse(l.key(), l.record(), new InvalidEvent(LabelDecoder.UNKNOWN_ID, "no image " + l.id() + " arrived within "
                     + "mlp.labels.max-early (" + config.labels().maxEarly() + ")"), l.source(), null);
+        }
+        for (PendingLabels.EarlyLabel l : gone.pushedOut()) {
+            refuse(l.key(), l.record(), new InvalidEvent(LabelDecoder.UNKNOWN_ID, "no image " + l.id() + " arrived before "
+                    + "mlp.labels.max-pending (" + config.labels().maxPending() + ") newer labels pushed it out"), l.source(), null);
         }
     }
 

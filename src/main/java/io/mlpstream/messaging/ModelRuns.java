@@ -137,8 +137,11 @@ public class ModelRuns implements ModelsListener {
                 if (made != null) made.add(p);
             }
             // before its offset: the waiting image is in the same transaction as its prediction
-            if (made != null) lateLabels.unlabeled(s.id(), s.width(), s.pixels().length / s.width(), s.pixels(), made);
-            else lateLabels.labeled(s.id(), s.label());
+            if (made != null) {
+                lateLabels.unlabeled(s.id(), s.width(), s.pixels().length / s.width(), s.pixels(), made, s.partition(), s.offset(), s.timestamp());
+            } else {
+                lateLabels.labeled(s.id(), s.label(), s.timestamp());
+            }
             outputs.consumed(s.partition(), s.offset() + 1);
         }
         for (RunningModel m : all) runs.get(m.name()).sent(sources.size());

@@ -101,7 +101,9 @@ public class TrainingService {
     ModelPublisher publisher;
 
     /** Images a label waits for at most, beyond those before it, so that chunks stay large enough to run fast. */
-    private static final int LABEL_SLACK = 64;
+    private static final int LABEL_SLACK = 16;
+    /** Images in one chunk at most: a long wait released at once is trained, published and committed piece by piece. */
+    private static final int MAX_CHUNK = 1024;
     private InputOrder order;
     private final List<InputOrder.Input> labels = new ArrayList<>();
     private volatile long lastPoll = System.nanoTime();
@@ -117,7 +119,7 @@ public class TrainingService {
         metrics.bind(InvalidEvent.REASONS, outputs::commitFailures, outputs::droppedOutputs);
         lateLabels.start(first.learner().config().classes());
         labelRecords.start(inputSize);
-        order = new InputOrder(labelRecords::isLabels, lag::caughtUp);
+        order = new InputOrder(labelRecords::isLabels, tp -> !partitions.owns(tp) || lag.caughtUp(tp)); // a partition given up holds nothing back
         runs.start();
         long idle = models.all().stream().mapToLong(m -> m.trainer().config().idleFlush().toMillis()).min().orElse(1000);
         threads.every(Math.max(10, Math.min(200, idle / 5)), this::flushIfIdle);
@@ -199,10 +201,15 @@ public class TrainingService {
         batch.ack(); // nothing to commit here (commit-strategy=ignore): the Outputs commit the offsets
     }
 
-    /** No poll for a while and the images caught up (or a long while): what is buffered has nothing older to wait for. */
+    /**
+     * Between polls: what the lag monitor now says may free buffered records; no poll for a while and the images
+     * fetched to their end (or a long while): what is buffered has nothing older to wait for.
+     */
     private void processIfIdle() {
+        if (order.size() == 0) return;
         long idle = System.nanoTime() - lastPoll;
-        if (order.size() > 0 && (idle > 200_000_000L && lag.imagesCaughtUp() || idle > 5_000_000_000L)) processInOrder(true);
+        // again, with the lag monitor's newer view of which partitions have records left; all of it when idle
+        processInOrder(idle > 200_000_000L && lag.imagesCaughtUp() || idle > 5_000_000_000L);
     }
 
     /**
@@ -220,7 +227,10 @@ public class TrainingService {
                 labels.add(in);
                 continue;
             }
-            if (!labels.isEmpty() && sources.size() >= LABEL_SLACK) trainAndAnswer(all);
+            if (!labels.isEmpty() && sources.size() >= LABEL_SLACK || sources.size() >= MAX_CHUNK) {
+                trainAndAnswer(all);
+                outputs.commitIfDue();
+            }
             long route = partitions.route(in.partition(), in.offset(), all);
             if (route == 0) continue;
             chunkEnds.computeIfAbsent(in.partition(), k -> new long[1])[0] = in.offset() + 1; // offsets rise within a partition
@@ -249,7 +259,7 @@ public class TrainingService {
             ImageEvent event = decoder.decode(in.value());
             String id = event.id() != null ? event.id() : tp + "-" + in.offset();
             // a label that came first and waited makes this a labeled image
-            Integer label = event.label() != null ? event.label() : lateLabels.waitingLabel(id, tp, in.offset(), publish);
+            Integer label = event.label() != null ? event.label() : lateLabels.waitingLabel(id, tp, in.offset(), in.timestamp(), publish);
             if (!publish && label == null) return; // nothing to learn, published before
             chunk.add(event.pixels(), 0, label == null ? Examples.UNLABELED : label);
             sources.add(new Source(id, label, in.timestamp(), tp, in.offset(), route, event.pixels(), event.width(), null));

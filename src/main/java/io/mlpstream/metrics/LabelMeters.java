@@ -30,7 +30,7 @@ public class LabelMeters {
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
 
     public void bind(List<String> reasons, IntSupplier waitingImages, IntSupplier waitingLabels) {
-        delay = Timer.builder("mlp_label_delay").description("From an image's arrival to its label's, for labels that came later")
+        delay = Timer.builder("mlp_label_delay").description("From an image's record timestamp to its label's, for labels that came after their image")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofHours(2)).register(registry);
         matched = Counter.builder("mlp_labels_matched").description("Labels that came later and were matched to their image")
@@ -47,8 +47,12 @@ public class LabelMeters {
                 .description("Labels waiting for their image (it has not arrived yet)").strongReference(true).register(registry);
     }
 
-    public void matched(long delayMillis) {
+    public void matched() {
         matched.increment();
+    }
+
+    /** A label that came after its image: how long after (a label that came first has no delay to measure). */
+    public void delay(long delayMillis) {
         delay.record(delayMillis, TimeUnit.MILLISECONDS);
     }
 

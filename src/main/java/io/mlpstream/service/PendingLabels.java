@@ -12,14 +12,16 @@ import java.util.Map;
  * Images waiting for their labels and labels waiting for their images, matched by image id in either order
  * (River's delayed labels; chantilly's predict, then learn by id). An image waits at most max-delay, a label
  * max-early; what was matched or expired is remembered for max-delay, so that a second label is told apart from
- * an unknown one. Each map holds at most max-pending entries: past it the oldest goes, counted.
+ * an unknown one. Each map holds at most max-pending entries: past it the oldest goes, counted. Times are the
+ * records' timestamps: a pause of the service does not count against what waits. Reading a record again (its
+ * transaction aborted) gives what it gave the first time.
  *
  * <p>Plain Java, on the trainer's thread only. Every change is reported to {@link Changes}, which keeps it in
  * Kafka; {@link #restore} replays those changes after a restart.
  */
 public final class PendingLabels {
     /** An unlabeled image, as it arrived, with every model's prediction of it then. */
-    public record Image(String id, int width, int height, byte[] pixels, long arrivedAt, List<Prediction> predictions) {
+    public record Image(String id, int width, int height, byte[] pixels, long arrivedAt, List<Prediction> predictions, String at) {
     }
 
     /** A label whose image has not arrived, with its record, for labels-dlq if the image never comes. */
@@ -58,8 +60,15 @@ public final class PendingLabels {
         void remove(String id);
     }
 
-    /** What an expiry sweep found: images whose label never came, labels whose image never came. */
-    public record Expired(List<Image> images, List<EarlyLabel> labels) {
+    /**
+     * What an expiry sweep found: images whose label never came, labels whose image never came within max-early, and
+     * labels pushed out by max-pending.
+     */
+    public record Expired(List<Image> images, List<EarlyLabel> labels, List<EarlyLabel> pushedOut) {
+    }
+
+    /** A waiting label that an image with its own label made useless: a duplicate, or a conflict. */
+    public record Superseded(EarlyLabel label, Refused why) {
     }
 
     private final LabelsConfig config;
@@ -67,6 +76,8 @@ public final class PendingLabels {
     private final Map<String, Image> images = new LinkedHashMap<>();
     private final Map<String, EarlyLabel> early = new LinkedHashMap<>();
     private final Map<String, Outcome> outcomes = new LinkedHashMap<>();
+    /** Images that came with their label: memory only, and apart, so that they never push a match out. */
+    private final Map<String, Outcome> labeled = new LinkedHashMap<>();
     /** Pushed out by max-pending (or by a newer image of the same id) since the last sweep, reported by the next. */
     private final List<Image> expiredImages = new ArrayList<>();
     private final List<EarlyLabel> pushedOut = new ArrayList<>();
@@ -81,56 +92,82 @@ public final class PendingLabels {
      * taken (the image is then learned as a labeled one); else null.
      */
     public Integer takeWaitingLabel(String id, String at, long now) {
+        Outcome again = matchedAt(id, at);
+        if (again != null) return again.label(); // the same record read again (its unit aborted): the same match
+        if (config.maxPending() == 0) return null;
         EarlyLabel label = early.remove(id);
         if (label == null) return null;
-        remember(new Outcome(id, Outcome.Kind.MATCHED, label.label(), now, at, null), true);
+        remember(new Outcome(id, Outcome.Kind.MATCHED, label.label(), now, at, null));
         return label.label();
     }
 
-    /** The match made at record {@code at} for this id, when that record is read again after a restore; else null. */
+    /** The match made at record {@code at} for this id, when that record is read again; else null. */
     public Outcome matchedAt(String id, String at) {
         Outcome o = outcomes.get(id);
         return o != null && o.kind() == Outcome.Kind.MATCHED && at.equals(o.matchedAt()) ? o : null;
     }
 
-    /** An unlabeled image was predicted: it waits for its label. */
+    /** An unlabeled image was predicted: it waits for its label (unless max-pending is 0: labels that come later are off). */
     public void image(Image image) {
-        if (outcomes.remove(image.id()) != null) changes.remove(image.id()); // the id is used again: a new image
+        if (config.maxPending() == 0) return;
+        Outcome old = outcomes.get(image.id());
+        if (old != null && image.at().equals(old.matchedAt())) return; // read again: matched already, by its waiting label
+        if (old != null) { // the id is used again: a new image
+            outcomes.remove(image.id());
+            changes.remove(image.id());
+        }
         Image replaced = images.put(image.id(), image);
-        if (replaced != null) expiredImages.add(replaced); // the id came again: its label is the newer image's
+        if (replaced != null && !replaced.at().equals(image.at())) expiredImages.add(replaced); // its label is the newer image's
         changes.put(image.id(), image);
         if (images.size() > config.maxPending()) expireImage(images.values().iterator().next(), image.arrivedAt());
     }
 
-    /** An image arrived with its label: remembered for a while, so that a later label is a duplicate or a conflict. */
-    public void labeledInEvent(String id, int label, long now) {
-        Outcome known = outcomes.get(id);
-        if (known != null && known.kind() == Outcome.Kind.MATCHED) return; // its label waited for it: learned as labeled
-        remember(new Outcome(id, Outcome.Kind.LABELED, label, now, null, null), false);
+    /**
+     * An image arrived with its label: remembered for a while, so that a later label is a duplicate or a conflict;
+     * a label that was waiting for it is one or the other now (null when none was).
+     */
+    public Superseded labeledInEvent(String id, int label, long now) {
+        labeled.remove(id);
+        labeled.put(id, new Outcome(id, Outcome.Kind.LABELED, label, now, null, null));
+        if (labeled.size() > Math.max(1, config.maxPending())) labeled.remove(labeled.keySet().iterator().next());
+        EarlyLabel waiting = early.remove(id);
+        if (waiting == null) return null;
+        changes.remove(id);
+        return new Superseded(waiting, byEvent(id, label, waiting.label()));
+    }
+
+    private static Refused byEvent(String id, int inEvent, int label) {
+        return inEvent == label ? new Refused(LabelDecoder.DUPLICATE, "the image " + id + " came with this label")
+                : new Refused(LabelDecoder.CONFLICT, "the image " + id + " came with label " + inEvent + ", this label says " + label);
     }
 
     /** A label arrived, at record {@code at}: matched to its waiting image, kept until its image comes, or refused. */
     public Result label(EarlyLabel label, String at) {
         String id = label.id();
+        Outcome again = matchedAt(id, at);
+        if (again != null && again.image() != null) { // the same record read again (its unit aborted): the same match
+            return new Matched(again.image(), again.label(), Math.max(0, again.at() - again.image().arrivedAt()));
+        }
         Image image = images.remove(id);
         if (image != null) {
-            remember(new Outcome(id, Outcome.Kind.MATCHED, label.label(), label.arrivedAt(), at, image), true);
+            remember(new Outcome(id, Outcome.Kind.MATCHED, label.label(), label.arrivedAt(), at, image));
             return new Matched(image, label.label(), Math.max(0, label.arrivedAt() - image.arrivedAt()));
         }
         Outcome known = outcomes.get(id);
-        if (known != null) {
-            return switch (known.kind()) {
-                case EXPIRED -> new Refused(LabelDecoder.EXPIRED, "the image " + id + " waited longer than mlp.labels.max-delay ("
-                        + config.maxDelay() + ") or was pushed out by mlp.labels.max-pending");
-                case MATCHED -> new Refused(LabelDecoder.DUPLICATE, "the image " + id + " was already learned with label " + known.label());
-                case LABELED -> known.label() == label.label()
-                        ? new Refused(LabelDecoder.DUPLICATE, "the image " + id + " came with this label")
-                        : new Refused(LabelDecoder.CONFLICT, "the image " + id + " came with label " + known.label()
-                        + ", this label says " + label.label());
-            };
+        if (known != null && known.kind() == Outcome.Kind.EXPIRED) {
+            return new Refused(LabelDecoder.EXPIRED, "the image " + id + " waited longer than mlp.labels.max-delay ("
+                    + config.maxDelay() + ") or was pushed out by mlp.labels.max-pending");
         }
-        if (early.containsKey(id)) {
+        if (known != null) return new Refused(LabelDecoder.DUPLICATE, "the image " + id + " was already learned with label " + known.label());
+        Outcome inEvent = labeled.get(id);
+        if (inEvent != null) return byEvent(id, inEvent.label(), label.label());
+        EarlyLabel waiting = early.get(id);
+        if (waiting != null) {
+            if (waiting.source().equals(label.source())) return new Waiting(); // read again
             return new Refused(LabelDecoder.DUPLICATE, "a label for " + id + " is already waiting for its image");
+        }
+        if (config.maxPending() == 0) {
+            return new Refused(LabelDecoder.UNKNOWN_ID, "no image " + id + " is waiting (mlp.labels.max-pending=0: labels that come later are off)");
         }
         early.put(id, label);
         changes.put(id, label);
@@ -151,10 +188,10 @@ public final class PendingLabels {
             Image image = it.next();
             if (now - image.arrivedAt() < config.maxDelay().toMillis()) break; // in arrival order
             it.remove();
-            remember(new Outcome(image.id(), Outcome.Kind.EXPIRED, -1, now, null, null), true);
+            remember(new Outcome(image.id(), Outcome.Kind.EXPIRED, -1, now, null, null));
             gone.add(image);
         }
-        List<EarlyLabel> unknown = new ArrayList<>(pushedOut);
+        List<EarlyLabel> pushed = new ArrayList<>(pushedOut), unknown = new ArrayList<>();
         pushedOut.clear();
         for (Iterator<EarlyLabel> it = early.values().iterator(); it.hasNext(); ) {
             EarlyLabel label = it.next();
@@ -167,25 +204,27 @@ public final class PendingLabels {
             Outcome o = it.next();
             if (now - o.at() < config.maxDelay().toMillis()) break;
             it.remove();
-            if (o.kind() != Outcome.Kind.LABELED) changes.remove(o.id());
+            changes.remove(o.id());
         }
-        return new Expired(gone, unknown);
+        labeled.values().removeIf(o -> now - o.at() >= config.maxDelay().toMillis());
+        return new Expired(gone, unknown, pushed);
     }
 
     private void expireImage(Image oldest, long now) {
         images.remove(oldest.id());
-        remember(new Outcome(oldest.id(), Outcome.Kind.EXPIRED, -1, now, null, null), true);
+        remember(new Outcome(oldest.id(), Outcome.Kind.EXPIRED, -1, now, null, null));
         expiredImages.add(oldest);
     }
 
-    private void remember(Outcome outcome, boolean persisted) {
+    /** Matches and expiries, persisted: at most max-pending, the oldest forgotten first. */
+    private void remember(Outcome outcome) {
         outcomes.remove(outcome.id()); // re-inserted last: the map stays in time order
         outcomes.put(outcome.id(), outcome);
-        if (persisted) changes.put(outcome.id(), outcome);
+        changes.put(outcome.id(), outcome);
         if (outcomes.size() > config.maxPending()) {
             Outcome oldest = outcomes.values().iterator().next();
             outcomes.remove(oldest.id());
-            if (oldest.kind() != Outcome.Kind.LABELED) changes.remove(oldest.id());
+            changes.remove(oldest.id());
         }
     }
 

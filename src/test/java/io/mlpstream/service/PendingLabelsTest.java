@@ -45,7 +45,7 @@ class PendingLabelsTest {
 
     private static PendingLabels.Image image(String id, long at) {
         return new PendingLabels.Image(id, 2, 1, new byte[]{1, 2}, at,
-                List.of(Prediction.of(id, new float[]{(float) Math.log(0.9), (float) Math.log(0.1)}, null, "m", 3, at)));
+                List.of(Prediction.of(id, new float[]{(float) Math.log(0.9), (float) Math.log(0.1)}, null, "m", 3, at)), "images-0@" + id);
     }
 
     private static PendingLabels.EarlyLabel label(String id, int label, long at) {
@@ -83,8 +83,39 @@ class PendingLabelsTest {
         assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("a", 0, 20), "labels-0@" + 20)).reason(),
                 "a second label of an image already learned, whatever it says");
         p.labeledInEvent("e", 4, 30);
-        assertEquals(LabelDecoder.CONFLICT, assertInstanceOf(PendingLabels.Refused.class, p.label(label("e", 5, 40), "labels-0@" + 40)).reason());
-        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("e", 4, 40), "labels-0@" + 40)).reason());
+        assertEquals(LabelDecoder.CONFLICT, assertInstanceOf(PendingLabels.Refused.class, p.label(label("e", 5, 40), "labels-0@" + 41)).reason());
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("e", 4, 40), "labels-0@" + 42)).reason());
+        p.label(label("w", 6, 50), "labels-0@50");
+        PendingLabels.Superseded s = p.labeledInEvent("w", 7, 60);
+        assertEquals(LabelDecoder.CONFLICT, s.why().reason(), "a label waiting for an image that came with another one");
+        assertEquals(0, p.waitingLabels());
+    }
+
+    /** A record read again, its transaction aborted, gives what it gave: not a duplicate, not an expiry. */
+    @Test
+    void aRecordReadAgainGivesWhatItGaveTheFirstTime() {
+        PendingLabels p = new PendingLabels(config(10_000, 1_000, 100), changes);
+        p.image(image("a", 0));
+        PendingLabels.Matched first = assertInstanceOf(PendingLabels.Matched.class, p.label(label("a", 1, 10), "labels-0@3"));
+        PendingLabels.Matched again = assertInstanceOf(PendingLabels.Matched.class, p.label(label("a", 1, 10), "labels-0@3"));
+        assertEquals(first.image().id(), again.image().id());
+        assertEquals(LabelDecoder.DUPLICATE, assertInstanceOf(PendingLabels.Refused.class, p.label(label("a", 1, 20), "labels-0@4")).reason());
+        p.label(label("b", 2, 30), "labels-0@5");
+        assertEquals(2, p.takeWaitingLabel("b", "images-0@9", 40));
+        assertEquals(2, p.takeWaitingLabel("b", "images-0@9", 40), "the image read again");
+        p.image(image("c", 50));
+        p.image(image("c", 50));
+        assertTrue(p.expire(60).images().isEmpty(), "an image read again is not a second one");
+    }
+
+    /** Images that come with their labels are remembered apart: however many, they never push a match out. */
+    @Test
+    void labeledImagesNeverPushAMatchOut() {
+        PendingLabels p = new PendingLabels(config(60_000, 1_000, 10), changes);
+        p.image(image("a", 0));
+        p.label(label("a", 1, 10), "labels-0@1");
+        for (int i = 0; i < 100; i++) p.labeledInEvent("l" + i, 3, 20 + i);
+        assertEquals(1, p.matchedAt("a", "labels-0@1").label());
     }
 
     @Test
