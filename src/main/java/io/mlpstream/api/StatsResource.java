@@ -12,7 +12,11 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Optional;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +25,9 @@ import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 /**
- * /api/stats: the Kafka Streams statistics over the predictions topic, counted once per prediction id.
- * Rows of the confusion matrix are true labels, columns predicted ones.
+ * /api/stats: the Kafka Streams statistics over the predictions topic, counted once per prediction id, from
+ * whichever instance holds them ({@link StatsForwarding}). Rows of the confusion matrix are true labels, columns
+ * predicted ones.
  */
 @Path("/api/stats")
 @Produces(MediaType.APPLICATION_JSON)
@@ -41,6 +46,9 @@ public class StatsResource {
     @Inject
     ServingModel serving;
 
+    @Inject
+    StatsForwarding forwarding;
+
     record Confusion(String model, List<Integer> labels, long[][] matrix, long total) {
     }
 
@@ -58,9 +66,9 @@ public class StatsResource {
 
     @GET
     @Path("/confusion")
-    public Response confusion(@QueryParam("model") String model) {
+    public Response confusion(@QueryParam("model") String model, @Context UriInfo uri, @Context HttpHeaders headers) {
         String name = modelOrDefault(model);
-        return answer(() -> {
+        return answer(name, uri, headers, () -> {
             ConfusionMatrix m = stats.confusion(name).orElse(ConfusionMatrix.empty(serving.classes()));
             return new Confusion(name, IntStream.range(0, m.classes()).boxed().toList(), m.counts(), m.total());
         });
@@ -68,9 +76,9 @@ public class StatsResource {
 
     @GET
     @Path("/classes")
-    public Response classes(@QueryParam("model") String model) {
+    public Response classes(@QueryParam("model") String model, @Context UriInfo uri, @Context HttpHeaders headers) {
         String name = modelOrDefault(model);
-        return answer(() -> {
+        return answer(name, uri, headers, () -> {
             ClassMetrics c = stats.classMetrics(name).orElse(ClassMetrics.of(ConfusionMatrix.empty(serving.classes())));
             List<ClassRow> rows = new ArrayList<>();
             for (int i = 0; i < c.support().length; i++) {
@@ -83,7 +91,7 @@ public class StatsResource {
     @GET
     @Path("/accuracy")
     public Response accuracy(@QueryParam("window") String window, @QueryParam("model") String model,
-                             @QueryParam("limit") String limitText) {
+                             @QueryParam("limit") String limitText, @Context UriInfo uri, @Context HttpHeaders headers) {
         List<Duration> sizes = stats.windowSizes();
         Duration size;
         try {
@@ -106,7 +114,7 @@ public class StatsResource {
         }
         int newest = limit;
         String name = modelOrDefault(model);
-        return answer(() -> {
+        return answer(name, uri, headers, () -> {
             List<WindowRow> windows = new ArrayList<>();
             for (StatsQueries.Window w : stats.accuracy(name, size, newest)) {
                 windows.add(new WindowRow(w.start().toString(), w.end().toString(), w.correct(), w.total(),
@@ -116,8 +124,11 @@ public class StatsResource {
         });
     }
 
-    private static Response answer(Supplier<Object> query) {
+    /** From this instance's stores, or from the instance that holds the model's statistics. */
+    private Response answer(String model, UriInfo uri, HttpHeaders headers, Supplier<Object> query) {
         try {
+            Optional<Response> there = forwarding.elsewhere(model, uri, headers);
+            if (there.isPresent()) return there.get();
             return Response.ok(query.get()).build();
         } catch (StatsQueries.NotReady e) {
             return Problems.of(503, "Statistics not ready", e.getMessage());

@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -19,8 +23,8 @@ import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Interactive queries over the statistics' state stores. This instance answers from its own stores:
- * with one service instance (or one predictions partition) that is everything.
+ * Interactive queries over the statistics' state stores. This instance answers from its own stores; {@link #holder}
+ * says which instance holds a model's statistics when several run (every store is keyed by model).
  */
 @ApplicationScoped
 public class StatsQueries {
@@ -42,12 +46,49 @@ public class StatsQueries {
     @Inject
     StatsConfig config;
 
+    /** This instance's application.server (host:port), as the other instances reach it; unset: one instance, never asked. */
+    @ConfigProperty(name = "kafka-streams.application.server")
+    Optional<String> self;
+
     public Optional<ConfusionMatrix> confusion(String model) {
         return query(() -> Optional.ofNullable(this.<ConfusionMatrix>keyValue(StatsTopology.CONFUSION, model)));
     }
 
     public Optional<ClassMetrics> classMetrics(String model) {
         return query(() -> Optional.ofNullable(this.<ClassMetrics>keyValue(StatsTopology.CLASS_METRICS, model)));
+    }
+
+    /**
+     * Where the statistics of this key live: empty when in this instance's stores, else the host:port of the instance
+     * that holds them (Kafka Streams' metadata for the key). With one instance, or one predictions partition, always
+     * this one.
+     */
+    public Optional<String> holder(String model) {
+        if (self.isEmpty()) return Optional.empty();
+        KeyQueryMetadata m;
+        try {
+            m = streams.queryMetadataForKey(StatsTopology.CONFUSION, model, Serdes.String().serializer());
+        } catch (RuntimeException e) {
+            throw new NotReady("the statistics are not queryable yet (Kafka Streams is " + streams.state() + ")");
+        }
+        if (m == null || m.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            throw new NotReady("no instance holds the statistics of " + model + " now (Kafka Streams is " + streams.state() + ")");
+        }
+        if (holdsLocally(m.partition(), model)) return Optional.empty();
+        HostInfo active = m.activeHost();
+        return Optional.of(active.host() + ":" + active.port());
+    }
+
+    /** Whether this instance's own stores hold that partition (a read of it succeeds only where its task runs). */
+    private boolean holdsLocally(int partition, String model) {
+        try {
+            ReadOnlyKeyValueStore<String, ConfusionMatrix> store = streams.store(StoreQueryParameters.<ReadOnlyKeyValueStore<String,
+                    ConfusionMatrix>>fromNameAndType(StatsTopology.CONFUSION, QueryableStoreTypes.keyValueStore()).withPartition(partition));
+            store.get(model);
+            return true;
+        } catch (InvalidStateStoreException e) {
+            return false;
+        }
     }
 
     public List<Duration> windowSizes() {

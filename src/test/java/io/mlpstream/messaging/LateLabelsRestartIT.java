@@ -111,7 +111,7 @@ class LateLabelsRestartIT {
         }
     }
 
-    /** Unlabeled images, each label 300 images later, at about 200 images a second: still producing across the kills. */
+    /** Unlabeled images, each label 300 images later, at about 100 images a second: still producing across both kills. */
     private static void produce(AtomicInteger sent) {
         Properties p = new Properties();
         p.put("bootstrap.servers", broker.bootstrapServers());
@@ -129,7 +129,7 @@ class LateLabelsRestartIT {
                     producer.send(new ProducerRecord<>("labels", id, ("{\"id\": \"" + id + "\", \"label\": "
                             + (labels[i - BEHIND] & 0xFF) + "}").getBytes(StandardCharsets.UTF_8)));
                 }
-                if (i % 10 == 0) Thread.sleep(50);
+                if (i % 5 == 0) Thread.sleep(50);
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);

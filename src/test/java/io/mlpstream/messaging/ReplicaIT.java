@@ -109,6 +109,15 @@ class ReplicaIT {
                 }
             }
 
+            // the statistics live in whichever instance's Kafka Streams holds them: every instance answers the same
+            JsonNode stats = trainer.get("/api/stats/confusion");
+            for (int i = 0; i < 120 && stats.path("total").asLong() < 5000; i++) {
+                Thread.sleep(500);
+                stats = trainer.get("/api/stats/confusion");
+            }
+            assertEquals(5000, stats.path("total").asLong(), "the statistics count every labeled prediction");
+            for (ServiceProcess r : replicas) assertEquals(stats, r.get("/api/stats/confusion"), "the same statistics from a replica");
+
             replicaProcesses[0].destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             long restarted = System.nanoTime();
             replicaProcesses[0] = start(replicas[0], replicaEnv);
