@@ -49,6 +49,16 @@ final class ChildService implements AutoCloseable {
         return new ChildService(pb.start(), port);
     }
 
+    /** Whether /q/health/ready answers 200. */
+    boolean ready() {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
+                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     /** Examples trained, from /api/model; -1 when it does not answer. */
     long trained() {
         try {

@@ -65,7 +65,9 @@ public final class KafkaBench {
                       --overload-seconds N  length of the overload phase (default 20)
                       --delivery G        exactly-once (default) or at-least-once
                       --lab               the lab preset's five models (catch-up counts relu's examples)
-                      --lab-model NAME    one model of the lab preset alone, under its name""");
+                      --lab-model NAME    one model of the lab preset alone, under its name
+                      --first-minutes N   instead of the phases above: examples/s in each 10 s of the first N
+                                          minutes of a fresh JVM, counted from its start (--events: the backlog)""");
             return 0;
         }
         int events = o.intValue("events", 50_000);
@@ -100,6 +102,15 @@ public final class KafkaBench {
                 Produce.send(bootstrap, "images", images, labels, events, 0, "bench-", false);
                 line(Map.of("events", events, "seconds", secs(t0)));
 
+                if (o.has("first-minutes")) {
+                    long startedAt = System.currentTimeMillis();
+                    try (ChildService service = ChildService.start(bootstrap, batchSize, delivery, dir, env);
+                         KafkaConsumer<String, String> metrics = consumer(bootstrap)) {
+                        waitForTopic(admin, "training-metrics");
+                        FirstMinutes.measure(metrics, startedAt, o.intValue("first-minutes", 3), model, service, events);
+                    }
+                    return 0;
+                }
                 try (ChildService service = ChildService.start(bootstrap, batchSize, delivery, dir, env)) {
                     catchUp(bootstrap, events, delivery, service, admin, model);
                     long produced = events + steady(bootstrap, images, labels, rate, steadySeconds, service, admin);

@@ -24,13 +24,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A trainer and two predictor replicas, packaged, as child processes on one broker. While 5,000 digits stream, the
+ * A trainer and two predictor replicas, packaged, as child processes on one broker. While 10,000 digits stream, the
  * replicas' model step follows the trainer's within the publish interval and a second; at the same step all three
  * answer the same image alike; a replica killed with SIGKILL serves again within seconds, with the newest model; and
  * with the trainer stopped, a replica's staleness grows until, past mlp.predict.max-staleness, it answers 503.
  */
 class ReplicaIT {
+    /** Shortened from 2 s: the replicas must follow within it and a second. */
     private static final long PUBLISH_MS = 1000;
+    /** 20 s at 500 a second: about 20 models published while a replica is asked (SwapTest swaps 100 in one JVM). */
+    private static final int DIGITS = 10_000;
     private static EmbeddedKafka broker;
     private static Path dir;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -63,12 +66,27 @@ class ReplicaIT {
             byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
             Thread producer = new Thread(() -> {
                 try {
-                    Produce.send(broker.bootstrapServers(), "images", images, labels, 5000, 500, "rep-", false);
+                    Produce.send(broker.bootstrapServers(), "images", images, labels, DIGITS, 500, "rep-", false);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
             producer.start();
+            // meanwhile, /api/predict on a replica, again and again: each answer is checked against its step's snapshot
+            List<JsonNode> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+            byte[] probe = ImageEvents.toJson("probe", null, 28, 28, images.pixels(), 9999 * 784);
+            Thread asking = new Thread(() -> {
+                while (producer.isAlive()) {
+                    try {
+                        HttpResponse<String> r = post(replicas[1], probe);
+                        answers.add(r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : Json.mapper().createObjectNode()
+                                .put("failed", r.statusCode() + " " + r.body()));
+                    } catch (Exception e) {
+                        answers.add(Json.mapper().createObjectNode().put("failed", e.toString()));
+                    }
+                }
+            });
+            asking.start();
             // (time, trainer step) samples; a replica's step must reach the trainer's of publish + 1 s before
             List<long[]> trained = new ArrayList<>();
             long lagAllowed = PUBLISH_MS + 1000, worst = 0, checks = 0;
@@ -90,6 +108,8 @@ class ReplicaIT {
                 Thread.sleep(250);
             }
             producer.join();
+            asking.join();
+            swapsAnsweredWhole(answers, images);
             System.out.printf("replicas followed the trainer: %d checks, at most %d ms behind (publish every %d ms)%n",
                     checks, worst, PUBLISH_MS);
             assertTrue(trained.get(trained.size() - 1)[1] > 100, "the trainer trained");
@@ -111,11 +131,11 @@ class ReplicaIT {
 
             // the statistics live in whichever instance's Kafka Streams holds them: every instance answers the same
             JsonNode stats = trainer.get("/api/stats/confusion");
-            for (int i = 0; i < 120 && stats.path("total").asLong() < 5000; i++) {
+            for (int i = 0; i < 120 && stats.path("total").asLong() < DIGITS; i++) {
                 Thread.sleep(500);
                 stats = trainer.get("/api/stats/confusion");
             }
-            assertEquals(5000, stats.path("total").asLong(), "the statistics count every labeled prediction");
+            assertEquals(DIGITS, stats.path("total").asLong(), "the statistics count every labeled prediction");
             for (ServiceProcess r : replicas) assertEquals(stats, r.get("/api/stats/confusion"), "the same statistics from a replica");
 
             replicaProcesses[0].destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -140,6 +160,54 @@ class ReplicaIT {
         } finally {
             for (Process p : processes) p.destroyForcibly();
         }
+    }
+
+    /**
+     * Every answer a replica gave while it swapped models in is exactly the published model of the step it names:
+     * each published snapshot is decoded here and asked the same digit.
+     */
+    private static void swapsAnsweredWhole(List<JsonNode> answers, IdxReader.Images images) throws Exception {
+        Map<Long, float[]> published = new java.util.HashMap<>();
+        io.mlpstream.nn.Tensor x = new io.mlpstream.nn.Tensor(1, 784);
+        for (int c = 0; c < 784; c++) x.set(0, c, (images.pixels()[9999 * 784 + c] & 0xFF) / 255f);
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        p.put("isolation.level", "read_committed");
+        p.put("max.partition.fetch.bytes", 64 << 20);
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p, new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var tp = new org.apache.kafka.common.TopicPartition("models", 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (var r : c.poll(java.time.Duration.ofMillis(500))) {
+                    if (!"mnist-mlp".equals(r.key())) continue; // heartbeats
+                    var checkpoint = io.mlpstream.learn.CheckpointCodec.decode(r.value(), io.mlpstream.nn.Kernels.best()).checkpoint();
+                    var model = new io.mlpstream.learn.OnlineTrainer(checkpoint.learner(), io.mlpstream.learn.TrainerConfig.DEFAULT);
+                    model.restore(checkpoint);
+                    float[] logProbs = model.predict(x).logProbs().toArray();
+                    float[] probabilities = new float[logProbs.length];
+                    for (int k = 0; k < logProbs.length; k++) probabilities[k] = (float) Math.exp(logProbs[k]);
+                    published.put(checkpoint.step(), probabilities);
+                }
+            }
+        }
+        java.util.Set<Long> steps = new java.util.TreeSet<>();
+        for (JsonNode a : answers) {
+            assertTrue(!a.has("failed"), "a prediction failed during the swaps: " + a);
+            long step = a.get("modelStep").asLong();
+            float[] want = published.get(step);
+            assertTrue(want != null, "step " + step + " was never published");
+            for (int k = 0; k < want.length; k++) {
+                assertEquals(want[k], (float) a.get("probabilities").get(k).asDouble(), 1e-6, "step " + step + ", class " + k);
+            }
+            steps.add(step);
+        }
+        System.out.printf("%d answers of a replica during %d published models: %d steps seen, each exactly its snapshot%n",
+                answers.size(), published.size(), steps.size());
+        assertTrue(published.size() >= 10, published.size() + " models published");
+        assertTrue(steps.size() >= 5, "the answers saw " + steps.size() + " models");
     }
 
     private Process start(ServiceProcess svc, Map<String, String> env) throws Exception {
