@@ -38,8 +38,8 @@ public class PredictResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response predict(byte[] body) {
-        Optional<String> refused = model.refusal();
-        if (refused.isPresent()) return Problems.of(503, "Model unavailable", refused.get());
+        Optional<Response> refused = refused();
+        if (refused.isPresent()) return refused.get();
         ImageDecoder d = decoder();
         if (d == null) return notReady();
         ImageEvent event;
@@ -57,6 +57,8 @@ public class PredictResource {
     @Consumes("image/png")
     @Produces(MediaType.APPLICATION_JSON)
     public Response predictPng(byte[] body) {
+        Optional<Response> refused = refused();
+        if (refused.isPresent()) return refused.get();
         try {
             return answer(model.predictPng(body));
         } catch (Refused e) {
@@ -70,6 +72,8 @@ public class PredictResource {
     @Consumes("image/png")
     @Produces(MediaType.APPLICATION_JSON)
     public Response predictPngAll(byte[] body) {
+        Optional<Response> refused = refused();
+        if (refused.isPresent()) return refused.get();
         try {
             List<Prediction> all = model.predictPngAll(body);
             return all.isEmpty() ? notReady() : Response.ok(all).build();
@@ -84,6 +88,8 @@ public class PredictResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response predictAll(byte[] body) {
+        Optional<Response> refused = refused();
+        if (refused.isPresent()) return refused.get();
         ImageDecoder d = decoder();
         if (d == null) return notReady();
         try {
@@ -93,6 +99,11 @@ public class PredictResource {
             int status = InvalidEvent.TOO_LARGE.equals(e.reason()) ? 413 : 400;
             return Problems.of(status, "Invalid image: " + e.reason(), e.detail());
         }
+    }
+
+    /** A predictor replica without a model, or staler than mlp.predict.max-staleness, does not answer. */
+    private Optional<Response> refused() {
+        return model.refusal().map(why -> Problems.of(503, "Model unavailable", why));
     }
 
     private static Response answer(Optional<Prediction> p) {

@@ -34,13 +34,16 @@ class StatsForwarding {
 
     /** Empty: answer here. Otherwise the holder's answer, or a 503. Throws NotReady when no instance holds them. */
     Optional<Response> elsewhere(String model, UriInfo uri, HttpHeaders headers) {
-        if (headers.getHeaderString(FORWARDED) != null) return Optional.empty();
         Optional<String> holder = stats.holder(model);
+        if (headers.getHeaderString(FORWARDED) != null) {
+            // asked by another instance: answer from ours, unless they moved meanwhile (a rebalance): no empty answer
+            return holder.map(h -> Problems.of(503, "Statistics moving", "the statistics of " + model + " moved to " + h + "; ask again"));
+        }
         if (holder.isEmpty()) return Optional.empty();
-        String query = uri.getRequestUri().getRawQuery();
-        boolean named = query != null && query.matches("(^|.*&)model=.*");
-        String target = "http://" + holder.get() + uri.getRequestUri().getRawPath()
-                + "?" + (query == null ? "" : query + "&") + (named ? "" : "model=" + model);
+        // the model named explicitly: the other instance's default may be another one
+        String query = uri.getRequestUri().getRawQuery() == null ? "" : uri.getRequestUri().getRawQuery().replaceAll("(^|&)model=[^&]*", "");
+        String target = "http://" + holder.get() + uri.getRequestUri().getRawPath() + "?model=" + java.net.URLEncoder.encode(model, java.nio.charset.StandardCharsets.UTF_8)
+                + (query.isEmpty() ? "" : (query.startsWith("&") ? "" : "&") + query);
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target)).timeout(timeout)
                     .header(FORWARDED, "1").GET().build(), HttpResponse.BodyHandlers.ofString());

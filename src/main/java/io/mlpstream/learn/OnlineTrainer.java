@@ -167,6 +167,19 @@ public final class OnlineTrainer {
         }
     }
 
+    /**
+     * Reads the model while no weight update or swap can change it (an export from another thread than the trainer's:
+     * a predictor replica's models are swapped in by its follower).
+     */
+    public <T> T whole(java.util.function.Function<Checkpoint, T> read) {
+        weights.readLock().lock();
+        try {
+            return read.apply(checkpoint());
+        } finally {
+            weights.readLock().unlock();
+        }
+    }
+
     /** Applies new hyper-parameters from the next step on. */
     public void reconfigure(TrainerConfig trainer, OptimizerConfig optimizer, Float dropout) {
         weights.writeLock().lock();

@@ -15,6 +15,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +48,7 @@ public class ModelFollower {
 
     @Inject
     MeterRegistry registry;
+
 
     @Inject
     @Identifier("default-kafka-broker")
@@ -95,18 +97,18 @@ public class ModelFollower {
                         .map(p -> new TopicPartition(topic, p.partition())).toList();
                 c.assign(parts);
                 c.seekToBeginning(parts);
+                // first to the end of the topic, keeping the newest record of each key: then the models are whole and
+                // current, and only then is the replica ready (the topic holds many older snapshots before compaction)
+                Map<TopicPartition, Long> end = c.endOffsets(parts);
+                Map<String, ConsumerRecord<String, byte[]>> newest = new HashMap<>();
+                while (running && parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) keep(r, newest);
+                }
+                apply(newest);
                 while (running) {
-                    Map<String, ConsumerRecord<String, byte[]>> newest = new HashMap<>(); // of a poll: older ones are not loaded
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                        if (r.key() == null) continue;
-                        if (r.key().endsWith(ModelPublisher.HEARTBEAT)) {
-                            find(r.key().substring(0, r.key().length() - ModelPublisher.HEARTBEAT.length()))
-                                    .ifPresent(m -> m.followed(r.timestamp()));
-                        } else if (r.value() != null) {
-                            newest.put(r.key(), r);
-                        }
-                    }
-                    newest.values().forEach(this::swapIn);
+                    newest.clear(); // of a poll: older ones are not loaded
+                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) keep(r, newest);
+                    apply(newest);
                 }
             } catch (WakeupException e) {
                 return;
@@ -118,23 +120,51 @@ public class ModelFollower {
         }
     }
 
+    private static void keep(ConsumerRecord<String, byte[]> r, Map<String, ConsumerRecord<String, byte[]>> newest) {
+        if (r.key() != null && r.value() != null) newest.put(r.key(), r);
+    }
+
+    /** The newest snapshots first, then the heartbeats (which count only for the step the replica holds). */
+    private void apply(Map<String, ConsumerRecord<String, byte[]>> newest) throws Exception {
+        for (ConsumerRecord<String, byte[]> r : newest.values()) {
+            if (!r.key().endsWith(ModelPublisher.HEARTBEAT)) swapIn(r);
+        }
+        for (ConsumerRecord<String, byte[]> r : newest.values()) {
+            if (!r.key().endsWith(ModelPublisher.HEARTBEAT)) continue;
+            find(r.key().substring(0, r.key().length() - ModelPublisher.HEARTBEAT.length())).ifPresent(m -> {
+                // a heartbeat of another step than the one held (a snapshot that did not fit, or was lost) is no news
+                if (String.valueOf(m.trainer().step()).equals(new String(r.value(), StandardCharsets.UTF_8))) m.followed(r.timestamp());
+            });
+        }
+    }
+
     private Optional<RunningModel> find(String name) {
         return models.all().stream().filter(m -> m.name().equals(name)).findFirst();
     }
 
-    /** Decoded before anything changes (load before unload), then copied in under the model's write lock. */
+    /**
+     * Decoded here, before anything changes (load before unload), then copied in under the model's write lock: a
+     * prediction, or an admin's snapshot or ONNX read (under the read lock), sees the old model or the new one.
+     */
     private void swapIn(ConsumerRecord<String, byte[]> r) {
         Optional<RunningModel> model = find(r.key());
         if (model.isEmpty()) return; // a model this replica was not configured with
+        CheckpointCodec.Stored stored;
         try {
-            CheckpointCodec.Stored stored = CheckpointCodec.decode(r.value(), Kernels.best());
-            model.get().trainer().restore(stored.checkpoint());
-            model.get().loaded();
-            model.get().followed(r.timestamp());
+            stored = CheckpointCodec.decode(r.value(), Kernels.best());
+        } catch (RuntimeException e) {
+            LOG.errorf("The published model %s (offset %d) cannot be read (%s): kept the one this replica has", r.key(), r.offset(), e.getMessage());
+            return;
+        }
+        try {
+            model.get().trainer().restore(stored.checkpoint()); // under the model's write lock
         } catch (RuntimeException e) {
             LOG.errorf("The published model %s (offset %d) does not fit this replica (%s): kept the one it has. Configure "
                     + "the replica's models as the trainer's.", r.key(), r.offset(), e.getMessage());
+            return;
         }
+        model.get().loaded();
+        model.get().followed(r.timestamp());
     }
 
     private static void sleep(long ms) {

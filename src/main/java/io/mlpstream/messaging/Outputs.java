@@ -119,6 +119,9 @@ public class Outputs {
 
     /** Fences an older instance with the same transactional id, before the model is restored. */
     public void init() {
+        if (config.role() == io.mlpstream.service.Role.PREDICT) { // its transactional id is the trainer's: it would fence it
+            throw new IllegalStateException("a predictor replica writes nothing to Kafka");
+        }
         log.init();
     }
 

@@ -50,7 +50,7 @@ public class ModelAdmin {
 
     /** The model as a checkpoint (the format of the model-checkpoints topic). */
     public byte[] download(String model) throws Exception {
-        return threads.callAdmin(() -> CheckpointCodec.encode(find(model).trainer().checkpoint()));
+        return threads.callAdmin(() -> find(model).trainer().whole(CheckpointCodec::encode));
     }
 
     /** The model as an ONNX graph or safetensors weights ({@link ModelExport}), as it is between two steps. */
@@ -60,12 +60,13 @@ public class ModelAdmin {
         }
         return threads.callAdmin(() -> {
             RunningModel m = find(model);
-            return ModelExport.export(format, m.name(), m.trainer().checkpoint());
+            return m.trainer().whole(c -> ModelExport.export(format, m.name(), c));
         });
     }
 
     /** Loads an uploaded checkpoint's weights, optimizer state and step; returns the step. */
     public long upload(String model, byte[] body) throws Exception {
+        trainerOnly();
         Checkpoint checkpoint;
         try {
             checkpoint = CheckpointCodec.decode(body, Kernels.best()).checkpoint();
@@ -79,6 +80,7 @@ public class ModelAdmin {
 
     /** Reads a PATCH body strictly (unknown fields, strings for numbers, 2.5 for a count are refused) and applies it. */
     public HyperparameterPatch patch(String model, byte[] body) throws Exception {
+        trainerOnly();
         HyperparameterPatch patch;
         try {
             JsonNode tree = STRICT.readTree(body);
@@ -103,6 +105,7 @@ public class ModelAdmin {
      * ({@link ModelSpec#KEYS}), read as strictly as the PATCH. The model learns from the next example on.
      */
     public ModelInfo add(byte[] body) throws Exception {
+        trainerOnly();
         ModelSpec spec;
         try {
             spec = NewModelRequest.read(STRICT.readTree(body), ModelSpecs.base(config));
@@ -117,10 +120,19 @@ public class ModelAdmin {
 
     /** DELETE /api/models/{name}: the model, its snapshot and its meters go; another serves if it served. */
     public void remove(String model) throws Exception {
+        trainerOnly();
         threads.callAdmin(() -> {
             models.remove(model);
             return null;
         });
+    }
+
+    /** A predictor replica follows what the trainer publishes: a change made here would be overwritten, or fence the trainer. */
+    private void trainerOnly() throws Refused {
+        if (config.role() == Role.PREDICT) {
+            throw new Refused(409, "Predictor replica", "this instance serves the models the trainer publishes (mlp.role=predict): "
+                    + "change them on the trainer");
+        }
     }
 
     private RunningModel find(String model) throws Refused {

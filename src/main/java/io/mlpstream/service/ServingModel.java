@@ -41,7 +41,9 @@ public class ServingModel {
     public Optional<String> refusal() {
         RunningModel m = models.serving();
         if (config.role() != Role.PREDICT || m == null) return Optional.empty();
-        if (!m.holdsModel()) return Optional.of("no model has been read from " + config.topics().models() + " yet");
+        for (RunningModel any : models.all()) { // /api/predict/all answers with every model
+            if (!any.holdsModel()) return Optional.of("no model " + any.name() + " has been read from " + config.topics().models() + " yet");
+        }
         double stale = m.stalenessSeconds();
         return config.predict().maxStaleness().filter(max -> stale > max.toMillis() / 1000.0).map(max -> String.format(
                 "the model is %.1f s old, more than mlp.predict.max-staleness (%s): the trainer publishes no more", stale, max));
