@@ -50,8 +50,6 @@ public class LagMonitor {
     @Inject
     io.smallrye.reactive.messaging.kafka.KafkaClientService clients;
 
-    /** Image records not yet processed, at the last measurement: labels wait for them (LabelRecords). */
-    private volatile long imagesBehind = Long.MAX_VALUE;
     private volatile Map<TopicPartition, Long> behindBy = Map.of();
     private ScheduledExecutorService timer;
     private Admin admin;
@@ -113,14 +111,11 @@ public class LagMonitor {
         try {
             var ends = admin.listOffsets(assigned.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
                     .all().get(5, TimeUnit.SECONDS);
-            long lag = 0, images = 0;
+            long lag = 0;
             for (var e : ends.entrySet()) {
                 long next = training.nextOffsets().getOrDefault(e.getKey().topic() + "-" + e.getKey().partition(), 0L);
-                long behind = Math.max(0, e.getValue().offset() - next);
-                lag += behind;
-                if (!labels.isLabels(e.getKey().topic())) images += behind;
+                lag += Math.max(0, e.getValue().offset() - next);
             }
-            imagesBehind = images;
             behindBy = fetchLag();
             metrics.lag(lag);
             live.lag(lag);

@@ -55,7 +55,7 @@ class LabTest {
 
     @Test
     void everyModelLearnsEveryLabeledExampleAndPublishesEachPredictionOnce() throws Exception {
-        Map<String, Long> before = trained();
+        Map<String, Long> before = ModelsApi.trained();
         assertEquals(List.of("perceptron", "relu", "tanh-small"), new ArrayList<>(before.keySet()));
         List<ProducerRecord<String, byte[]>> batch = new ArrayList<>();
         for (int i = 0; i < 600; i++) batch.add(digit("lab-" + i, i, i % 6 != 0)); // 500 labeled, 100 not
@@ -76,8 +76,8 @@ class LabTest {
         assertEquals(600, served.size(), "one prediction per image on predictions");
         assertTrue(served.stream().allMatch(p -> p.get("model").asText().equals("relu")), "all by the serving model");
 
-        for (int i = 0; i < 100 && !trained().equals(plus(before, 500)); i++) Thread.sleep(100);
-        assertEquals(plus(before, 500), trained(), "every model trained on the 500 labeled examples, once");
+        for (int i = 0; i < 100 && !ModelsApi.trained().equals(ModelsApi.plus(before, 500)); i++) Thread.sleep(100);
+        assertEquals(ModelsApi.plus(before, 500), ModelsApi.trained(), "every model trained on the 500 labeled examples, once");
 
         JsonPath models = given().get("/api/models").then().statusCode(200).extract().jsonPath();
         assertEquals(List.of("relu"), models.getList("findAll { it.serving }.model"), "exactly one serving");
@@ -160,20 +160,6 @@ class LabTest {
 
     private static io.restassured.specification.RequestSpecification admin() {
         return given().auth().preemptive().basic("admin", ADMIN);
-    }
-
-    private static Map<String, Long> trained() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        JsonPath models = given().get("/api/models").then().statusCode(200).extract().jsonPath();
-        List<String> names = models.getList("model");
-        for (int i = 0; i < names.size(); i++) out.put(names.get(i), models.getLong("[" + i + "].examplesTrained"));
-        return out;
-    }
-
-    private static Map<String, Long> plus(Map<String, Long> m, long n) {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        m.forEach((k, v) -> out.put(k, v + n));
-        return out;
     }
 
     private static ProducerRecord<String, byte[]> digit(String id, int index, boolean labeled) {

@@ -11,8 +11,6 @@ import io.mlpstream.events.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +90,7 @@ class LateLabelsRestartIT {
             assertTrue(predicted.values().stream().allMatch(n -> n == 1), "and once");
             assertEquals(IMAGES, labeled.size(), "every label matched");
             assertTrue(labeled.values().stream().allMatch(n -> n == 1), "once: published as a late example, or on arrival");
-            List<String> dead = readAll("labels-dlq").stream().map(r -> r.key() + ": " + header(r, "dlq-reason")).toList();
+            List<String> dead = readAll("labels-dlq").stream().map(r -> r.key() + ": " + TestKafka.header(r, "dlq-reason")).toList();
             assertEquals(List.of(), dead, "no label lost");
             JsonNode stats = svc.get("/api/stats/confusion");
             for (int i = 0; i < 60 && stats.path("total").asLong() < IMAGES; i++) {
@@ -136,27 +130,7 @@ class LateLabelsRestartIT {
         }
     }
 
-    private static String header(ConsumerRecord<String, byte[]> r, String name) {
-        var h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
     private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("isolation.level", "read_committed");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) out.add(r);
-            }
-            return out;
-        }
+        return TopicReader.readAll(broker.bootstrapServers(), topic);
     }
 }

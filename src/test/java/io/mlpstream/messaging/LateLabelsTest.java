@@ -76,9 +76,9 @@ class LateLabelsTest {
         }
         TestKafka.sendAll(stream);
 
-        for (int i = 0; i < 600 && !trained().values().stream().allMatch(n -> n >= IMAGES); i++) Thread.sleep(100);
+        for (int i = 0; i < 600 && !ModelsApi.trained().values().stream().allMatch(n -> n >= IMAGES); i++) Thread.sleep(100);
         Thread.sleep(1000); // anything learned twice would show now
-        assertEquals(Map.of("relu", (long) IMAGES, "tanh", (long) IMAGES), trained(), "every model learned each image once");
+        assertEquals(Map.of("relu", (long) IMAGES, "tanh", (long) IMAGES), ModelsApi.trained(), "every model learned each image once");
 
         List<JsonNode> served = TestKafka.predictions("late-", IMAGES);
         Map<String, JsonNode> onArrival = new HashMap<>();
@@ -132,7 +132,7 @@ class LateLabelsTest {
     @Test
     @Order(2)
     void labelsThatCannotBeUsedLandInTheirDeadLetterTopicWithTheirReason() throws Exception {
-        Map<String, Long> before = trained();
+        Map<String, Long> before = ModelsApi.trained();
         TestKafka.sendAll(List.of(label("first", 3), TestKafka.record("labels", "bad", "{\"id\": \"bad\", \"label\": \"7\"}"),
                 TestKafka.record("labels", "junk", "{not json"), label("ghost", 1)));
         Thread.sleep(500);
@@ -150,24 +150,10 @@ class LateLabelsTest {
                 "with-label", "conflict,duplicate", "old", "expired"), reasons);
         assertTrue(dlq.stream().allMatch(r -> TestKafka.header(r, "dlq-detail") != null), "every dead letter says why");
 
-        for (int i = 0; i < 50 && !trained().equals(plus(before, 3)); i++) Thread.sleep(100);
-        assertEquals(plus(before, 3), trained(), "first (label before its image), twice (once), with-label (in its event)");
+        for (int i = 0; i < 50 && !ModelsApi.trained().equals(ModelsApi.plus(before, 3)); i++) Thread.sleep(100);
+        assertEquals(ModelsApi.plus(before, 3), ModelsApi.trained(), "first (label before its image), twice (once), with-label (in its event)");
         assertEquals(1, (long) Metrics.globalRegistry.get("mlp_labels_expired").counter().count());
         assertEquals(2, (long) Metrics.globalRegistry.get("mlp_labels_dlq_records").tag("reason", "duplicate").counter().count());
-    }
-
-    private static Map<String, Long> trained() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        JsonPath models = given().get("/api/models").then().statusCode(200).extract().jsonPath();
-        List<String> names = models.getList("model");
-        for (int i = 0; i < names.size(); i++) out.put(names.get(i), models.getLong("[" + i + "].examplesTrained"));
-        return out;
-    }
-
-    private static Map<String, Long> plus(Map<String, Long> m, long n) {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        m.forEach((k, v) -> out.put(k, v + n));
-        return out;
     }
 
     private static ProducerRecord<String, byte[]> image(String id, int index, Integer label) {
