@@ -30,6 +30,8 @@ public class LabelRecords {
     Partitions partitions;
 
     private final List<TrainingService.Source> sources = new ArrayList<>();
+    private final List<InputOrder.Input> passed = new ArrayList<>();
+    private final List<Long> passedRoutes = new ArrayList<>();
     private Examples chunk;
 
     void start(int inputSize) {
@@ -60,11 +62,18 @@ public class LabelRecords {
                 sources.add(new TrainingService.Source(late.id(), late.label(), late.labelTimestamp(), l.partition(), l.offset(),
                         route, late.pixels(), late.width(), late));
             } else {
-                partitions.passed(l.partition(), l.offset() + 1, route, all); // nothing to learn in it
+                passed.add(l);
+                passedRoutes.add(route);
                 if (publish) outputs.consumed(l.partition(), l.offset() + 1);
             }
         }
         runs.train(chunk, sources, all);
+        // after the matches before them are in the models: a snapshot must never name a match it has not learned
+        for (int i = 0; i < passed.size(); i++) {
+            partitions.passed(passed.get(i).partition(), passed.get(i).offset() + 1, passedRoutes.get(i), all); // nothing to learn in it
+        }
+        passed.clear();
+        passedRoutes.clear();
         runs.publish(sources, all);
     }
 }

@@ -45,6 +45,8 @@ final class ModelRun implements TrainingListener {
     }
 
     final List<Snapshot> snapshots = new ArrayList<>();
+    /** Its starting point was taken (or it needs none): see {@link RunningModel#startingSnapshot}. */
+    private boolean started;
 
     ModelRun(RunningModel model, ModelMeters meters, Map<TopicPartition, Long> inModel, ModelRuns.Settings settings) {
         // the copy is made as the model now is (a restored model keeps its own settings), fresh weights
@@ -63,6 +65,11 @@ final class ModelRun implements TrainingListener {
 
     /** Trains on a chunk. On a worker. */
     void process(Examples chunk, List<TrainingService.Source> rows) {
+        if (!started && settings.ownsPartitions().getAsBoolean()) { // before it learns anything, in its first outputs' unit
+            started = true;
+            byte[] start = model.startingSnapshot(settings.offsets().apply(model.name()));
+            if (start != null) snapshots.add(new Snapshot(start, model.trainer().step()));
+        }
         this.sources = rows;
         if (labels.length < chunk.size()) {
             labels = new int[chunk.size()];

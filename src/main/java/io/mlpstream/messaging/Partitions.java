@@ -215,7 +215,7 @@ public class Partitions implements KafkaConsumerRebalanceListener {
      */
     void passed(TopicPartition tp, long next, long route, List<RunningModel> models) {
         for (int k = 0; k < models.size(); k++) {
-            if ((route & (1L << (k + 1))) != 0) positions(inModel, models.get(k).name()).put(tp, next);
+            if ((route & (1L << (k + 1))) != 0) positions(inModel, models.get(k).name()).merge(tp, next, Math::max);
         }
     }
 

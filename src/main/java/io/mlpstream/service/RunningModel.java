@@ -158,6 +158,17 @@ public final class RunningModel {
         return CheckpointCodec.encode(trainer.checkpoint(), offsets);
     }
 
+    /**
+     * A fresh model's starting point: its snapshot before it learns anything, with the offsets it starts from; null if
+     * it was restored (its snapshot is its starting point) or holds anything unlearned. Written with the model's first
+     * outputs, so that a crash before its first step leaves a snapshot to resume from: without one, the restarted model
+     * would start where the group's committed offsets are, after examples it had buffered and never learned.
+     */
+    public byte[] startingSnapshot(Map<String, Long> offsets) {
+        if (restored || trainer.buffered() > 0 || offsets.isEmpty()) return null;
+        return CheckpointCodec.encode(trainer.checkpoint(), offsets);
+    }
+
     /** The store has the snapshot of this step. */
     public void checkpointStored(long step) {
         status.record(step, System.currentTimeMillis());
