@@ -1,6 +1,8 @@
 package io.mlpstream.events;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Base64;
@@ -11,6 +13,8 @@ import java.util.Base64;
  */
 public final class ImageDecoder {
     private final ObjectMapper json = Json.mapper();
+    private final com.fasterxml.jackson.databind.ObjectReader fieldReader =
+            json.reader().without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final int inputSize;
     private final int classes;
     private final int maxRecordBytes;
@@ -39,28 +43,126 @@ public final class ImageDecoder {
         if (value.length > maxRecordBytes) {
             throw new InvalidEvent(InvalidEvent.TOO_LARGE, value.length + " bytes, the limit is " + maxRecordBytes);
         }
-        JsonNode root;
+        Fields f;
         try {
-            root = json.readTree(value);
+            f = read(value);
         } catch (JsonProcessingException e) {
             throw new InvalidEvent(InvalidEvent.INVALID_JSON, firstLine(e.getOriginalMessage()));
+        } catch (InvalidEvent e) {
+            throw e;
         } catch (Exception e) {
             throw new InvalidEvent(InvalidEvent.INVALID_JSON, firstLine(String.valueOf(e.getMessage())));
         }
-        if (root == null || !root.isObject()) {
-            throw new InvalidEvent(InvalidEvent.INVALID_JSON, "the value must be a JSON object, got "
-                    + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase()));
-        }
-        String id = id(root.get("id"));
-        int width = side(root, "width");
-        int height = side(root, "height");
+        String id = id(f.id);
+        int width = side(f.width, "width");
+        int height = side(f.height, "height");
         if ((long) width * height != inputSize) {
             throw new InvalidEvent(InvalidEvent.SIZE_MISMATCH, width + "x" + height + " is " + (long) width * height
                     + " pixels, the model takes " + inputSize);
         }
-        Integer label = readLabel ? label(root.get("label")) : null;
-        byte[] pixels = pixels(root.get("pixels"), width * height);
+        Integer label = readLabel ? label(f.label) : null;
+        byte[] pixels = f.base64Length >= 0 ? base64(value, f.base64Start, f.base64Length, width * height) : pixels(f.pixels, width * height);
         return new ImageEvent(id, label, width, height, pixels);
+    }
+
+    /**
+     * The fields of an image event, read with a streaming parser: no tree per record, and the pixels' base64 text is
+     * only located in the record's bytes (decoded from there, not copied into a String first).
+     */
+    private static final class Fields {
+        JsonNode id, width, height, label, pixels;
+        int base64Start, base64Length = -1;
+    }
+
+    private Fields read(byte[] value) throws java.io.IOException, InvalidEvent {
+        Fields f = new Fields();
+        try (JsonParser p = json.createParser(value)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw new InvalidEvent(InvalidEvent.INVALID_JSON, "the value must be a JSON object, got " + kind(first));
+            }
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (field) {
+                    case "id" -> f.id = tree(p);
+                    case "width" -> f.width = tree(p);
+                    case "height" -> f.height = tree(p);
+                    case "label" -> f.label = tree(p);
+                    case "pixels" -> {
+                        f.base64Length = -1;
+                        if (v == JsonToken.VALUE_STRING && locate(f, value, p)) break;
+                        f.pixels = tree(p);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            JsonToken trailing = p.nextToken();
+            if (trailing != null) {
+                throw new InvalidEvent(InvalidEvent.INVALID_JSON, "trailing token " + trailing + " after the JSON object");
+            }
+        }
+        return f;
+    }
+
+    /** One field's value as a small tree, for the checks below (a value, not the document: nothing may follow it yet). */
+    private JsonNode tree(JsonParser p) throws java.io.IOException {
+        var nodes = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        return switch (p.currentToken()) { // scalars made directly: a reader per field costs more than the tree it saves
+            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                case INT -> nodes.numberNode(p.getIntValue());
+                case LONG -> nodes.numberNode(p.getLongValue());
+                default -> nodes.numberNode(p.getBigIntegerValue());
+            };
+            case VALUE_STRING -> nodes.textNode(p.getText());
+            case VALUE_NULL -> nodes.nullNode();
+            case VALUE_TRUE, VALUE_FALSE -> nodes.booleanNode(p.getBooleanValue());
+            default -> fieldReader.readTree(p);
+        };
+    }
+
+    /** The base64 text's place in the record, when it has no escapes (base64 needs none); else false. */
+    private static boolean locate(Fields f, byte[] value, JsonParser p) {
+        long quote = p.currentTokenLocation().getByteOffset();
+        if (quote < 0 || quote >= value.length || value[(int) quote] != '"') return false;
+        int start = (int) quote + 1;
+        for (int i = start; i < value.length; i++) {
+            if (value[i] == '\\') return false;
+            if (value[i] == '"') {
+                f.base64Start = start;
+                f.base64Length = i - start;
+                f.pixels = null;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String kind(JsonToken t) {
+        if (t == null) return "nothing";
+        return switch (t) {
+            case START_ARRAY -> "array";
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            case VALUE_NULL -> "null";
+            default -> t.toString().toLowerCase();
+        };
+    }
+
+    private static byte[] base64(byte[] value, int start, int length, int expected) throws InvalidEvent {
+        byte[] pixels;
+        try {
+            java.nio.ByteBuffer decoded = Base64.getDecoder().decode(java.nio.ByteBuffer.wrap(value, start, length));
+            pixels = decoded.remaining() == decoded.array().length ? decoded.array()
+                    : java.util.Arrays.copyOfRange(decoded.array(), decoded.position(), decoded.limit());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels is not valid base64: " + e.getMessage());
+        }
+        if (pixels.length != expected) {
+            throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels decodes to " + pixels.length + " bytes, expected " + expected);
+        }
+        return pixels;
     }
 
     private static String id(JsonNode node) throws InvalidEvent {
@@ -70,8 +172,7 @@ public final class ImageDecoder {
         throw new InvalidEvent(InvalidEvent.BAD_ID, "id must be a non-empty string of at most 256 characters");
     }
 
-    private int side(JsonNode root, String field) throws InvalidEvent {
-        JsonNode n = root.get(field);
+    private int side(JsonNode n, String field) throws InvalidEvent {
         if (n == null || n.isNull()) {
             throw new InvalidEvent(InvalidEvent.MISSING_FIELD, "missing field: " + field);
         }

@@ -206,7 +206,10 @@ public final class PendingLabels {
             it.remove();
             changes.remove(o.id());
         }
-        labeled.values().removeIf(o -> now - o.at() >= config.maxDelay().toMillis());
+        for (Iterator<Outcome> it = labeled.values().iterator(); it.hasNext(); ) { // in time order, as above: the expired lead
+            if (now - it.next().at() < config.maxDelay().toMillis()) break;
+            it.remove();
+        }
         return new Expired(gone, unknown, pushed);
     }
 
