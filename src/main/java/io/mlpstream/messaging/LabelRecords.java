@@ -50,6 +50,8 @@ public class LabelRecords {
     void answer(List<InputOrder.Input> labels, List<RunningModel> all, Map<TopicPartition, long[]> ends) {
         chunk.clear();
         sources.clear();
+        passed.clear(); // what a failed answer left
+        passedRoutes.clear();
         for (InputOrder.Input l : labels) {
             long route = partitions.route(l.partition(), l.offset(), all);
             if (route == 0) continue;

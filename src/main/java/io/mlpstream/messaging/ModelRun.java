@@ -66,9 +66,9 @@ final class ModelRun implements TrainingListener {
     /** Trains on a chunk. On a worker. */
     void process(Examples chunk, List<TrainingService.Source> rows) {
         if (!started && settings.ownsPartitions().getAsBoolean()) { // before it learns anything, in its first outputs' unit
-            started = true;
             byte[] start = model.startingSnapshot(settings.offsets().apply(model.name()));
             if (start != null) snapshots.add(new Snapshot(start, model.trainer().step()));
+            started = start != null || model.restored();
         }
         this.sources = rows;
         if (labels.length < chunk.size()) {

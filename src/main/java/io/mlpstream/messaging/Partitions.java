@@ -96,10 +96,11 @@ public class Partitions implements KafkaConsumerRebalanceListener {
                 metrics.get().offsetsBeyondLogEnd();
             }
             if (learnt.isEmpty() && pub == null) { // nothing known: the consumer's auto.offset.reset decides
-                published.put(tp, 0L);
+                long start = consumer.position(tp); // where that is: a fresh model's starting snapshot names it
+                published.put(tp, start);
                 for (RunningModel m : all) {
-                    positions(learned, m.name()).put(tp, 0L);
-                    positions(inModel, m.name()).put(tp, 0L);
+                    positions(learned, m.name()).put(tp, start);
+                    positions(inModel, m.name()).put(tp, start);
                 }
                 continue;
             }

@@ -147,13 +147,7 @@ public final class RunningModel {
      * the thread that drives this model.
      */
     public byte[] snapshot(Map<String, Long> offsets) {
-        if (trainer.buffered() > 0 || trainer.step() == 0) return null;
-        for (Parameter p : trainer.learner().network().parameters()) {
-            if (!p.value.isFinite()) {
-                LOG.errorf("Not checkpointing %s at step %d: its %s has non-finite values", name(), trainer.step(), p.name);
-                return null;
-            }
-        }
+        if (trainer.buffered() > 0 || trainer.step() == 0 || !finite()) return null;
         schedule.written(trainer.step());
         return CheckpointCodec.encode(trainer.checkpoint(), offsets);
     }
@@ -165,8 +159,19 @@ public final class RunningModel {
      * would start where the group's committed offsets are, after examples it had buffered and never learned.
      */
     public byte[] startingSnapshot(Map<String, Long> offsets) {
-        if (restored || trainer.buffered() > 0 || offsets.isEmpty()) return null;
+        if (restored || trainer.buffered() > 0 || offsets.isEmpty() || !finite()) return null;
         return CheckpointCodec.encode(trainer.checkpoint(), offsets);
+    }
+
+    /** A snapshot with a non-finite weight is never written: the last good one stays the one to resume from. */
+    private boolean finite() {
+        for (Parameter p : trainer.learner().network().parameters()) {
+            if (!p.value.isFinite()) {
+                LOG.errorf("Not checkpointing %s at step %d: its %s has non-finite values", name(), trainer.step(), p.name);
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The store has the snapshot of this step. */
