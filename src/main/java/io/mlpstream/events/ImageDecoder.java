@@ -89,10 +89,8 @@ public final class ImageDecoder {
                     case "width" -> f.width = tree(p);
                     case "height" -> f.height = tree(p);
                     case "label" -> f.label = tree(p);
-                    case "pixels" -> {
-                        f.base64Length = -1;
-                        if (v == JsonToken.VALUE_STRING && locate(f, value, p)) break;
-                        f.pixels = tree(p);
+                    case "pixels" -> { // once at most: the parser refuses a duplicate field
+                        if (v != JsonToken.VALUE_STRING || !locate(f, value, p)) f.pixels = tree(p);
                     }
                     default -> p.skipChildren();
                 }
@@ -131,7 +129,6 @@ public final class ImageDecoder {
             if (value[i] == '"') {
                 f.base64Start = start;
                 f.base64Length = i - start;
-                f.pixels = null;
                 return true;
             }
         }

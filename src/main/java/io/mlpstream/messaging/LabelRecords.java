@@ -30,8 +30,11 @@ public class LabelRecords {
     Partitions partitions;
 
     private final List<TrainingService.Source> sources = new ArrayList<>();
-    private final List<InputOrder.Input> passed = new ArrayList<>();
-    private final List<Long> passedRoutes = new ArrayList<>();
+    /** Labels with nothing to learn, and their routes: they pass the models once the matches before them are in. */
+    private record Passed(InputOrder.Input label, long route) {
+    }
+
+    private final List<Passed> passed = new ArrayList<>();
     private Examples chunk;
 
     void start(int inputSize) {
@@ -51,7 +54,6 @@ public class LabelRecords {
         chunk.clear();
         sources.clear();
         passed.clear(); // what a failed answer left
-        passedRoutes.clear();
         for (InputOrder.Input l : labels) {
             long route = partitions.route(l.partition(), l.offset(), all);
             if (route == 0) continue;
@@ -64,18 +66,14 @@ public class LabelRecords {
                 sources.add(new TrainingService.Source(late.id(), late.label(), late.labelTimestamp(), l.partition(), l.offset(),
                         route, late.pixels(), late.width(), late));
             } else {
-                passed.add(l);
-                passedRoutes.add(route);
+                passed.add(new Passed(l, route));
                 if (publish) outputs.consumed(l.partition(), l.offset() + 1);
             }
         }
         runs.train(chunk, sources, all);
         // after the matches before them are in the models: a snapshot must never name a match it has not learned
-        for (int i = 0; i < passed.size(); i++) {
-            partitions.passed(passed.get(i).partition(), passed.get(i).offset() + 1, passedRoutes.get(i), all); // nothing to learn in it
-        }
+        for (Passed p : passed) partitions.passed(p.label().partition(), p.label().offset() + 1, p.route(), all);
         passed.clear();
-        passedRoutes.clear();
         runs.publish(sources, all);
     }
 }
