@@ -9,8 +9,10 @@ the model trains on it); later epochs only train. Before the clock starts, a thr
     python3 src/bench/python/pytorch_bench.py --batch-size 32 --epochs 5
 """
 import argparse
+import ctypes
 import gzip
 import json
+import os
 import struct
 import sys
 import time
@@ -54,6 +56,20 @@ def optimizer(name, params, a):
         return torch.optim.Adam(params, lr=a.lr)
     return torch.optim.SGD(params, lr=a.lr, momentum=a.momentum if name == "momentum" else 0.0,
                            nesterov=a.nesterov)
+
+
+def blas_core():
+    """The core whose kernels the OpenBLAS under PyTorch picked (OPENBLAS_CORETYPE may pin it)."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "libopenblas" in line}
+    for path in sorted(paths):
+        try:
+            corename = ctypes.CDLL(path).openblas_get_corename
+            corename.restype = ctypes.c_char_p
+            return corename().decode()
+        except (OSError, AttributeError):
+            continue
+    return "no OpenBLAS loaded"
 
 
 def main():
@@ -129,7 +145,8 @@ def main():
                       "examplesPerSecond": round(n * a.epochs / secs), "prequentialAccuracy": round(correct / n, 4),
                       "model": "-".join(map(str, sizes)) + " " + a.activation, "dropout": a.dropout,
                       "init": a.init, "optimizer": a.optimizer, "lr": a.lr, "batchSize": b, "epochs": a.epochs,
-                      "framework": "pytorch " + torch.__version__, "threads": a.threads}), flush=True)
+                      "framework": "pytorch " + torch.__version__, "threads": a.threads, "blasCore": blas_core(),
+                      "openblasCoretype": os.environ.get("OPENBLAS_CORETYPE", "unset")}), flush=True)
 
 
 if __name__ == "__main__":

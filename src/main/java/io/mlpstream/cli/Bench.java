@@ -150,6 +150,8 @@ public final class Bench {
         summary.put("batchSize", batchSize);
         summary.put("epochs", epochs);
         summary.put("kernels", kernels.name());
+        summary.put("blasCore", kernels.core()); // which kernels run: the environment may pin them
+        summary.put("openblasCoretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset"));
         summary.put("java", System.getProperty("java.version"));
         System.out.println(json.writeValueAsString(summary));
         return 0;

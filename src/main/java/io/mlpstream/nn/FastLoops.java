@@ -1,7 +1,5 @@
 package io.mlpstream.nn;
 
-import java.util.SplittableRandom;
-
 /**
  * The element-wise loops whose plain form measured slow, each behind the textbook line it
  * computes (the plain forms are in the tests, as the oracle). Everything else in {@code nn} is plain
@@ -11,19 +9,42 @@ public final class FastLoops {
     private FastLoops() {
     }
 
+    /** Draws per block of the counter table below; a mask of any size is done block by block. */
+    private static final int BLOCK = 4096;
+    /** WEYL[i] = i * golden ratio (2^32 / phi, odd): the counter of draw i, spread over all 32 bits. */
+    private static final int[] WEYL = new int[BLOCK];
+    /** A block's keep bits, per thread: models train on several threads at once. */
+    private static final ThreadLocal<int[]> KEEP = ThreadLocal.withInitial(() -> new int[BLOCK]);
+
+    static {
+        for (int i = 0; i < BLOCK; i++) WEYL[i] = i * 0x9E3779B9;
+    }
+
     /**
-     * mask[i] = (uniform() >= p) ? scale : 0, for i < n.
+     * mask[i] = (uniform(key, i) >= p) ? scale : 0, for i < n.
      *
-     * <p>A random keep/drop branch mispredicts half the time, so the comparison is done on bits: a
-     * uniform 24-bit draw is kept when it is >= p * 2^24, and (threshold - 1 - draw) >>> 31 is 1 exactly
-     * then. One nextLong gives two draws.
+     * <p>A counter-based generator, as the Philox generator behind PyTorch's dropout on a GPU: draw i is a
+     * hash of its own counter, key + i * golden, through MurmurHash3's finalizer (a bijection that mixes
+     * every input bit into every output bit). No draw depends on the one before, so the JIT vectorizes the
+     * hashing (a sequential generator such as SplittableRandom cannot be). A draw's top 24 bits are kept
+     * when they are >= p * 2^24, and (threshold - 1 - draw) >>> 31 is 1 exactly then: no branch to
+     * mispredict. Two loops, because Java 17's C2 vectorizes neither a loop that computes with its own
+     * index (so the counters come from a table) nor an int-to-float conversion (so that is a loop of its
+     * own): 0.40 ns a draw against 0.87 with SplittableRandom (0.15 on Java 25).
      */
-    public static void bernoulliMask(SplittableRandom random, float p, float scale, float[] mask, int n) {
+    public static void bernoulliMask(int key, float p, float scale, float[] mask, int n) {
         int threshold = (int) (p * (1 << 24));
-        for (int i = 0; i < n; i += 2) {
-            long bits = random.nextLong();
-            mask[i] = scale * ((threshold - 1 - (int) (bits >>> 40)) >>> 31);
-            if (i + 1 < n) mask[i + 1] = scale * ((threshold - 1 - ((int) (bits >>> 8) & 0xFFFFFF)) >>> 31);
+        int[] keep = KEEP.get();
+        for (int start = 0; start < n; start += BLOCK) {
+            int base = key + start * 0x9E3779B9, end = Math.min(BLOCK, n - start);
+            for (int i = 0; i < end; i++) {
+                int h = base + WEYL[i];
+                h = (h ^ (h >>> 16)) * 0x85EBCA6B;
+                h = (h ^ (h >>> 13)) * 0xC2B2AE35;
+                h ^= h >>> 16;
+                keep[i] = (threshold - 1 - (h >>> 8)) >>> 31;
+            }
+            for (int i = 0; i < end; i++) mask[start + i] = scale * keep[i];
         }
     }
 

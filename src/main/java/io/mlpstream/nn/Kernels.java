@@ -33,6 +33,11 @@ public interface Kernels {
 
     String name();
 
+    /** The CPU whose kernels run (OpenBLAS picks them at load, unless OPENBLAS_CORETYPE pins them). */
+    default String core() {
+        return "java";
+    }
+
     /** Threads the kernel may use; 1 unless a benchmark says otherwise. */
     default void setThreads(int threads) {
     }
@@ -62,7 +67,7 @@ public interface Kernels {
             if (k == null) {
                 k = new JavaKernels();
             }
-            LOG.info("nn kernels: " + k.name());
+            LOG.info("nn kernels: " + k.name() + ", " + k.core() + " kernels");
             return k;
         }
 

@@ -1,5 +1,6 @@
 package io.mlpstream.nn;
 
+import com.sun.jna.NativeLibrary;
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.blas.NativeBLAS;
 import java.nio.file.Files;
@@ -20,10 +21,11 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  */
 final class OpenBlasKernels implements Kernels {
     private final BLAS blas;
+    private final Path library;
 
     OpenBlasKernels() {
         String jni = Loader.load(openblas_nolapack.class);
-        Path library = Path.of(jni).resolveSibling("libopenblas_nolapack.so.0");
+        library = Path.of(jni).resolveSibling("libopenblas_nolapack.so.0");
         if (!Files.exists(library)) {
             throw new IllegalStateException("bundled OpenBLAS not found at " + library);
         }
@@ -51,6 +53,17 @@ final class OpenBlasKernels implements Kernels {
     @Override
     public void setThreads(int threads) {
         openblas_nolapack.blas_set_num_threads(threads);
+    }
+
+    /** OpenBLAS's own answer, e.g. "Cooperlake" (AVX-512) or "Haswell" (AVX2), as its OPENBLAS_VERBOSE=2 prints. */
+    @Override
+    public String core() {
+        try {
+            return NativeLibrary.getInstance(library.toString())
+                    .getFunction("openblas_get_corename").invokeString(new Object[0], false);
+        } catch (RuntimeException | LinkageError e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.mlpstream.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Each trick in FastLoops computes its textbook line, written here plainly as the oracle. */
@@ -58,15 +57,45 @@ class FastLoopsTest {
         int n = 100_001;
         float p = 0.3f, scale = 1f / (1f - p);
         float[] mask = new float[n];
-        FastLoops.bernoulliMask(new SplittableRandom(2), p, scale, mask, n);
-        int kept = 0;
-        for (float m : mask) {
-            if (m != 0f) {
-                assertEquals(scale, m, 0f);
+        FastLoops.bernoulliMask(2, p, scale, mask, n);
+        int kept = 0, bothKept = 0;
+        for (int i = 0; i < n; i++) {
+            if (mask[i] != 0f) {
+                assertEquals(scale, mask[i], 0f);
                 kept++;
+                if (i > 0 && mask[i - 1] != 0f) bothKept++;
             }
         }
-        // binomial(n, 0.7): the standard deviation is about 145
+        // binomial(n, 0.7): the standard deviation is about 145; neighbours independent: both kept 0.49 of pairs
         assertEquals(0.7 * n, kept, 5 * Math.sqrt(n * 0.7 * 0.3));
+        assertEquals(0.49 * (n - 1), bothKept, 5 * Math.sqrt(n * 0.49 * 0.51));
+    }
+
+    @Test
+    void bernoulliMaskIsTheHashOfEachDrawsCounterAcrossBlocks() {
+        int n = 10_000, key = -123_456_789; // more than two blocks of the counter table
+        float p = 0.5f;
+        float[] mask = new float[n];
+        FastLoops.bernoulliMask(key, p, 2f, mask, n);
+        for (int i = 0; i < n; i++) {
+            int h = key + i * 0x9E3779B9;   // the plain form: MurmurHash3's fmix32 of the counter
+            h ^= h >>> 16;
+            h *= 0x85EBCA6B;
+            h ^= h >>> 13;
+            h *= 0xC2B2AE35;
+            h ^= h >>> 16;
+            double uniform = (h >>> 8) / (double) (1 << 24);
+            assertEquals(uniform >= p ? 2f : 0f, mask[i], 0f, "draw " + i);
+        }
+    }
+
+    @Test
+    void bernoulliMasksOfDifferentKeysDiffer() {
+        float[] a = new float[1000], b = new float[1000];
+        FastLoops.bernoulliMask(1, 0.5f, 2f, a, a.length);
+        FastLoops.bernoulliMask(2, 0.5f, 2f, b, b.length);
+        int same = 0;
+        for (int i = 0; i < a.length; i++) if (a[i] == b[i]) same++;
+        assertEquals(500, same, 5 * Math.sqrt(1000 * 0.25));
     }
 }
