@@ -54,6 +54,10 @@ class BenchTest {
         // later passes have seen the data and score higher; the summary must not mix them in
         assertEquals(first.get("prequentialAccuracy").asDouble(), summary.get("prequentialAccuracy").asDouble(), 1e-9);
         assertTrue(summary.get("examplesPerSecond").asDouble() > 0);
+        // the core whose kernels OpenBLAS picked, as the library itself names it (e.g. Haswell, Cooperlake)
+        String core = summary.get("blasCore").asText();
+        assertTrue(core.matches("[A-Za-z0-9]+") && !core.equals("java"), core);
+        assertEquals(System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset"), summary.get("openblasCoretype").asText());
     }
 
     @Test
