@@ -7,6 +7,7 @@
 # thread needs about 100 s to compile the service's hot code (Quarkus, Kafka clients and broker, Kafka
 # Streams, Jackson: some 20,000 methods); after a 30 s warm-up, the p99 measured the compiler, not the service.
 #   src/bench/predict-latency.sh                  RATE=200 TRAIN_RATE=200 DURATION=60 WARMUP=180 by default
+#   SINCE_START=20 src/bench/predict-latency.sh   measures from 20 s after the service's start, not after readiness
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RATE=${RATE:-200} TRAIN_RATE=${TRAIN_RATE:-200} DURATION=${DURATION:-60} WARMUP=${WARMUP:-180}
@@ -22,6 +23,7 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT
+started=$(date +%s%N)
 MLP_DATA_DIR=$DATA MLP_EMBEDDED_KAFKA_PORT=$KAFKA_PORT QUARKUS_HTTP_PORT=$PORT \
   ./mlp-stream serve > "$DATA/service.log" 2>&1 &
 service=$!
@@ -36,12 +38,15 @@ curl -sf "localhost:$PORT/q/health/ready" > /dev/null || { tail -20 "$DATA/servi
 pids+=($!)
 trained() { curl -s "localhost:$PORT/api/model" | sed 's/.*"examplesTrained":\([0-9]*\).*/\1/'; }
 
+since_start() { echo $(( ($(date +%s%N) - started) / 1000000000 )); }
+echo "ready $(since_start) s after the service's start"
+[[ -n ${SINCE_START:-} ]] && WARMUP=$(( SINCE_START - $(since_start) )) && (( WARMUP < 1 )) && WARMUP=1
 echo "warm-up: $WARMUP s at $RATE requests/s while training"
 wrk -t1 -c8 -d"${WARMUP}s" -s src/bench/wrk/predict.lua "http://localhost:$PORT/api/predict" -- "$RATE" src/bench/wrk/digit.json > /dev/null
 jit() { jstat -compiler "$service" 2> /dev/null | awk 'NR == 2 { print $1, $4 }'; }
 read -r compiled_before jit_before <<< "$(jit)"
 before=$(trained)
-echo "measure: $DURATION s at $RATE requests/s, producer at $TRAIN_RATE events/s (0 = unthrottled)"
+echo "measure, from $(since_start) s after the service's start: $DURATION s at $RATE requests/s, producer at $TRAIN_RATE events/s (0 = unthrottled)"
 wrk -t1 -c8 -d"${DURATION}s" --latency -s src/bench/wrk/predict.lua "http://localhost:$PORT/api/predict" -- "$RATE" \
   src/bench/wrk/digit.json
 after=$(trained)

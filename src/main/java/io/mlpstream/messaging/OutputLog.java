@@ -60,6 +60,8 @@ final class OutputLog {
     private boolean committing;
     private volatile boolean closing;
     private volatile long failures;
+    /** Units committed, and the time their commits took (the caller's thread waits that long). */
+    private volatile long commits, commitNanos;
 
     /**
      * @param factory makes the producer, with a transactional.id when {@code transactional}
@@ -137,7 +139,8 @@ final class OutputLog {
      * @throws Fenced when another instance took the transactional id over (or it is not authorized)
      */
     synchronized Map<TopicPartition, OffsetAndMetadata> commit(boolean onConsumer) {
-        lastCommit = System.nanoTime();
+        long started = System.nanoTime();
+        lastCommit = started;
         if (fenced != null) throw fenced;
         if (unit.isEmpty()) return Map.of();
         int attempt = 0;
@@ -172,6 +175,8 @@ final class OutputLog {
         if (!transactional && onConsumer && !committed.isEmpty()) commitOffsets.accept(committed);
         unit.committed();
         lastCommit = System.nanoTime();
+        commitNanos += lastCommit - started;
+        commits++;
         return committed;
     }
 
@@ -245,6 +250,14 @@ final class OutputLog {
         Fenced(Throwable cause) {
             super(cause.getMessage(), cause);
         }
+    }
+
+    long commits() {
+        return commits;
+    }
+
+    long commitNanos() {
+        return commitNanos;
     }
 
     /** Commit attempts that failed (and were retried), since the start. */

@@ -200,6 +200,14 @@ public class Outputs {
         return log.failures();
     }
 
+    long commits() {
+        return log.commits();
+    }
+
+    long commitNanos() {
+        return log.commitNanos();
+    }
+
     long droppedOutputs() {
         return dropped.get();
     }

@@ -117,6 +117,7 @@ public class TrainingService {
                 config.limits().maxRecordBytes(), config.limits().maxImageSide());
         chunk = new Examples(512, inputSize);
         metrics.bind(InvalidEvent.REASONS, outputs::commitFailures, outputs::droppedOutputs);
+        metrics.bindCommits(outputs::commits, outputs::commitNanos);
         lateLabels.start(first.learner().config().classes());
         labelRecords.start(inputSize);
         order = new InputOrder(labelRecords::isLabels, tp -> !partitions.owns(tp) || lag.caughtUp(tp)); // a partition given up holds nothing back

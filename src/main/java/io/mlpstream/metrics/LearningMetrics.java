@@ -2,6 +2,7 @@ package io.mlpstream.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -11,6 +12,7 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
@@ -55,6 +57,13 @@ public class LearningMetrics {
                 .description("Commits of the outputs and input offsets that failed, each retried until it succeeds").register(registry);
         FunctionCounter.builder("mlp_outputs_dropped", dropped, f -> (double) f.getAsLong())
                 .description("Predictions and dead letters the broker refused for good (too large even truncated)").register(registry);
+    }
+
+    /** The commits of the outputs with their input offsets: the trainer's thread waits for each. */
+    public void bindCommits(LongSupplier commits, LongSupplier nanos) {
+        FunctionTimer.builder("mlp_output_commit", this, m -> commits.getAsLong(), m -> nanos.getAsLong(), TimeUnit.NANOSECONDS)
+                .description("Commits of the outputs and input offsets (transactions, or flushes at-least-once), and the time the trainer's thread waited for them")
+                .register(registry);
     }
 
     /** Registers a model's meters. */

@@ -187,6 +187,9 @@ class StreamingTest {
         }
         assertEquals(hostile.size() + 1, predictionsFor("between-", hostile.size() + 1).size(), "the valid records around them");
         assertTrue(Metrics.globalRegistry.get("mlp_dlq_records").tag("reason", "bad-label").counter().count() >= 3);
+        // the predictions read above were committed: the commits, and the time the trainer waited for them, are counted
+        var commits = Metrics.globalRegistry.get("mlp_output_commit").functionTimer();
+        assertTrue(commits.count() >= 1 && commits.totalTime(TimeUnit.NANOSECONDS) > 0, commits.count() + " commits");
     }
 
     @Test
