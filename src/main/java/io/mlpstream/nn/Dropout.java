@@ -54,7 +54,7 @@ public final class Dropout implements Module {
         mask = Tensor.reuse(mask, x.rows(), x.cols());
         output = Tensor.reuse(output, x.rows(), x.cols());
         float[] in = x.data(), m = mask.data(), out = output.data();
-        FastLoops.bernoulliMask(random.nextInt(), p, scale, m, x.size()); // mask = bernoulli(1 - p) / (1 - p)
+        FastLoops.bernoulliMask(random.nextLong(), p, scale, m, x.size()); // mask = bernoulli(1 - p) / (1 - p)
         for (int i = 0, n = x.size(); i < n; i++) {
             out[i] = in[i] * m[i];                                 // y = x * mask
         }

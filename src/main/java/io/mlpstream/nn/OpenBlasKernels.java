@@ -61,8 +61,8 @@ final class OpenBlasKernels implements Kernels {
         try {
             return NativeLibrary.getInstance(library.toString())
                     .getFunction("openblas_get_corename").invokeString(new Object[0], false);
-        } catch (RuntimeException | LinkageError e) {
-            return "unknown (" + e.getMessage() + ")";
+        } catch (Throwable e) { // only a name: JNA failing to load must not stop the service
+            return "unknown (" + e + ")";
         }
     }
 

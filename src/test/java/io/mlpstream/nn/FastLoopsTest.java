@@ -73,20 +73,35 @@ class FastLoopsTest {
 
     @Test
     void bernoulliMaskIsTheHashOfEachDrawsCounterAcrossBlocks() {
-        int n = 10_000, key = -123_456_789; // more than two blocks of the counter table
+        int n = 10_000;
+        long key = 0x0123_4567_89AB_CDEFL; // more than two blocks of the counter table
         float p = 0.5f;
         float[] mask = new float[n];
         FastLoops.bernoulliMask(key, p, 2f, mask, n);
         for (int i = 0; i < n; i++) {
-            int h = key + i * 0x9E3779B9;   // the plain form: MurmurHash3's fmix32 of the counter
+            int h = (int) key + i * 0x9E3779B9;   // the plain form: MurmurHash3's fmix32 of the counter,
             h ^= h >>> 16;
             h *= 0x85EBCA6B;
             h ^= h >>> 13;
             h *= 0xC2B2AE35;
             h ^= h >>> 16;
+            h ^= (int) (key >>> 32);              // then the key's high half, mixed in
+            h *= 0x85EBCA6B;
+            h ^= h >>> 15;
             double uniform = (h >>> 8) / (double) (1 << 24);
             assertEquals(uniform >= p ? 2f : 0f, mask[i], 0f, "draw " + i);
         }
+    }
+
+    @Test
+    void bernoulliMasksWhoseCountersOverlapAreUnrelated() {
+        // the same low half: the same counters; only the high half differs
+        float[] a = new float[1000], b = new float[1000];
+        FastLoops.bernoulliMask(7L, 0.5f, 2f, a, a.length);
+        FastLoops.bernoulliMask((1L << 32) | 7L, 0.5f, 2f, b, b.length);
+        int same = 0;
+        for (int i = 0; i < a.length; i++) if (a[i] == b[i]) same++;
+        assertEquals(500, same, 5 * Math.sqrt(1000 * 0.25));
     }
 
     @Test
