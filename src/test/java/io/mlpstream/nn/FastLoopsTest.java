@@ -85,9 +85,11 @@ class FastLoopsTest {
             h ^= h >>> 13;
             h *= 0xC2B2AE35;
             h ^= h >>> 16;
-            h ^= (int) (key >>> 32);              // then the key's high half, mixed in
+            h ^= (int) (key >>> 32);              // then the key's high half, and fmix32 again
             h *= 0x85EBCA6B;
-            h ^= h >>> 15;
+            h ^= h >>> 13;
+            h *= 0xC2B2AE35;
+            h ^= h >>> 16;
             double uniform = (h >>> 8) / (double) (1 << 24);
             assertEquals(uniform >= p ? 2f : 0f, mask[i], 0f, "draw " + i);
         }
