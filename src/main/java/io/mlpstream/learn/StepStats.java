@@ -25,6 +25,7 @@ public final class StepStats {
         public final String name;
         public double weightGradNorm;
         public double biasGradNorm;
+        /** Measured every {@link GradientStep#UPDATE_RATIO_EVERY} steps, the last measure in between. */
         public double weightNorm;
         /** Units whose ReLU (or leaky ReLU) input was <= 0 for every example of the batch; 0 for other activations. */
         public double deadFraction;

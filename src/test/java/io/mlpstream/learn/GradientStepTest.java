@@ -51,6 +51,34 @@ class GradientStepTest {
         assertEquals(1, t.step());
     }
 
+    @Test
+    void aUnitIsDeadWhenNoExampleOfTheBatchMadeItPositive() {
+        Learner learner = Learner.create(SMALL, OptimizerConfig.sgd(0.1f), Kernels.best());
+        float[] w = learner.network().parameters().get(0).value.data(), b = learner.network().parameters().get(1).value.data();
+        java.util.Arrays.fill(w, 0f);
+        b[0] = 1f;  // unit 0: always positive
+        b[1] = -1f; // unit 1: never
+        b[2] = 0f;
+        w[2 * 4] = 1f; // unit 2 = x0: positive for the second example only
+        StepStats stats = learner.rule().step(Tensor.of(2, 4, -1f, 0f, 0f, 0f, 2f, 0f, 0f, 0f), new int[] {0, 1}, WeightUpdate.DIRECT);
+        assertEquals(1.0 / 3, stats.layers.get(0).deadFraction, 1e-12);
+    }
+
+    @Test
+    void theWeightsNormIsMeasuredEverySixteenSteps() {
+        Learner learner = Learner.create(SMALL, OptimizerConfig.sgd(0.5f), Kernels.best());
+        Tensor x = Tensor.of(1, 4, 1f, 0.5f, 0.25f, 2f);
+        double before = learner.network().parameters().get(0).value.norm();
+        double first = learner.rule().step(x, new int[] {1}, WeightUpdate.DIRECT).layers.get(0).weightNorm;
+        assertEquals(before, first, 1e-3, "measured at the first step, before its update");
+        for (int step = 1; step < GradientStep.UPDATE_RATIO_EVERY; step++) {
+            assertEquals(first, learner.rule().step(x, new int[] {1}, WeightUpdate.DIRECT).layers.get(0).weightNorm, 0.0);
+        }
+        double now = learner.network().parameters().get(0).value.norm();
+        assertTrue(Math.abs(now - first) > 1e-3, "the weights moved");
+        assertEquals(now, learner.rule().step(x, new int[] {1}, WeightUpdate.DIRECT).layers.get(0).weightNorm, 1e-3);
+    }
+
     /** Passes everything to another rule. */
     private static class ForwardingRule implements LearningRule {
         private final LearningRule to;
