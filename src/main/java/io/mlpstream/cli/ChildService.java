@@ -7,8 +7,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The packaged service, run as a child process for a benchmark, and what its HTTP endpoints say. */
 final class ChildService implements AutoCloseable {
@@ -83,17 +88,48 @@ final class ChildService implements AutoCloseable {
         }
     }
 
-    /** Heap used right after a full collection (jcmd GC.run): what the service really holds. */
+    /**
+     * The old generation right after a full collection (jcmd GC.run; the child runs ParallelGC, whose full
+     * collection leaves every live object there): what the service really holds. A full collection is skipped
+     * while a thread is inside a JNI critical region, and the trainer is inside one for every sgemm: so it is
+     * asked again until the full-collection count moves (skipped ones had counted a busy service's garbage).
+     */
     long liveHeap() {
         try {
-            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    String.valueOf(process.pid()), "GC.run").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!gc.waitFor(30, TimeUnit.SECONDS) || gc.exitValue() != 0) return -1;
-            return heap();
+            for (int attempt = 0; attempt < 20; attempt++) {
+                long fullCollections = fullCollections();
+                jdkTool("jcmd", String.valueOf(process.pid()), "GC.run");
+                if (fullCollections >= 0 && fullCollections() > fullCollections) {
+                    Matcher used = Pattern.compile("ParOldGen\\s+total \\d+K, used (\\d+)K")
+                            .matcher(jdkTool("jcmd", String.valueOf(process.pid()), "GC.heap_info"));
+                    return used.find() ? Long.parseLong(used.group(1)) << 10 : -1;
+                }
+            }
+            return -1;
         } catch (Exception e) {
             return -1; // a JRE without jcmd
         }
+    }
+
+    /** Full collections so far (jstat's FGC column), -1 if unknown. */
+    private long fullCollections() throws Exception {
+        String[] lines = jdkTool("jstat", "-gc", String.valueOf(process.pid())).trim().split("\n");
+        if (lines.length < 2) return -1;
+        List<String> names = List.of(lines[0].trim().split("\\s+"));
+        String[] values = lines[1].trim().split("\\s+");
+        int i = names.indexOf("FGC");
+        return i < 0 || i >= values.length ? -1 : Long.parseLong(values[i]);
+    }
+
+    /** Runs a tool of this JDK and returns what it printed. */
+    private static String jdkTool(String tool, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", tool).toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(tool + " failed: " + out);
+        return out;
     }
 
     private String get(String path) throws Exception {
