@@ -3,8 +3,15 @@ package io.mlpstream.events;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -13,8 +20,7 @@ import java.util.Base64;
  */
 public final class ImageDecoder {
     private final ObjectMapper json = Json.mapper();
-    private final com.fasterxml.jackson.databind.ObjectReader fieldReader =
-            json.reader().without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final ObjectReader fieldReader = json.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final int inputSize;
     private final int classes;
     private final int maxRecordBytes;
@@ -61,7 +67,7 @@ public final class ImageDecoder {
                     + " pixels, the model takes " + inputSize);
         }
         Integer label = readLabel ? label(f.label) : null;
-        byte[] pixels = f.base64Length >= 0 ? base64(value, f.base64Start, f.base64Length, width * height) : pixels(f.pixels, width * height);
+        byte[] pixels = f.base64Length >= 0 ? base64(ByteBuffer.wrap(value, f.base64Start, f.base64Length), width * height) : pixels(f.pixels, width * height);
         return new ImageEvent(id, label, width, height, pixels);
     }
 
@@ -74,7 +80,7 @@ public final class ImageDecoder {
         int base64Start, base64Length = -1;
     }
 
-    private Fields read(byte[] value) throws java.io.IOException, InvalidEvent {
+    private Fields read(byte[] value) throws IOException, InvalidEvent {
         Fields f = new Fields();
         try (JsonParser p = json.createParser(value)) {
             JsonToken first = p.nextToken();
@@ -104,8 +110,8 @@ public final class ImageDecoder {
     }
 
     /** One field's value as a small tree, for the checks below (a value, not the document: nothing may follow it yet). */
-    private JsonNode tree(JsonParser p) throws java.io.IOException {
-        var nodes = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+    private JsonNode tree(JsonParser p) throws IOException {
+        var nodes = JsonNodeFactory.instance;
         return switch (p.currentToken()) { // scalars made directly: a reader per field costs more than the tree it saves
             case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
                 case INT -> nodes.numberNode(p.getIntValue());
@@ -147,19 +153,19 @@ public final class ImageDecoder {
         };
     }
 
-    private static byte[] base64(byte[] value, int start, int length, int expected) throws InvalidEvent {
-        byte[] pixels;
+    /** Base64 text decoded into exactly {@code expected} pixels, or bad-pixels. */
+    private static byte[] base64(ByteBuffer text, int expected) throws InvalidEvent {
+        ByteBuffer decoded;
         try {
-            java.nio.ByteBuffer decoded = Base64.getDecoder().decode(java.nio.ByteBuffer.wrap(value, start, length));
-            pixels = decoded.remaining() == decoded.array().length ? decoded.array()
-                    : java.util.Arrays.copyOfRange(decoded.array(), decoded.position(), decoded.limit());
+            decoded = Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels is not valid base64: " + e.getMessage());
         }
-        if (pixels.length != expected) {
-            throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels decodes to " + pixels.length + " bytes, expected " + expected);
+        if (decoded.remaining() != expected) {
+            throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels decodes to " + decoded.remaining() + " bytes, expected " + expected);
         }
-        return pixels;
+        return decoded.remaining() == decoded.array().length ? decoded.array()
+                : Arrays.copyOfRange(decoded.array(), decoded.position(), decoded.limit());
     }
 
     private static String id(JsonNode node) throws InvalidEvent {
@@ -195,31 +201,22 @@ public final class ImageDecoder {
         if (n == null || n.isNull()) {
             throw new InvalidEvent(InvalidEvent.MISSING_FIELD, "missing field: pixels");
         }
-        byte[] pixels;
-        if (n.isTextual()) {
-            try {
-                pixels = Base64.getDecoder().decode(n.textValue());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels is not valid base64: " + e.getMessage());
-            }
-        } else if (n.isArray()) {
-            if (n.size() != expected) {
-                throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels has " + n.size() + " values, expected " + expected);
-            }
-            pixels = new byte[expected];
-            for (int i = 0; i < expected; i++) {
-                JsonNode v = n.get(i);
-                if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() > 255) {
-                    throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels[" + i + "] must be an integer in 0..255, got " + abbreviate(v));
-                }
-                pixels[i] = (byte) v.intValue();
-            }
-            return pixels;
-        } else {
+        if (n.isTextual()) { // escaped (the located text has none): decoded from the parser's string
+            return base64(StandardCharsets.ISO_8859_1.encode(n.textValue()), expected);
+        }
+        if (!n.isArray()) {
             throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels must be a base64 string or an array of integers");
         }
-        if (pixels.length != expected) {
-            throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels decodes to " + pixels.length + " bytes, expected " + expected);
+        if (n.size() != expected) {
+            throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels has " + n.size() + " values, expected " + expected);
+        }
+        byte[] pixels = new byte[expected];
+        for (int i = 0; i < expected; i++) {
+            JsonNode v = n.get(i);
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() > 255) {
+                throw new InvalidEvent(InvalidEvent.BAD_PIXELS, "pixels[" + i + "] must be an integer in 0..255, got " + abbreviate(v));
+            }
+            pixels[i] = (byte) v.intValue();
         }
         return pixels;
     }
