@@ -40,16 +40,18 @@ public final class FastLoops {
         for (int start = 0; start < n; start += BLOCK) {
             int base = (int) key + start * 0x9E3779B9, end = Math.min(BLOCK, n - start);
             for (int i = 0; i < end; i++) {
-                int h = base + WEYL[i];
-                h = (h ^ (h >>> 16)) * 0x85EBCA6B;
-                h = (h ^ (h >>> 13)) * 0xC2B2AE35;
-                h = (h ^ (h >>> 16) ^ high) * 0x85EBCA6B; // the finalizer again, over the high half
-                h = (h ^ (h >>> 13)) * 0xC2B2AE35;
-                h ^= h >>> 16;
-                keep[i] = (threshold - 1 - (h >>> 8)) >>> 31;
+                int draw = fmix32(fmix32(base + WEYL[i]) ^ high);
+                keep[i] = (threshold - 1 - (draw >>> 8)) >>> 31;
             }
             for (int i = 0; i < end; i++) mask[start + i] = scale * keep[i];
         }
+    }
+
+    /** MurmurHash3's 32-bit finalizer. */
+    private static int fmix32(int h) {
+        h = (h ^ (h >>> 16)) * 0x85EBCA6B;
+        h = (h ^ (h >>> 13)) * 0xC2B2AE35;
+        return h ^ (h >>> 16);
     }
 
     /**

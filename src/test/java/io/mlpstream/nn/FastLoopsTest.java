@@ -86,6 +86,7 @@ class FastLoopsTest {
             h *= 0xC2B2AE35;
             h ^= h >>> 16;
             h ^= (int) (key >>> 32);              // then the key's high half, and fmix32 again
+            h ^= h >>> 16;
             h *= 0x85EBCA6B;
             h ^= h >>> 13;
             h *= 0xC2B2AE35;
