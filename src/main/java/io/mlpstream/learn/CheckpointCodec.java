@@ -29,14 +29,15 @@ import java.util.zip.CRC32;
  *   payload = model config, optimizer config, step, examples trained,
  *             parameters (name, rows, cols, floats), optimizer state tensors, optimizer steps,
  *             the input offsets (name -> next offset), and from version 2: examples predicted,
- *             prequential seen and correct
+ *             prequential seen and correct, and from version 3: the batch size
  * </pre>
- * Version 1 checkpoints are still read (their prequential counts are 0). Decoding checks everything
+ * The model config carries the dropout in effect, which PATCH may have changed since the learner was made.
+ * Version 1 and 2 checkpoints are still read (version 1's prequential counts are 0, and neither has a batch size). Decoding checks everything
  * before it builds a learner, so a corrupt or truncated checkpoint fails with a
  * {@link CheckpointException} and never yields a half-loaded model.
  */
 public final class CheckpointCodec {
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     private static final int MAGIC = 0x4D4C5053; // "MLPS"
 
     private CheckpointCodec() {
@@ -60,7 +61,7 @@ public final class CheckpointCodec {
             DataOutputStream out = new DataOutputStream(body);
             Learner learner = c.learner();
             List<Parameter> params = learner.network().parameters();
-            StateDictCodec.writeConfig(out, learner.config());
+            StateDictCodec.writeConfig(out, learner.config().withDropout(learner.dropout()));
             writeOptimizer(out, learner.rule().config());
             out.writeLong(c.step());
             out.writeLong(c.examplesTrained());
@@ -77,11 +78,22 @@ public final class CheckpointCodec {
             out.writeLong(c.examplesPredicted());
             out.writeLong(c.prequentialSeen());
             out.writeLong(c.prequentialCorrect());
+            out.writeInt(c.batchSize());
             out.flush();
             return frame(body.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * An upper bound of a snapshot's size, from the architecture alone (nothing is allocated): every parameter three
+     * times (the weights and Adam's two moments), plus 64 KiB for the header, the names and the input offsets.
+     */
+    public static long maxBytes(ModelConfig config) {
+        long floats = 0;
+        for (int[] s : Networks.parameterShapes(config)) floats += (long) s[0] * s[1];
+        return floats * Float.BYTES * 3 + (64 << 10);
     }
 
     /** Reads only the architecture, to compare it with the configured one before loading. */
@@ -115,6 +127,7 @@ public final class CheckpointCodec {
                 seen = in.readLong();
                 correct = in.readLong();
             }
+            int batchSize = version >= 3 ? in.readInt() : 0;
             if (in.available() != 0) {
                 throw new CheckpointException(in.available() + " unexpected bytes after the end");
             }
@@ -128,7 +141,7 @@ public final class CheckpointCodec {
             StateDictCodec.load(learner.network().parameters().stream().map(p -> p.value).toList(), params, "parameters");
             StateDictCodec.load(learner.rule().state(), state, "optimizer state");
             learner.rule().setStateSteps(stateSteps);
-            return new Stored(new Checkpoint(learner, step, trained, predicted, seen, correct), offsets);
+            return new Stored(new Checkpoint(learner, step, trained, predicted, seen, correct, batchSize), offsets);
         } catch (IOException | RuntimeException e) {
             throw wrap(e);
         }

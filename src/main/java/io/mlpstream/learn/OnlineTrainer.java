@@ -243,7 +243,7 @@ public final class OnlineTrainer {
 
     /** Everything needed to resume here; call it on the trainer's thread, between steps. */
     public Checkpoint checkpoint() {
-        return new Checkpoint(learner, step, examplesTrained, examplesPredicted, accuracy.seen(), accuracy.correct());
+        return new Checkpoint(learner, step, examplesTrained, examplesPredicted, accuracy.seen(), accuracy.correct(), config.batchSize());
     }
 
     public Learner learner() {

@@ -69,9 +69,9 @@ public final class PrequentialAccuracy {
         return seen == 0 ? 0 : (double) correct / seen;
     }
 
-    /** Over the last {@code window} labeled examples. */
+    /** Over the last {@code window} labeled examples; NaN while the window is empty (after a restart): nothing to compare. */
     public synchronized double window() {
-        return windowFill == 0 ? 0 : (double) windowCorrect / windowFill;
+        return windowFill == 0 ? Double.NaN : (double) windowCorrect / windowFill;
     }
 
     /** Cohen's kappa over the window: (p_o - p_e) / (1 - p_e). */

@@ -35,11 +35,4 @@ final class CheckpointTopic {
                     + ": every checkpoint would fail. Raise the limit: " + fix);
         }
     }
-
-    /** An upper bound of a checkpoint's size: every parameter and up to two optimizer tensors of it, in floats, plus headers. */
-    static long bytesFor(List<int[]> parameterShapes) {
-        long floats = 0;
-        for (int[] s : parameterShapes) floats += (long) s[0] * s[1];
-        return floats * Float.BYTES * 3 + (64 << 10);
-    }
 }

@@ -157,7 +157,7 @@ public class ModelFollower {
             return;
         }
         try {
-            model.get().trainer().restore(stored.checkpoint()); // under the model's write lock
+            model.get().follow(stored.checkpoint());
         } catch (RuntimeException e) {
             LOG.errorf("The published model %s (offset %d) does not fit this replica (%s): kept the one it has. Configure "
                     + "the replica's models as the trainer's.", r.key(), r.offset(), e.getMessage());

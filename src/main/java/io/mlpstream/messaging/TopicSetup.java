@@ -1,6 +1,6 @@
 package io.mlpstream.messaging;
 
-import io.mlpstream.nn.Networks;
+import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
 import io.quarkus.runtime.StartupEvent;
@@ -67,7 +67,7 @@ public class TopicSetup {
             }
             String checkpoints = config.checkpoints().topic();
             long checkpointBytes = models.configured().stream()
-                    .mapToLong(m -> CheckpointTopic.bytesFor(Networks.parameterShapes(m.model()))).max().orElse(0);
+                    .mapToLong(m -> CheckpointCodec.maxBytes(m.model())).max().orElse(0);
             if (!existing.contains(checkpoints)) {
                 missing.add(new NewTopic(checkpoints, 1, rf).configs(Map.of(
                         "cleanup.policy", "compact", "max.message.bytes", String.valueOf(Math.max(32L << 20, checkpointBytes)))));

@@ -68,7 +68,7 @@ public class LearningMetrics {
 
     /** Registers a model's meters. */
     public ModelMeters bind(RunningModel model) {
-        ModelMeters meters = new ModelMeters(registry, model.name(), model.trainer(), model.trainer().learner().layerNames(), lag,
+        ModelMeters meters = new ModelMeters(registry, model.name(), model::trainer, model.trainer().learner().layerNames(), lag,
                 model::checkpointAgeSeconds, model::checkpointFailures);
         models.put(model.name(), meters);
         return meters;

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -45,7 +46,7 @@ public final class ModelMeters {
     private volatile double smoothedLoss = Double.NaN;
     private volatile double gradientNorm;
 
-    ModelMeters(MeterRegistry registry, String model, OnlineTrainer trainer, List<String> layers, AtomicLong lag,
+    ModelMeters(MeterRegistry registry, String model, Supplier<OnlineTrainer> trainer, List<String> layers, AtomicLong lag,
                 DoubleSupplier checkpointAge, LongSupplier checkpointFailures) {
         this.registry = registry;
         this.m = Tags.of("model", model);
@@ -68,13 +69,13 @@ public final class ModelMeters {
 
         gauge("mlp_loss", "Training loss (cross-entropy) of the last step", m, this, x -> x.loss);
         gauge("mlp_loss_smoothed", "Training loss, exponentially smoothed over about 50 steps", m, this, x -> x.smoothedLoss);
-        gauge("mlp_prequential_accuracy_ratio", "Test-then-train accuracy since the start", m, trainer, t -> t.accuracy().cumulative());
-        gauge("mlp_window_accuracy_ratio", "Test-then-train accuracy over the sliding window", m, trainer, t -> t.accuracy().window());
-        gauge("mlp_window_kappa", "Cohen's kappa of the predictions over the sliding window (-1..1)", m, trainer, t -> t.accuracy().kappa());
-        gauge("mlp_learning_rate", "Learning rate of the optimizer", m, trainer, t -> t.learner().rule().config().lr());
+        gauge("mlp_prequential_accuracy_ratio", "Test-then-train accuracy since the start", m, trainer, t -> t.get().accuracy().cumulative());
+        gauge("mlp_window_accuracy_ratio", "Test-then-train accuracy over the sliding window", m, trainer, t -> t.get().accuracy().window());
+        gauge("mlp_window_kappa", "Cohen's kappa of the predictions over the sliding window (-1..1)", m, trainer, t -> t.get().accuracy().kappa());
+        gauge("mlp_learning_rate", "Learning rate of the optimizer", m, trainer, t -> t.get().learner().rule().config().lr());
         gauge("mlp_gradient_norm", "Global L2 norm of all gradients at the last step, before clipping", m, this, x -> x.gradientNorm);
-        gauge("mlp_model_step", "Training steps the model has taken, across restarts", m, trainer, OnlineTrainer::step);
-        gauge("mlp_examples_trained", "Labeled examples the model has trained on, across restarts", m, trainer, t -> t.examplesTrained());
+        gauge("mlp_model_step", "Training steps the model has taken, across restarts", m, trainer, t -> t.get().step());
+        gauge("mlp_examples_trained", "Labeled examples the model has trained on, across restarts", m, trainer, t -> t.get().examplesTrained());
         gauge("mlp_consumer_lag_records", "Records in the input topic not yet processed, measured by the service", m, lag, AtomicLong::get);
         gauge("mlp_checkpoint_age_seconds", "Seconds since the last model snapshot was stored or restored", m, checkpointAge,
                 DoubleSupplier::getAsDouble);

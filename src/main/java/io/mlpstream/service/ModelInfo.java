@@ -31,6 +31,11 @@ public record ModelInfo(String model, String architecture, Hyperparameters hyper
         LastCheckpoint last = checkpoint.step() < 0 ? null
                 : new LastCheckpoint(checkpoint.step(), Instant.ofEpochMilli(checkpoint.epochMillis()).toString());
         return new ModelInfo(name, config.architecture(), hyper, t.step(), t.examplesTrained(), t.examplesPredicted(),
-                t.accuracy().cumulative(), t.accuracy().window(), last, stalenessSeconds);
+                t.accuracy().cumulative(), zeroIfEmpty(t.accuracy().window()), last, stalenessSeconds);
+    }
+
+    /** JSON has no NaN: an empty window reads 0 here, as it always has; {@code examplesPredicted} tells the two apart. */
+    private static double zeroIfEmpty(double window) {
+        return Double.isNaN(window) ? 0 : window;
     }
 }

@@ -195,12 +195,12 @@ public class Models {
                 || spec.model().classes() != models.get(0).trainer().learner().config().classes()) {
             throw new Refused(400, "Invalid model", "input-size and classes must be those of the stream's models");
         }
-        RunningModel m = RunningModel.of(spec, null, schedule(), config.drift().watch());
-        long bytes = UploadLimit.snapshotBytes(m.trainer().learner());
+        long bytes = CheckpointCodec.maxBytes(spec.model()); // from its shape, before anything is allocated
         if (bytes > store.maxValueBytes()) {
             throw new Refused(400, "Invalid model", "its snapshot would be up to " + (bytes >> 20) + " MiB, above the "
                     + (store.maxValueBytes() >> 20) + " MiB a checkpoint may have: it could never be checkpointed");
         }
+        RunningModel m = RunningModel.of(spec, null, schedule(), config.drift().watch());
         List<RunningModel> next = new ArrayList<>(models);
         next.add(m);
         next.sort(Comparator.comparing(RunningModel::name));

@@ -75,7 +75,9 @@ public final class PendingLabels {
     private final Changes changes;
     private final Map<String, Image> images = new LinkedHashMap<>();
     private final Map<String, EarlyLabel> early = new LinkedHashMap<>();
-    private final Map<String, Outcome> outcomes = new LinkedHashMap<>();
+    /** Matches and expiries, each capped apart: a flood of expiring images never pushes a match out (review finding 1). */
+    private final Map<String, Outcome> matches = new LinkedHashMap<>();
+    private final Map<String, Outcome> expired = new LinkedHashMap<>();
     /** Images that came with their label: memory only, and apart, so that they never push a match out. */
     private final Map<String, Outcome> labeled = new LinkedHashMap<>();
     /** Pushed out by max-pending (or by a newer image of the same id) since the last sweep, reported by the next. */
@@ -103,17 +105,17 @@ public final class PendingLabels {
 
     /** The match made at record {@code at} for this id, when that record is read again; else null. */
     public Outcome matchedAt(String id, String at) {
-        Outcome o = outcomes.get(id);
-        return o != null && o.kind() == Outcome.Kind.MATCHED && at.equals(o.matchedAt()) ? o : null;
+        Outcome o = matches.get(id);
+        return o != null && at.equals(o.matchedAt()) ? o : null;
     }
 
     /** An unlabeled image was predicted: it waits for its label (unless max-pending is 0: labels that come later are off). */
     public void image(Image image) {
         if (config.maxPending() == 0) return;
-        Outcome old = outcomes.get(image.id());
+        Outcome old = outcome(image.id());
         if (old != null && image.at().equals(old.matchedAt())) return; // read again: matched already, by its waiting label
         if (old != null) { // the id is used again: a new image
-            outcomes.remove(image.id());
+            forget(image.id());
             changes.remove(image.id());
         }
         Image replaced = images.put(image.id(), image);
@@ -153,7 +155,7 @@ public final class PendingLabels {
             remember(new Outcome(id, Outcome.Kind.MATCHED, label.label(), label.arrivedAt(), at, image));
             return new Matched(image, label.label(), Math.max(0, label.arrivedAt() - image.arrivedAt()));
         }
-        Outcome known = outcomes.get(id);
+        Outcome known = outcome(id);
         if (known != null && known.kind() == Outcome.Kind.EXPIRED) {
             return new Refused(LabelDecoder.EXPIRED, "the image " + id + " waited longer than mlp.labels.max-delay ("
                     + config.maxDelay() + ") or was pushed out by mlp.labels.max-pending");
@@ -200,11 +202,13 @@ public final class PendingLabels {
             changes.remove(label.id());
             unknown.add(label);
         }
-        for (Iterator<Outcome> it = outcomes.values().iterator(); it.hasNext(); ) {
-            Outcome o = it.next();
-            if (now - o.at() < config.maxDelay().toMillis()) break;
-            it.remove();
-            changes.remove(o.id());
+        for (Map<String, Outcome> remembered : List.of(matches, expired)) {
+            for (Iterator<Outcome> it = remembered.values().iterator(); it.hasNext(); ) {
+                Outcome o = it.next();
+                if (now - o.at() < config.maxDelay().toMillis()) break;
+                it.remove();
+                changes.remove(o.id());
+            }
         }
         for (Iterator<Outcome> it = labeled.values().iterator(); it.hasNext(); ) { // in time order, as above: the expired lead
             if (now - it.next().at() < config.maxDelay().toMillis()) break;
@@ -219,26 +223,37 @@ public final class PendingLabels {
         expiredImages.add(oldest);
     }
 
-    /** Matches and expiries, persisted: at most max-pending, the oldest forgotten first. */
+    /** Matches and expiries, persisted: at most max-pending of each kind, the oldest of that kind forgotten first. */
     private void remember(Outcome outcome) {
-        outcomes.remove(outcome.id()); // re-inserted last: the map stays in time order
-        outcomes.put(outcome.id(), outcome);
+        forget(outcome.id()); // re-inserted last: the map stays in time order
+        Map<String, Outcome> kind = outcome.kind() == Outcome.Kind.MATCHED ? matches : expired;
+        kind.put(outcome.id(), outcome);
         changes.put(outcome.id(), outcome);
-        if (outcomes.size() > config.maxPending()) {
-            Outcome oldest = outcomes.values().iterator().next();
-            outcomes.remove(oldest.id());
+        if (kind.size() > config.maxPending()) {
+            Outcome oldest = kind.values().iterator().next();
+            kind.remove(oldest.id());
             changes.remove(oldest.id());
         }
+    }
+
+    private Outcome outcome(String id) {
+        Outcome m = matches.get(id);
+        return m != null ? m : expired.get(id);
+    }
+
+    private void forget(String id) {
+        matches.remove(id);
+        expired.remove(id);
     }
 
     /** After a restart: the changes as {@link Changes} received them, in order; null is a removal. */
     public void restore(String id, Object entry) {
         images.remove(id);
         early.remove(id);
-        outcomes.remove(id);
+        forget(id);
         if (entry instanceof Image i) images.put(id, i);
         else if (entry instanceof EarlyLabel l) early.put(id, l);
-        else if (entry instanceof Outcome o) outcomes.put(id, o);
+        else if (entry instanceof Outcome o) (o.kind() == Outcome.Kind.MATCHED ? matches : expired).put(id, o);
     }
 
     public int waitingImages() {

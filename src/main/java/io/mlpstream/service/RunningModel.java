@@ -1,10 +1,12 @@
 package io.mlpstream.service;
 
 import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.learn.Checkpoint;
 import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.learn.DriftWatch;
 import io.mlpstream.learn.Learner;
 import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.learn.TrainerConfig;
 import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.Parameter;
 import java.util.List;
@@ -21,7 +23,8 @@ public final class RunningModel {
     private static final Logger LOG = Logger.getLogger(RunningModel.class);
 
     private final ModelSpec spec;
-    private final OnlineTrainer trainer;
+    /** Replaced whole on a predictor replica when the trainer publishes a model; the trainer's own never is. */
+    private volatile OnlineTrainer trainer;
     private final CheckpointSchedule schedule;
     private final CheckpointStatus status = new CheckpointStatus();
     private final AtomicLong failures = new AtomicLong();
@@ -48,7 +51,7 @@ public final class RunningModel {
             return new RunningModel(spec, t, schedule, Map.of(), false, drift);
         }
         Learner learner = stored.checkpoint().learner();
-        OnlineTrainer t = new OnlineTrainer(learner, spec.trainer());
+        OnlineTrainer t = new OnlineTrainer(learner, ownBatchSize(spec.trainer(), stored.checkpoint()));
         List<String> kept = ConfigDiff.of(spec.model(), learner.config(), spec.optimizer(), learner.rule().config());
         if (!kept.isEmpty()) {
             LOG.warnf("The restored %s keeps its own settings, not the configured ones: %s. Change them at run time "
@@ -61,6 +64,11 @@ public final class RunningModel {
         LOG.infof("Restored %s at step %d (%d examples trained), resuming at %s", spec.name(), stored.checkpoint().step(),
                 stored.checkpoint().examplesTrained(), stored.offsets());
         return m;
+    }
+
+    /** A snapshot's batch size is the model's own, like its optimizer's settings (older snapshots have none: 0). */
+    private static TrainerConfig ownBatchSize(TrainerConfig configured, Checkpoint stored) {
+        return stored.batchSize() > 0 ? configured.withBatchSize(stored.batchSize()) : configured;
     }
 
     public String name() {
@@ -119,6 +127,17 @@ public final class RunningModel {
     }
 
     private volatile boolean holds;
+
+    /**
+     * Predict role: a model published by the trainer replaces this one whole, its settings included (load before
+     * unload, as TF Serving does): a prediction in flight finishes on the old one. Inference needs no optimizer state,
+     * so a replica configured with another optimizer or leaky slope than the trainer's model still follows it.
+     */
+    public void follow(Checkpoint published) {
+        OnlineTrainer next = new OnlineTrainer(published.learner(), ownBatchSize(spec.trainer(), published));
+        next.restore(published);
+        trainer = next;
+    }
 
     /** Predict role: weights were loaded from the models topic. */
     public void loaded() {

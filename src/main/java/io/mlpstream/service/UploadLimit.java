@@ -1,7 +1,6 @@
 package io.mlpstream.service;
 
-import io.mlpstream.learn.Learner;
-import io.mlpstream.nn.Parameter;
+import io.mlpstream.learn.CheckpointCodec;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.annotation.Priority;
@@ -31,18 +30,11 @@ public class UploadLimit {
     }
 
     private void check(RunningModel model) {
-        long needed = snapshotBytes(model.trainer().learner());
+        long needed = CheckpointCodec.maxBytes(model.trainer().learner().config());
         if (needed > limit.asLongValue()) {
             LOG.errorf("A snapshot of %s is up to %d bytes, above the HTTP body limit of %d bytes: PUT /api/model/snapshot "
                     + "would answer 413. Set QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE=%dM.", model.name(), needed,
                     limit.asLongValue(), (needed >> 20) + 1);
         }
-    }
-
-    /** An upper bound of the encoded snapshot: every weight three times (Adam's two moments), and the header. */
-    public static long snapshotBytes(Learner learner) {
-        long floats = 0;
-        for (Parameter p : learner.network().parameters()) floats += p.value.size();
-        return floats * Float.BYTES * 3 + (64 << 10);
     }
 }

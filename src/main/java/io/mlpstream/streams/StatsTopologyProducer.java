@@ -35,8 +35,9 @@ public class StatsTopologyProducer {
                       @ConfigProperty(name = "kafka-streams.processing.guarantee", defaultValue = "at_least_once")
                       String streamsGuarantee,
                       @ConfigProperty(name = "kafka-streams.state.dir") String stateDir,
+                      @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId,
                       @Identifier("default-kafka-broker") Map<String, Object> kafka) throws Exception {
-        claimState(Path.of(stateDir), predictionsTopic, kafka); // before Kafka Streams opens its stores
+        claimState(Path.of(stateDir), applicationId, predictionsTopic, kafka); // before Kafka Streams opens its stores
         boolean exactlyOnce = !delivery.replace('_', '-').equalsIgnoreCase("at-least-once");
         if (exactlyOnce != streamsGuarantee.startsWith("exactly_once")) {
             LOG.warnf("The service delivers %s but its statistics run %s: set KAFKA_STREAMS_PROCESSING_GUARANTEE=%s",
@@ -46,7 +47,7 @@ public class StatsTopologyProducer {
                 stats.dedupRetention());
     }
 
-    private static void claimState(Path stateDir, String topic, Map<String, Object> kafka) throws Exception {
+    private static void claimState(Path stateDir, String applicationId, String topic, Map<String, Object> kafka) throws Exception {
         Map<String, Object> props = new HashMap<>();
         kafka.forEach((k, v) -> {
             if (AdminClientConfig.configNames().contains(k)) props.put(k, v);
@@ -57,7 +58,7 @@ public class StatsTopologyProducer {
             if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
                 topicId = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).topicId().toString();
             }
-            StateOwner.claim(stateDir, cluster, topicId);
+            StateOwner.claim(stateDir, applicationId, cluster, topicId);
         }
     }
 }

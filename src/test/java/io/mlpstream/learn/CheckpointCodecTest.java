@@ -29,7 +29,7 @@ class CheckpointCodecTest {
     @Test
     void aRestoredModelPredictsBitIdentically() {
         Learner model = trained(OptimizerConfig.adam(1e-2f));
-        byte[] bytes = CheckpointCodec.encode(new Checkpoint(model, 5, 120, 0, 0, 0), Map.of("images-0", 77L));
+        byte[] bytes = CheckpointCodec.encode(new Checkpoint(model, 5, 120, 0, 0, 0, 16), Map.of("images-0", 77L));
         CheckpointCodec.Stored restored = CheckpointCodec.decode(bytes, Kernels.best());
         Learner back = restored.checkpoint().learner();
 
@@ -48,13 +48,14 @@ class CheckpointCodecTest {
     @Test
     void theTrainersCountsRoundTripAndVersion1SnapshotsStillLoad() {
         Learner model = trained(OptimizerConfig.sgd(0.1f));
-        byte[] v2 = CheckpointCodec.encode(new Checkpoint(model, 5, 120, 150, 118, 97));
-        Checkpoint restored = CheckpointCodec.decode(v2, Kernels.best()).checkpoint();
+        byte[] v3 = CheckpointCodec.encode(new Checkpoint(model, 5, 120, 150, 118, 97, 64));
+        Checkpoint restored = CheckpointCodec.decode(v3, Kernels.best()).checkpoint();
         assertEquals(List.of(120L, 150L, 118L, 97L), List.of(restored.examplesTrained(), restored.examplesPredicted(),
                 restored.prequentialSeen(), restored.prequentialCorrect()));
+        assertEquals(64, restored.batchSize());
 
-        // version 1, as the previous build wrote it: the same payload without the three counts
-        byte[] payload = Arrays.copyOfRange(v2, 12, v2.length - 4 - 3 * Long.BYTES);
+        // version 1, as an older build wrote it: the same payload without the three counts and the batch size
+        byte[] payload = Arrays.copyOfRange(v3, 12, v3.length - 4 - 3 * Long.BYTES - Integer.BYTES);
         CRC32 crc = new CRC32();
         crc.update(payload);
         byte[] v1 = ByteBuffer.allocate(payload.length + 16).putInt(0x4D4C5053).putInt(1)
@@ -62,6 +63,7 @@ class CheckpointCodecTest {
         Checkpoint old = CheckpointCodec.decode(v1, Kernels.best()).checkpoint();
         assertEquals(120, old.examplesTrained());
         assertEquals(0, old.prequentialSeen());
+        assertEquals(0, old.batchSize(), "none stored: the configured one applies");
         assertArrayEquals(eval(model).forward(input(3)).toArray(), eval(old.learner()).forward(input(3)).toArray());
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlpstream.broker.EmbeddedKafka;
 import io.mlpstream.nn.ModelConfig;
-import io.mlpstream.nn.Networks;
+import io.mlpstream.learn.CheckpointCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class CheckpointTopicTest {
     static EmbeddedKafka broker;
     static Admin admin;
-    static final long DEFAULT_MODEL_BYTES = CheckpointTopic.bytesFor(Networks.parameterShapes(ModelConfig.DEFAULT));
+    static final long DEFAULT_MODEL_BYTES = CheckpointCodec.maxBytes(ModelConfig.DEFAULT);
 
     @BeforeAll
     static void start() throws Exception {

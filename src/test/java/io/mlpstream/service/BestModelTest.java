@@ -2,6 +2,7 @@ package io.mlpstream.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mlpstream.learn.PrequentialAccuracy;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,14 @@ class BestModelTest {
     void theServingModelKeepsServingWhileItsWindowIsEmpty() {
         assertEquals("a", best.choose("a", scores(Double.NaN, 0.9, 5000)));
         assertEquals("a", best.choose("a", scores(Double.NaN, 0.9, 6000)));
+    }
+
+    /** Review finding 11: the window a restart really leaves (no example scored yet) is "nothing to compare", not 0. */
+    @Test
+    void anEmptyPrequentialWindowIsNothingToCompare() {
+        double empty = new PrequentialAccuracy(10, 500).window();
+        assertEquals("a", best.choose("a", scores(empty, 0.9, 5000)));
+        assertEquals("a", best.choose("a", scores(empty, 0.9, 6000)));
     }
 
     @Test

@@ -118,6 +118,29 @@ class PendingLabelsTest {
         assertEquals(1, p.matchedAt("a", "labels-0@1").label());
     }
 
+    /**
+     * Review finding 1: images that expire (pushed out by max-pending) must not push a match out, in memory or in the
+     * changelog, or a model restored from an older snapshot never learns that match again after a kill -9.
+     */
+    @Test
+    void expiredImagesNeverPushAMatchOutOfTheChangelog() {
+        PendingLabels p = new PendingLabels(config(3_600_000, 60_000, 50), changes);
+        for (int i = 0; i < 10; i++) {
+            p.image(image("a-" + i, i));
+            p.label(label("a-" + i, i % 10, 100 + i), "labels-0@" + i);
+        }
+        for (int i = 0; i < 100; i++) p.image(image("b-" + i, 200 + i)); // 50 of them expire, pushed out by max-pending
+        assertEquals(50, p.expire(400).images().size());
+        PendingLabels restored = new PendingLabels(config(3_600_000, 60_000, 50), changes);
+        new LinkedHashMap<>(changelog).forEach(restored::restore);
+        for (int i = 0; i < 10; i++) {
+            PendingLabels.Outcome match = restored.matchedAt("a-" + i, "labels-0@" + i);
+            assertTrue(match != null && match.image() != null, "the match of a-" + i + " is still in the changelog");
+        }
+        assertEquals(LabelDecoder.EXPIRED, assertInstanceOf(PendingLabels.Refused.class,
+                restored.label(label("b-0", 1, 500), "labels-0@500")).reason(), "an expired image is still told apart");
+    }
+
     @Test
     void imagesExpireAfterMaxDelayAndLabelsOfUnknownImagesAfterMaxEarly() {
         PendingLabels p = new PendingLabels(config(1_000, 200, 100), changes);

@@ -18,10 +18,10 @@ class UploadLimitTest {
     void theBoundHoldsTheEncodedSnapshotAndALargerModelNeedsMoreThanTheDefaultLimit() {
         Learner small = Learner.create(ModelConfig.DEFAULT, OptimizerConfig.DEFAULT, Kernels.best());
         long encoded = CheckpointCodec.encode(Checkpoint.of(small, 1)).length;
-        long bound = UploadLimit.snapshotBytes(small);
+        long bound = CheckpointCodec.maxBytes(small.config());
         assertTrue(bound >= encoded && bound < encoded * 1.1, bound + " bounds " + encoded + " closely");
 
         Learner large = Learner.create(ModelConfig.DEFAULT.withHidden(List.of(1024, 1024)), OptimizerConfig.DEFAULT, Kernels.best());
-        assertTrue(UploadLimit.snapshotBytes(large) > 10 << 20, "above Quarkus' default body limit, 10 MiB: the check is needed");
+        assertTrue(CheckpointCodec.maxBytes(large.config()) > 10 << 20, "above Quarkus' default body limit, 10 MiB: the check is needed");
     }
 }
