@@ -2,6 +2,7 @@ package io.mlpstream.api;
 
 import io.mlpstream.service.ApiConfig;
 import io.mlpstream.service.MlpConfig;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -18,7 +19,8 @@ import java.util.Base64;
  * Guards the admin endpoints (model snapshot download and upload, ONNX and safetensors export, run-time
  * hyper-parameters, models added and removed) before
  * anything else happens, the body included: no credentials gets 401 whatever the content type, a
- * non-admin user gets 403. Credentials: Basic authentication, or an X-API-Key header.
+ * non-admin user gets 403, and a client that sent wrong credentials five times within a minute gets 429
+ * ({@link FailedLogins}). Credentials: Basic authentication, or an X-API-Key header.
  */
 @Provider
 @PreMatching
@@ -28,16 +30,32 @@ public class AdminAuthFilter implements ContainerRequestFilter {
     @Inject
     Instance<MlpConfig> config;
 
+    @Inject
+    CurrentVertxRequest http;
+
+    private final FailedLogins failed = new FailedLogins(System::currentTimeMillis);
+
     @Override
     public void filter(ContainerRequestContext request) {
         ApiConfig api = config.get().api();
         String path = request.getUriInfo().getPath();
         if (!isAdmin(request.getMethod(), path)) return;
         String key = request.getHeaderString("X-API-Key");
+        String[] basic = basic(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (key == null && basic == null) {
+            unauthorized(request);
+            return;
+        }
+        String client = http.getCurrent().request().remoteAddress().hostAddress();
+        long wait = failed.blockedForSeconds(client);
+        if (wait > 0) {
+            request.abortWith(Response.fromResponse(Problems.of(429, "Too many failed logins", FailedLogins.LIMIT
+                    + " wrong credentials within a minute: try again in " + wait + " s")).header(HttpHeaders.RETRY_AFTER, wait).build());
+            return;
+        }
         if (key != null && api.adminKey().isPresent() && same(key, api.adminKey().get())) {
             return;
         }
-        String[] basic = basic(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (basic != null) {
             if (basic[0].equals(api.adminUser()) && api.adminPassword().isPresent() && same(basic[1], api.adminPassword().get())) {
                 return;
@@ -47,10 +65,13 @@ public class AdminAuthFilter implements ContainerRequestFilter {
                 return;
             }
         }
-        String detail = api.adminPassword().isEmpty() && api.adminKey().isEmpty()
-                ? "admin credentials are not configured (set MLP_API_ADMIN_PASSWORD or MLP_API_ADMIN_KEY)"
-                : "admin credentials required (Basic authentication or X-API-Key)";
-        var response = Problems.of(401, "Unauthorized", detail);
+        failed.failed(client);
+        unauthorized(request);
+    }
+
+    /** The same answer whether or not credentials are configured: that is no business of an anonymous caller. */
+    private static void unauthorized(ContainerRequestContext request) {
+        var response = Problems.of(401, "Unauthorized", "admin credentials required (Basic authentication or X-API-Key)");
         request.abortWith(Response.fromResponse(response)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"mlp-stream\"").build());
     }

@@ -3,7 +3,9 @@ package io.mlpstream.api;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.matchesPattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlpstream.learn.Checkpoint;
 import io.mlpstream.learn.CheckpointCodec;
@@ -21,11 +23,15 @@ import jakarta.inject.Inject;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /** The admin endpoints: credentials first, then snapshot download and upload, and run-time hyper-parameters. */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBroker.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdminTest {
     private static final String ADMIN = "test-admin-secret";
 
@@ -112,5 +118,26 @@ class AdminTest {
         Thread.sleep(500);
         assertEquals(before, given().get("/api/model").jsonPath().getFloat("hyperparameters.learningRate"),
                 "the refused change was not applied later");
+    }
+
+    /**
+     * Guessing is slowed: after 5 wrong credentials from one client within a minute, every admin call of that client
+     * answers 429 with Retry-After, the right credentials too, until the minute is over. Absent credentials are not
+     * guesses. The 401 says the same whether or not credentials are configured. Last: it blocks this client.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void wrongCredentialsAreSlowedAfterFiveAMinute() {
+        for (int i = 0; i < 10; i++) given().get("/api/model/snapshot").then().statusCode(401); // absent: no guess
+        given().auth().preemptive().basic("admin", ADMIN).get("/api/model/snapshot").then().statusCode(200);
+        int answered401 = 0; // the other tests guessed wrong a few times already, within this minute
+        while (given().auth().preemptive().basic("admin", "guess-" + answered401).get("/api/model/snapshot").statusCode() == 401) {
+            answered401++;
+            assertTrue(answered401 <= 5, "at most 5 wrong credentials a minute are answered 401");
+        }
+        given().header("X-API-Key", "guess").get("/api/model/snapshot").then().statusCode(429)
+                .header("Retry-After", matchesPattern("[1-9][0-9]?"));
+        given().auth().preemptive().basic("admin", ADMIN).get("/api/model/snapshot").then().statusCode(429);
+        given().get("/api/model").then().statusCode(200); // what needs no credentials is not slowed
     }
 }

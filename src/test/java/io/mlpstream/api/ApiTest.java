@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,6 +57,13 @@ class ApiTest {
     }
 
     /** /api/models lists the model with the fields of /api/model and which one serves; an unknown name is a 404. */
+    /** Browsers ask for /favicon.ico on every page: an icon, not a 404 in the live page's console. */
+    @Test
+    void theFaviconIsAnIcon() {
+        byte[] icon = given().get("/favicon.ico").then().statusCode(200).contentType("image/x-icon").extract().asByteArray();
+        assertArrayEquals(new byte[] {0, 0, 1, 0}, Arrays.copyOf(icon, 4), "an ICO header");
+    }
+
     @Test
     void theModelsAreListedWithTheOneServingAndAnUnknownNameIsA404() {
         String name = given().get("/api/model").jsonPath().getString("model");
