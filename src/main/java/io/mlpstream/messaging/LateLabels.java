@@ -86,7 +86,8 @@ public class LateLabels {
         stored.forEach((id, bytes) -> entries.add(Map.entry(id, decode(bytes))));
         entries.sort(Comparator.comparingLong(e -> e.getValue().time())); // the store keeps each kind in time order
         entries.forEach(e -> pending.restore(e.getKey(), e.getValue().value()));
-        if (!entries.isEmpty()) streamTime = entries.get(entries.size() - 1).getValue().time();
+        // at most now: an entry an older build stored with a producer's future time must not move the stream's time
+        if (!entries.isEmpty()) streamTime = Math.min(entries.get(entries.size() - 1).getValue().time(), System.currentTimeMillis());
         if (!entries.isEmpty()) {
             LOG.infof("Labels that come later: %d images and %d labels still waiting, from %s", pending.waitingImages(),
                     pending.waitingLabels(), config.topics().pendingLabels());
