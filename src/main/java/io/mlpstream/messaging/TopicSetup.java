@@ -72,15 +72,19 @@ public class TopicSetup {
                 missing.add(new NewTopic(checkpoints, 1, rf).configs(Map.of(
                         "cleanup.policy", "compact", "max.message.bytes", String.valueOf(Math.max(32L << 20, checkpointBytes)))));
             } else {
-                CheckpointTopic.check(admin, checkpoints, checkpointBytes);
+                StateTopic.check(admin, checkpoints, "checkpoint", checkpointBytes);
             }
             if (!existing.contains(config.topics().models())) { // the newest weights of each model, for predictor replicas
                 missing.add(new NewTopic(config.topics().models(), 1, rf).configs(Map.of("cleanup.policy", "compact",
                         "max.message.bytes", String.valueOf(Math.max(32L << 20, checkpointBytes)), "segment.ms", "600000")));
+            } else {
+                StateTopic.check(admin, config.topics().models(), "published model", checkpointBytes);
             }
             String pending = config.topics().pendingLabels();
             if (!existing.contains(pending)) { // a changelog: the newest entry of each image id is the state
                 missing.add(new NewTopic(pending, 1, rf).configs(Map.of("cleanup.policy", "compact")));
+            } else {
+                StateTopic.check(admin, pending, "pending label", 0);
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** An existing checkpoint topic that would lose or refuse checkpoints is caught at start, on a real broker. */
-class CheckpointTopicTest {
+class StateTopicTest {
     static EmbeddedKafka broker;
     static Admin admin;
     static final long DEFAULT_MODEL_BYTES = CheckpointCodec.maxBytes(ModelConfig.DEFAULT);
@@ -46,19 +46,19 @@ class CheckpointTopicTest {
 
     @Test
     void aTopicThatDeletesOldRecordsIsRefusedSayingHowToFixIt() {
-        var e = assertThrows(IllegalStateException.class, () -> CheckpointTopic.check(admin, "deleted", DEFAULT_MODEL_BYTES));
+        var e = assertThrows(IllegalStateException.class, () -> StateTopic.check(admin, "deleted", "checkpoint", DEFAULT_MODEL_BYTES));
         assertTrue(e.getMessage().contains("cleanup.policy=delete") && e.getMessage().contains("kafka-configs.sh"), e.getMessage());
     }
 
     @Test
     void aTopicWhoseRecordLimitIsBelowACheckpointIsRefused() {
         assertTrue(DEFAULT_MODEL_BYTES > 1_000_000, "the default model's checkpoint is larger than a 1 MB record");
-        var e = assertThrows(IllegalStateException.class, () -> CheckpointTopic.check(admin, "small", DEFAULT_MODEL_BYTES));
+        var e = assertThrows(IllegalStateException.class, () -> StateTopic.check(admin, "small", "checkpoint", DEFAULT_MODEL_BYTES));
         assertTrue(e.getMessage().contains("max.message.bytes"), e.getMessage());
     }
 
     @Test
     void aCompactedTopicWithRoomIsAccepted() {
-        assertDoesNotThrow(() -> CheckpointTopic.check(admin, "good", DEFAULT_MODEL_BYTES));
+        assertDoesNotThrow(() -> StateTopic.check(admin, "good", "checkpoint", DEFAULT_MODEL_BYTES));
     }
 }
