@@ -29,6 +29,8 @@ final class OpenUnit {
         final Consumer<Exception> onDropped;
         /** Set by the producer's callback; written by the generation of producer that sent it. */
         volatile Exception refused;
+        /** The broker acknowledged it. Without a transaction it is in the topic for good, and never sent again. */
+        volatile boolean stored;
 
         Pending(ProducerRecord<String, byte[]> record, TopicPartition source, Runnable onCommitted,
                 UnaryOperator<ProducerRecord<String, byte[]>> fallback, Consumer<Exception> onDropped) {

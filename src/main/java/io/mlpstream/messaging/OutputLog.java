@@ -200,12 +200,18 @@ final class OutputLog {
         }
     }
 
-    /** After a failure: the unit again, through a new producer, without what is no longer ours or was refused. */
+    /**
+     * After a failure: the unit again, through a new producer, without what is no longer ours or was refused; without
+     * a transaction, without what the broker already stored either (review finding 10: a refused record would
+     * otherwise publish its whole commit interval twice).
+     */
     private void resend() {
         mustResend = false;
         unit.prepareResend(owned);
         begin();
-        for (OpenUnit.Pending p : unit.records) transmit(p);
+        for (OpenUnit.Pending p : unit.records) {
+            if (transactional || !p.stored) transmit(p);
+        }
     }
 
     private void begin() {
@@ -219,7 +225,8 @@ final class OutputLog {
     private void transmit(OpenUnit.Pending p) {
         int sentBy = generation;
         producer.send(p.record, (meta, error) -> {
-            if (error != null && sentBy == generation && p.refused == null) p.refused = error;
+            if (error == null) p.stored = true; // by whichever producer: an acknowledged record is in the topic
+            else if (sentBy == generation && p.refused == null) p.refused = error;
         });
     }
 
