@@ -21,6 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,12 @@ import org.junit.jupiter.api.Test;
  * itself, without a restart, losing nothing and publishing nothing twice.
  */
 class BrokerOutageIT {
+
+    /** A failed assertion must not leave a child service running, retrying against a stopped broker. */
+    @AfterEach
+    void stopServices() throws InterruptedException {
+        ServiceProcess.destroyAll();
+    }
 
     @Test
     void readinessGoesDownAndNothingIsLost() throws Exception {

@@ -27,12 +27,20 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Delivery across instances and partitions, with the packaged service as child JVMs on a real broker. */
 class DeliveryIT {
+
+    /** A failed assertion must not leave a child service running, retrying against a stopped broker. */
+    @AfterEach
+    void stopServices() throws InterruptedException {
+        ServiceProcess.destroyAll();
+    }
+
     private static EmbeddedKafka broker;
     private static Path dir;
     private static IdxReader.Images images;

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,13 @@ import org.junit.jupiter.api.Test;
  * it had not learned. In the end every image whose label arrived was trained on exactly once.
  */
 class LateLabelsRestartIT {
+
+    /** A failed assertion must not leave a child service running, retrying against a stopped broker. */
+    @AfterEach
+    void stopServices() throws InterruptedException {
+        ServiceProcess.destroyAll();
+    }
+
     private static final int IMAGES = 2000;
     private static final int BEHIND = 300;
     private static EmbeddedKafka broker;

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,13 @@ import org.junit.jupiter.api.Test;
  * with the trainer stopped, a replica's staleness grows until, past mlp.predict.max-staleness, it answers 503.
  */
 class ReplicaIT {
+
+    /** A failed assertion must not leave a child service running, retrying against a stopped broker. */
+    @AfterEach
+    void stopServices() throws InterruptedException {
+        ServiceProcess.destroyAll();
+    }
+
     /** Shortened from 2 s: the replicas must follow within it and a second. */
     private static final long PUBLISH_MS = 1000;
     /** 20 s at 500 a second: about 20 models published while a replica is asked (SwapTest swaps 100 in one JVM). */

@@ -7,7 +7,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged service as a child JVM, for the fault tests: it can be killed with SIGKILL, restarted,
@@ -27,6 +30,17 @@ final class ServiceProcess {
         }
     }
 
+    /** Every service a test started: whatever a failed assertion left running is stopped after each test. */
+    private static final List<Process> STARTED = new CopyOnWriteArrayList<>();
+
+    /** Stops (SIGKILL) every service still running; for an {@code @AfterEach}, so that no child outlives its test. */
+    static void destroyAll() throws InterruptedException {
+        for (Process p : STARTED) {
+            if (p.isAlive()) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        STARTED.clear();
+    }
+
     Process start(Map<String, String> env) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseParallelGC", "-jar",
@@ -36,7 +50,9 @@ final class ServiceProcess {
         pb.environment().put("MLP_DATA_DIR", dir.resolve("service").toString());
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
-        return pb.start();
+        Process started = pb.start();
+        STARTED.add(started);
+        return started;
     }
 
     Path log() {

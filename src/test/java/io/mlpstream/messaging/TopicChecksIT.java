@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,12 @@ import org.junit.jupiter.api.Test;
  * the topic and the fix, as it does for the checkpoint topic.
  */
 class TopicChecksIT {
+
+    /** A failed assertion must not leave a child service running, retrying against a stopped broker. */
+    @AfterEach
+    void stopServices() throws InterruptedException {
+        ServiceProcess.destroyAll();
+    }
 
     @Test
     void aModelsTopicThatWouldRefuseEveryModelStopsTheStart() throws Exception {
