@@ -16,7 +16,11 @@ public final class LabelDecoder {
     /** Every dlq-reason of labels-dlq, so that counters can start at zero for each. */
     public static final List<String> REASONS = List.of(InvalidEvent.INVALID_JSON, InvalidEvent.BAD_LABEL, InvalidEvent.BAD_ID,
             UNKNOWN_ID, EXPIRED, DUPLICATE, CONFLICT);
-    private static final int MAX_BYTES = 64 << 10;
+    /**
+     * An id of at most 256 characters and a class take under 300 bytes; an early label waits whole, in memory and in
+     * the changelog, so a padded one is refused at once (review finding 12), and goes to labels-dlq whole.
+     */
+    private static final int MAX_BYTES = 1024;
 
     private final int classes;
 
@@ -26,7 +30,9 @@ public final class LabelDecoder {
 
     public LabelEvent decode(String key, byte[] value) throws InvalidEvent {
         if (value == null || value.length == 0) throw new InvalidEvent(InvalidEvent.INVALID_JSON, "empty value");
-        if (value.length > MAX_BYTES) throw new InvalidEvent(InvalidEvent.INVALID_JSON, value.length + " bytes is no label");
+        if (value.length > MAX_BYTES) {
+            throw new InvalidEvent(InvalidEvent.INVALID_JSON, value.length + " bytes is no label (at most " + MAX_BYTES + ")");
+        }
         JsonNode root;
         try {
             root = Json.mapper().readTree(value);

@@ -90,6 +90,6 @@ public final class Dropout implements Module {
 
     @Override
     public String toString() {
-        return "Dropout(p=" + p + ")";
+        return "Dropout(p=" + p + ", inplace=False)"; // as PyTorch prints it
     }
 }
