@@ -1,0 +1,65 @@
+package io.mlpstream.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/** The inputs of every partition in timestamp order, as Kafka Streams' PartitionGroup hands them out. */
+class InputOrderTest {
+    private static final TopicPartition IMAGES_0 = new TopicPartition("images", 0), IMAGES_1 = new TopicPartition("images", 1),
+            LABELS_0 = new TopicPartition("labels", 0);
+    private final Set<TopicPartition> caughtUp = new HashSet<>();
+    private final InputOrder order = new InputOrder(t -> t.equals("labels"), caughtUp::contains);
+
+    private void add(TopicPartition tp, long offset, long timestamp) {
+        order.add(new InputOrder.Input(tp, offset, timestamp, null, null));
+    }
+
+    private List<String> drain(boolean drain) {
+        List<String> out = new ArrayList<>();
+        InputOrder.Input in;
+        while ((in = order.next(drain)) != null) out.add(in.partition() + "@" + in.offset());
+        return out;
+    }
+
+    @Test
+    void theOldestHeadGoesFirstAndEachPartitionKeepsItsOrder() {
+        caughtUp.addAll(List.of(IMAGES_0, IMAGES_1));
+        add(IMAGES_0, 0, 10);
+        add(IMAGES_0, 1, 40);
+        add(IMAGES_1, 0, 20);
+        add(IMAGES_1, 1, 30);
+        add(LABELS_0, 0, 25);
+        add(IMAGES_1, 2, 5); // older than its partition's previous record: the partition's order wins
+        assertEquals(List.of("images-0@0", "images-1@0", "labels-0@0", "images-1@1", "images-1@2", "images-0@1"), drain(false));
+        assertEquals(0, order.size());
+    }
+
+    /** An images partition with records left in Kafka and none buffered may hold an older one: the others wait for it. */
+    @Test
+    void anEmptyImagesPartitionThatIsNotCaughtUpHoldsTheOthersBack() {
+        add(IMAGES_0, 0, 10);
+        add(IMAGES_1, 0, 20);
+        assertEquals(List.of("images-0@0"), drain(false), "then images-0 is empty, and its next may be older than 20");
+        add(IMAGES_0, 1, 30);
+        assertEquals(List.of("images-1@0"), drain(false), "then images-1 is empty in turn");
+        caughtUp.add(IMAGES_1);
+        assertEquals(List.of("images-0@1"), drain(false), "caught up: nothing older can come from images-1");
+    }
+
+    @Test
+    void labelsNeverHoldBackAndADrainTakesEverything() {
+        add(LABELS_0, 0, 1);
+        assertEquals(List.of("labels-0@0"), drain(false), "a labels partition never has to wait");
+        add(IMAGES_0, 0, 10);
+        add(IMAGES_1, 0, 20);
+        assertEquals(List.of("images-0@0"), drain(false));
+        assertEquals(List.of("images-1@0"), drain(true), "a drain takes what is buffered, whatever may come");
+    }
+}
