@@ -116,10 +116,16 @@ public final class RunningModel {
     private static final long LIVE = Long.MIN_VALUE;
     private volatile long followedAt = LIVE;
 
-    /** Predict role: this model follows the models topic; {@code epochMillis}: when its newest record was written (0: none yet). */
+    /**
+     * Predict role: this model follows the models topic; {@code epochMillis}: when its newest record was written (0: none
+     * yet, and it is as stale as the time since it began to follow).
+     */
     public void followed(long epochMillis) {
+        if (followedAt == LIVE) followingSince = System.currentTimeMillis();
         followedAt = followedAt == LIVE ? epochMillis : Math.max(followedAt, epochMillis);
     }
+
+    private volatile long followingSince;
 
     /** A trainer's model, or a replica's once it read one model record. */
     public boolean holdsModel() {
@@ -147,7 +153,8 @@ public final class RunningModel {
     /** Seconds since the newest model record or heartbeat this replica read (0 for the trainer's own model). */
     public double stalenessSeconds() {
         long at = followedAt;
-        return at == LIVE ? 0 : Math.max(0, System.currentTimeMillis() - at) / 1000.0;
+        if (at == LIVE) return 0;
+        return Math.max(0, System.currentTimeMillis() - (at == 0 ? followingSince : at)) / 1000.0;
     }
 
     /** A checkpoint at the next step, whatever the schedule says. */

@@ -2,6 +2,8 @@ package io.mlpstream.service;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.learn.DriftWatch;
@@ -66,5 +68,14 @@ class RunningModelTest {
         for (int i = 0; i < x.size(); i++) x.data()[i] = r.nextFloat();
         assertArrayEquals(trainer.trainer().predict(x).logProbs().data(), replica.trainer().predict(x).logProbs().data(), 1e-6f);
         assertEquals("adam", replica.info().hyperparameters().optimizer(), "the replica shows the trainer's settings");
+    }
+
+    /** Review finding 16: before its first model record a replica is as stale as it is old, not 1.7e9 s (since 1970). */
+    @Test
+    void aReplicaWithoutAModelYetIsAsStaleAsItIsOld() {
+        RunningModel replica = RunningModel.of(spec(SMALL, OptimizerConfig.DEFAULT), null, schedule(), DriftWatch.none());
+        replica.followed(0); // following, no record read yet
+        assertTrue(replica.stalenessSeconds() < 60, "staleness " + replica.stalenessSeconds());
+        assertFalse(replica.holdsModel());
     }
 }
