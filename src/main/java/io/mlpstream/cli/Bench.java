@@ -31,7 +31,7 @@ import java.util.Map;
  * stdout (one per epoch, then the summary); everything else goes to stderr.
  */
 public final class Bench {
-    private static final String HELP = """
+    static final String HELP = """
             usage: mlp-stream bench [options]     trains in memory and prints JSON lines; the last is the summary
               --images FILE        idx3 images, gz or raw (default: the bundled 10,000 MNIST digits)
               --labels FILE        idx1 labels
@@ -58,7 +58,7 @@ public final class Bench {
     }
 
     public static int run(String[] args) throws Exception {
-        Options o = new Options(args, "nesterov", "predict-every-epoch", "lab");
+        Options o = new Options(args, HELP, "nesterov", "predict-every-epoch", "lab");
         if (o.has("help")) {
             System.out.println(HELP);
             return 0;

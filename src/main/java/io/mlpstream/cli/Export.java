@@ -33,7 +33,7 @@ public final class Export {
     }
 
     public static int run(String[] args) {
-        Options o = new Options(args);
+        Options o = new Options(args, HELP);
         if (o.has("help")) {
             System.out.println(HELP);
             return 0;

@@ -47,27 +47,29 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Prints JSON lines like `bench`; the last is the summary.
  */
 public final class KafkaBench {
+    private static final String HELP = """
+            usage: mlp-stream bench-kafka [options]
+              --events N          events in the topic before the service starts (default 50000)
+              --batch-size N      the service's batch size (default: the service default, 16)
+              --rate N            events/s in the steady phase (default 1000)
+              --steady-seconds N  length of the steady phase (default 20)
+              --overload-rate N   events/s in the overload phase, above capacity (default 10000; 0 = skip)
+              --overload-seconds N  length of the overload phase (default 20)
+              --delivery G        exactly-once (default) or at-least-once
+              --lab               the lab preset's five models (catch-up counts relu's examples)
+              --lab-model NAME    one model of the lab preset alone, under its name
+              --first-minutes N   instead of the phases above: examples/s in each 10 s of the first N
+                                  minutes of a fresh JVM, counted from its start (--events: the backlog)""";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private KafkaBench() {
     }
 
     public static int run(String[] args) throws Exception {
-        Options o = new Options(args, "lab");
+        Options o = new Options(args, HELP, "lab");
         if (o.has("help")) {
-            System.out.println("""
-                    usage: mlp-stream bench-kafka [options]
-                      --events N          events in the topic before the service starts (default 50000)
-                      --batch-size N      the service's batch size (default: the service default, 16)
-                      --rate N            events/s in the steady phase (default 1000)
-                      --steady-seconds N  length of the steady phase (default 20)
-                      --overload-rate N   events/s in the overload phase, above capacity (default 10000; 0 = skip)
-                      --overload-seconds N  length of the overload phase (default 20)
-                      --delivery G        exactly-once (default) or at-least-once
-                      --lab               the lab preset's five models (catch-up counts relu's examples)
-                      --lab-model NAME    one model of the lab preset alone, under its name
-                      --first-minutes N   instead of the phases above: examples/s in each 10 s of the first N
-                                          minutes of a fresh JVM, counted from its start (--events: the backlog)""");
+            System.out.println(HELP);
             return 0;
         }
         int events = o.intValue("events", 50_000);

@@ -32,9 +32,25 @@ public class Main {
               bench-kafka  the service's throughput and latency through a real broker (--help)
             """;
 
+    private static final String SERVE_HELP = """
+            usage: mlp-stream serve    run the service until SIGTERM; with KAFKA_BOOTSTRAP_SERVERS unset (or empty), an
+                                       embedded Kafka first (MLP_EMBEDDED_KAFKA_PORT, MLP_DATA_DIR). Settings: docs/configuration.md""";
+    private static final String DEMO_HELP = """
+            usage: mlp-stream demo [--lab]    serve, and stream the bundled 10,000 MNIST digits through the service
+              --lab    the lab's five models side by side (mlp.lab=true)""";
+
     public static void main(String... args) throws Exception {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        try {
+            run(command, rest);
+        } catch (IllegalArgumentException e) { // bad input on the command line: what was wrong, not a stack trace
+            System.err.println("mlp-stream " + command + ": " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void run(String command, String[] rest) throws Exception {
         switch (command) {
             case "bench" -> System.exit(Bench.run(rest));
             case "bench-kafka" -> System.exit(KafkaBench.run(rest));
@@ -52,14 +68,19 @@ public class Main {
         }
     }
 
-    private static void serve(String[] args, boolean demo) {
+    private static void serve(String[] options, boolean demo) {
+        Options o = new Options(options, demo ? DEMO_HELP : SERVE_HELP, "lab");
+        if (o.has("help")) {
+            System.out.println(demo ? DEMO_HELP : SERVE_HELP);
+            return;
+        }
         if (demo) {
             System.setProperty("mlp.demo.enabled", "true");
         }
-        if (Arrays.asList(args).contains("--lab")) {
+        if (o.has("lab")) {
             System.setProperty("mlp.lab", "true");
-            args = Arrays.stream(args).filter(a -> !a.equals("--lab")).toArray(String[]::new);
         }
+        String[] args = {};
         if (kafkaConfigured()) {
             Quarkus.run(Service.class, args);
             return;
@@ -68,6 +89,10 @@ public class Main {
         int port = Integer.parseInt(setting("mlp.embedded-kafka.port", "MLP_EMBEDDED_KAFKA_PORT", "9092"));
         EmbeddedKafka broker = new EmbeddedKafka(Path.of(dataDir, "kafka"), port).start();
         System.setProperty("kafka.bootstrap.servers", broker.bootstrapServers());
+        if (System.getenv("KAFKA_BOOTSTRAP_SERVERS") != null) {
+            // set but empty: Quarkus' kafka.* map also reads the variable by its own name, which must not win
+            System.setProperty("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+        }
 
         CountDownLatch appStopped = new CountDownLatch(1);
         AtomicInteger exitCode = new AtomicInteger();
@@ -117,8 +142,9 @@ public class Main {
         }
     }
 
+    /** A broker address was given; one set but empty (as shells and compose files often leave it) is none. */
     static boolean kafkaConfigured() {
-        return System.getProperty("kafka.bootstrap.servers") != null || System.getenv("KAFKA_BOOTSTRAP_SERVERS") != null;
+        return !setting("kafka.bootstrap.servers", "KAFKA_BOOTSTRAP_SERVERS", "").isEmpty();
     }
 
     private static String setting(String property, String env, String dflt) {

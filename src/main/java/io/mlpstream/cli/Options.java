@@ -4,12 +4,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
-/** --name value pairs and --flag switches, for the launcher's commands. */
+/**
+ * --name value pairs and --flag switches, for the launcher's commands. A command takes exactly the options its help
+ * text names: one list, so that what is documented and what is accepted cannot drift apart, and a typo is refused by
+ * name instead of running as if it were not there.
+ */
 final class Options {
+    private static final Pattern OPTION = Pattern.compile("--([a-z0-9][a-z0-9-]*)");
     private final Map<String, String> values = new LinkedHashMap<>();
 
-    Options(String[] args, String... flags) {
+    /**
+     * @param help the command's help text: every {@code --name} in it is an option it takes
+     * @param flags the options that take no value
+     */
+    Options(String[] args, String help, String... flags) {
+        Set<String> known = OPTION.matcher(help).results().map(m -> m.group(1)).collect(Collectors.toSet());
+        known.add("help");
         List<String> switches = new ArrayList<>(List.of(flags));
         switches.add("help");
         for (int i = 0; i < args.length; i++) {
@@ -18,6 +32,8 @@ final class Options {
             if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + a + " (try --help)");
             String name = a.substring(2);
             int eq = name.indexOf('=');
+            String option = eq >= 0 ? name.substring(0, eq) : name;
+            if (!known.contains(option)) throw new IllegalArgumentException("unknown option --" + option + " (try --help)");
             if (eq >= 0) {
                 values.put(name.substring(0, eq), name.substring(eq + 1));
             } else if (switches.contains(name)) {

@@ -29,7 +29,7 @@ public final class Produce {
     }
 
     public static int run(String[] args) throws Exception {
-        Options o = new Options(args, "unlabeled");
+        Options o = new Options(args, HELP, "unlabeled");
         if (o.has("help")) {
             System.out.println(HELP);
             return 0;

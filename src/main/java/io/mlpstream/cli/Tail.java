@@ -25,7 +25,7 @@ public final class Tail {
     }
 
     public static int run(String[] args) {
-        Options o = new Options(args, "from-beginning");
+        Options o = new Options(args, HELP, "from-beginning");
         if (o.has("help")) {
             System.out.println(HELP);
             return 0;

@@ -36,10 +36,10 @@ class BenchTest {
 
     @Test
     void withNoOptionsTheBenchmarkRunsTheServicesDefaults() {
-        Options none = new Options(new String[0]);
+        Options none = new Options(new String[0], Bench.HELP);
         assertEquals(ModelConfig.DEFAULT, Bench.modelConfig(none));
         assertEquals(OptimizerConfig.DEFAULT, Bench.optimizerConfig(none));
-        Options some = new Options(new String[] {"--optimizer", "momentum", "--lr", "0.05", "--dropout", "0.2"});
+        Options some = new Options(new String[] {"--optimizer", "momentum", "--lr", "0.05", "--dropout", "0.2"}, Bench.HELP);
         assertEquals(OptimizerConfig.momentum(0.05f, 0.9f), Bench.optimizerConfig(some));
         assertEquals(ModelConfig.DEFAULT.withDropout(0.2f), Bench.modelConfig(some));
     }
