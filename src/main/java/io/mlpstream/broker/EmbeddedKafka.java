@@ -51,6 +51,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public EmbeddedKafka start() {
         long t0 = System.nanoTime();
+        BrokerLogging.quietFirstStart();
         try {
             Files.createDirectories(dataDir);
             Path logs = dataDir.resolve("kraft-logs");

@@ -65,7 +65,8 @@ public class Demo {
 
     private void report() {
         String base = "http://localhost:" + httpPort;
-        System.out.printf("%ndemo: streaming the bundled 10,000 MNIST digits into '%s' on %s%n", topic, bootstrap);
+        System.out.printf("%ndemo: the live page: %s/   (every model learning; draw a digit for it to read)%n", base);
+        System.out.printf("demo: streaming the bundled 10,000 MNIST digits into '%s' on %s%n", topic, bootstrap);
         System.out.printf("demo: metrics %s/q/metrics   health %s/q/health   predictions: ./mlp-stream tail%n", base, base);
         System.out.printf("demo: model %s/api/model   confusion matrix %s/api/stats/confusion%n%n", base, base);
         long start = models.serving().trainer().examplesTrained(), startNanos = System.nanoTime(), last = start, lastNanos = startNanos;

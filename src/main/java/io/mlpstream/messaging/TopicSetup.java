@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,6 +40,9 @@ public class TopicSetup {
 
     @Inject
     Models models;
+
+    @ConfigProperty(name = "quarkus.kafka-streams.application-id")
+    String streamsApplicationId;
 
     void createTopics(@Observes @Priority(1) StartupEvent event) throws Exception {
         if (config.role() == io.mlpstream.service.Role.PREDICT) return; // the trainer creates them; a replica only reads
@@ -85,6 +89,14 @@ public class TopicSetup {
                 missing.add(new NewTopic(pending, 1, rf).configs(Map.of("cleanup.policy", "compact")));
             } else {
                 StateTopic.check(admin, pending, "pending label", 0);
+            }
+            // The statistics' repartition topic, which Kafka Streams would create only once its consumer had asked for
+            // it, with a warning (UNKNOWN_TOPIC_OR_PARTITION) on every fresh start; as Kafka Streams makes it
+            // (StatsTopology's "by-model" grouping, as many partitions as the topics it reads)
+            String byModel = streamsApplicationId + "-by-model-repartition";
+            if (!existing.contains(byModel)) {
+                missing.add(new NewTopic(byModel, partitions, rf).configs(Map.of("cleanup.policy", "delete", "retention.ms", "-1",
+                        "segment.bytes", "52428800")));
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
