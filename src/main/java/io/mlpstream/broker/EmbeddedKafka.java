@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -24,9 +25,27 @@ import org.jboss.logging.Logger;
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedKafka.class);
 
+    /** How clients reach it: as a laptop's Kafka does, or as a managed one (TLS and SCRAM, {@link BrokerSecurity}). */
+    public enum Security {
+        PLAINTEXT, SASL_SSL;
+
+        /** MLP_EMBEDDED_KAFKA_SECURITY's value: plaintext or sasl-ssl. */
+        public static Security parse(String value) {
+            return switch (value.trim().toLowerCase()) {
+                case "plaintext" -> PLAINTEXT;
+                case "sasl-ssl" -> SASL_SSL;
+                default -> throw new IllegalArgumentException("MLP_EMBEDDED_KAFKA_SECURITY must be plaintext or sasl-ssl, got '" + value + "'");
+            };
+        }
+    }
+
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private final Security security;
+    /** Inter-broker traffic stays in the process, on a plaintext listener of its own: the broker needs no user. */
+    private final int internalPort;
+    private BrokerSecurity secrets;
     private KafkaRaftServer server;
 
     /** port 0 picks a free port. */
@@ -36,9 +55,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Fixed ports let a broker restart where its clients expect it. */
     public EmbeddedKafka(Path dataDir, int port, int controllerPort) {
+        this(dataDir, port, controllerPort, Security.PLAINTEXT);
+    }
+
+    public EmbeddedKafka(Path dataDir, int port, int controllerPort, Security security) {
         this.dataDir = dataDir;
         this.port = port == 0 ? freePort() : port;
         this.controllerPort = controllerPort == 0 ? freePort() : controllerPort;
+        this.security = security;
+        this.internalPort = security == Security.PLAINTEXT ? this.port : freePort();
     }
 
     public int port() {
@@ -67,8 +92,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                         .run();
             }
+            if (security == Security.SASL_SSL) secrets = BrokerSecurity.of(dataDir, bootstrapServers());
             server = new KafkaRaftServer(KafkaConfig.fromProps(properties(logs), false), Time.SYSTEM);
             server.startup();
+            if (secrets != null) ScramUser.upsert("localhost:" + internalPort, BrokerSecurity.USER, secrets.password());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
@@ -84,11 +111,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security == Security.PLAINTEXT) {
+            p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            p.put("listeners", "SASL_SSL://localhost:" + port + ",BROKER://localhost:" + internalPort + ",CONTROLLER://localhost:" + controllerPort);
+            p.put("advertised.listeners", "SASL_SSL://localhost:" + port + ",BROKER://localhost:" + internalPort);
+            p.put("inter.broker.listener.name", "BROKER");
+            p.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.putAll(secrets.brokerSettings("SASL_SSL"));
+        }
         p.put("log.dirs", logs.toString());
         // one node: every internal topic must have replication factor 1, or groups never form
         p.put("offsets.topic.replication.factor", "1");
@@ -113,6 +148,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return "localhost:" + port;
+    }
+
+    /** What a Java client sets beside bootstrap.servers: nothing for plaintext. */
+    public Map<String, String> clientSettings() {
+        return secrets == null ? Map.of() : secrets.clientSettings();
     }
 
     public Path dataDir() {

@@ -6,9 +6,13 @@ import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.RunningModel;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -25,6 +29,11 @@ public class Demo {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
+    /** The service's own kafka.* settings (security included), for the demo's producer. */
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
 
     @ConfigProperty(name = "mlp.topics.images", defaultValue = "images")
     String topic;
@@ -47,7 +56,11 @@ public class Demo {
             IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
             byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
             String prefix = "demo-" + System.currentTimeMillis() + "-";
-            Produce.send(bootstrap, topic, images, labels, images.count(), config.demo().rate(), prefix, false);
+            Properties client = new Properties();
+            kafka.forEach((k, v) -> {
+                if (ProducerConfig.configNames().contains(k)) client.put(k, v);
+            });
+            Produce.send(client, topic, images, labels, images.count(), config.demo().rate(), prefix, false);
         } catch (Exception e) {
             System.out.println("demo: producing failed: " + e.getMessage());
         }

@@ -26,6 +26,8 @@ public final class Export {
               --model NAME           the model (default: mnist-mlp)
               --snapshot FILE        read this snapshot file instead of the checkpoints topic
               --bootstrap HOST:PORT  the broker (default: KAFKA_BOOTSTRAP_SERVERS, else localhost:9092)
+              --command-config FILE  client settings (security.protocol, sasl.*, ssl.*) as the Kafka tools take them;
+                                     KAFKA_* variables work too (KAFKA_SECURITY_PROTOCOL is security.protocol)
               --topic NAME           the checkpoints topic (default: model-checkpoints)
               --out FILE             default: NAME.onnx or NAME.safetensors""";
 
@@ -41,7 +43,7 @@ public final class Export {
         String format = o.value("format", ModelExport.ONNX), model = o.value("model", "mnist-mlp");
         try {
             byte[] snapshot = o.has("snapshot") ? Files.readAllBytes(Path.of(o.value("snapshot")))
-                    : newest(o.bootstrap(), o.value("topic", "model-checkpoints"), model);
+                    : newest(o.client(), o.value("topic", "model-checkpoints"), model);
             if (snapshot == null) {
                 System.err.println("export: no snapshot of " + model + " in the checkpoints topic on " + o.bootstrap());
                 return 1;
@@ -58,9 +60,9 @@ public final class Export {
     }
 
     /** The last snapshot under the model's key, read_committed, or null. */
-    private static byte[] newest(String bootstrap, String topic, String model) {
+    private static byte[] newest(Properties client, String topic, String model) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(client);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
         byte[] newest = null;

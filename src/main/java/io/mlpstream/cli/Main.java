@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * The entry point of `./mlp-stream`. {@code serve} and {@code demo} start the service, and first an
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @QuarkusMain
 public class Main {
+    private static final Logger LOG = Logger.getLogger(Main.class);
     static final String USAGE = """
             usage: mlp-stream <command> [options]
               demo      serve, and stream the bundled 10,000 MNIST digits through the service
@@ -81,14 +83,18 @@ public class Main {
             System.setProperty("mlp.lab", "true");
         }
         String[] args = {};
+        EmbeddedKafka.Security security = EmbeddedKafka.Security.parse(
+                setting("mlp.embedded-kafka.security", "MLP_EMBEDDED_KAFKA_SECURITY", "plaintext"));
         if (kafkaConfigured()) {
+            if (security != EmbeddedKafka.Security.PLAINTEXT) {
+                LOG.info("MLP_EMBEDDED_KAFKA_SECURITY is ignored: KAFKA_BOOTSTRAP_SERVERS names a cluster, and no broker starts here");
+            }
             Quarkus.run(Service.class, args);
             return;
         }
-        String dataDir = setting("mlp.data-dir", "MLP_DATA_DIR", "data");
-        int port = Integer.parseInt(setting("mlp.embedded-kafka.port", "MLP_EMBEDDED_KAFKA_PORT", "9092"));
-        EmbeddedKafka broker = new EmbeddedKafka(Path.of(dataDir, "kafka"), port).start();
+        EmbeddedKafka broker = startBroker(security);
         System.setProperty("kafka.bootstrap.servers", broker.bootstrapServers());
+        broker.clientSettings().forEach((k, v) -> System.setProperty("kafka." + k, v)); // the service's own clients
         if (System.getenv("KAFKA_BOOTSTRAP_SERVERS") != null) {
             // set but empty: Quarkus' kafka.* map also reads the variable by its own name, which must not win
             System.setProperty("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
@@ -125,10 +131,11 @@ public class Main {
                     + "MLP_EMBEDDED_KAFKA_PORT (9092), data under MLP_DATA_DIR/kafka (data/kafka)");
             return;
         }
-        String dataDir = setting("mlp.data-dir", "MLP_DATA_DIR", "data");
-        int port = Integer.parseInt(setting("mlp.embedded-kafka.port", "MLP_EMBEDDED_KAFKA_PORT", "9092"));
-        EmbeddedKafka broker = new EmbeddedKafka(Path.of(dataDir, "kafka"), port).start();
-        System.out.println("kafka: " + broker.bootstrapServers() + " (data in " + dataDir + "/kafka); SIGTERM stops it");
+        EmbeddedKafka broker = startBroker(EmbeddedKafka.Security.parse(
+                setting("mlp.embedded-kafka.security", "MLP_EMBEDDED_KAFKA_SECURITY", "plaintext")));
+        System.out.println("kafka: " + broker.bootstrapServers() + " (data in " + broker.dataDir() + ")"
+                + (broker.clientSettings().isEmpty() ? "" : "; SASL_SSL: client settings in " + broker.dataDir().resolve("client"))
+                + "; SIGTERM stops it");
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "embedded-kafka-shutdown"));
         Thread.currentThread().join();
     }
@@ -140,6 +147,13 @@ public class Main {
             Quarkus.waitForExit();
             return 0;
         }
+    }
+
+    /** The embedded broker, under the data directory, on MLP_EMBEDDED_KAFKA_PORT. */
+    private static EmbeddedKafka startBroker(EmbeddedKafka.Security security) {
+        String dataDir = setting("mlp.data-dir", "MLP_DATA_DIR", "data");
+        int port = Integer.parseInt(setting("mlp.embedded-kafka.port", "MLP_EMBEDDED_KAFKA_PORT", "9092"));
+        return new EmbeddedKafka(Path.of(dataDir, "kafka"), port, 0, security).start();
     }
 
     /** A broker address was given; one set but empty (as shells and compose files often leave it) is none. */

@@ -1,9 +1,13 @@
 package io.mlpstream.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -70,5 +74,25 @@ final class Options {
     String bootstrap() {
         String env = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
         return value("bootstrap", env != null && !env.isBlank() ? env : "localhost:9092");
+    }
+
+    /**
+     * A Kafka client's settings, as the Kafka tools and the service take them: every KAFKA_* variable
+     * (KAFKA_SASL_JAAS_CONFIG is sasl.jaas.config), then the file of --command-config, then --bootstrap.
+     */
+    Properties client() {
+        Properties p = new Properties();
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("KAFKA_") && !v.isBlank()) p.put(k.substring(6).toLowerCase().replace('_', '.'), v);
+        });
+        if (has("command-config")) {
+            try (var in = Files.newInputStream(Path.of(value("command-config")))) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--command-config " + value("command-config") + " cannot be read: " + e.getMessage());
+            }
+        }
+        p.put("bootstrap.servers", has("bootstrap") ? value("bootstrap") : p.getProperty("bootstrap.servers", "localhost:9092"));
+        return p;
     }
 }

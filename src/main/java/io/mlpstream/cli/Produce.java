@@ -16,6 +16,8 @@ public final class Produce {
     private static final String HELP = """
             usage: mlp-stream produce [options]    publish images as JSON image events (key = id)
               --bootstrap HOST:PORT  the broker (default: KAFKA_BOOTSTRAP_SERVERS, else localhost:9092)
+              --command-config FILE  client settings (security.protocol, sasl.*, ssl.*) as the Kafka tools take them;
+                                     KAFKA_* variables work too (KAFKA_SECURITY_PROTOCOL is security.protocol)
               --topic NAME           default: images
               --images FILE          idx3, gz or raw (default: the bundled 10,000 MNIST digits)
               --labels FILE          idx1 (default: the bundled labels)
@@ -42,16 +44,25 @@ public final class Produce {
         double rate = o.doubleValue("rate", 0);
         String topic = o.value("topic", "images");
         String prefix = o.value("id-prefix", "mnist-");
-        long sent = send(o.bootstrap(), topic, images, labels, total, rate, prefix, true);
+        long sent = send(o.client(), topic, images, labels, total, rate, prefix, true);
         System.err.printf("%nsent %d events to %s on %s%n", sent, topic, o.bootstrap());
         return 0;
     }
 
     /** Sends {@code total} events (cycling through the images), waits for every ack, returns the count. */
+    /** To a broker that needs no security settings. */
     public static long send(String bootstrap, String topic, IdxReader.Images images, byte[] labels, long total,
                             double rate, String idPrefix, boolean progress) throws Exception {
+        Properties client = new Properties();
+        client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return send(client, topic, images, labels, total, rate, idPrefix, progress);
+    }
+
+    /** @param client the producer's settings: bootstrap.servers, and security where the cluster needs it */
+    public static long send(Properties client, String topic, IdxReader.Images images, byte[] labels, long total,
+                            double rate, String idPrefix, boolean progress) throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(client);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         AtomicLong acked = new AtomicLong();

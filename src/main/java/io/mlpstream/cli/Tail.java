@@ -17,6 +17,8 @@ public final class Tail {
     private static final String HELP = """
             usage: mlp-stream tail [options]    follow the predictions topic
               --bootstrap HOST:PORT  the broker (default: KAFKA_BOOTSTRAP_SERVERS, else localhost:9092)
+              --command-config FILE  client settings (security.protocol, sasl.*, ssl.*) as the Kafka tools take them;
+                                     KAFKA_* variables work too (KAFKA_SECURITY_PROTOCOL is security.protocol)
               --topic NAME           default: predictions
               --from-beginning       start at the earliest prediction instead of the newest
               --limit N              stop after N predictions""";
@@ -30,8 +32,7 @@ public final class Tail {
             System.out.println(HELP);
             return 0;
         }
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
+        Properties p = o.client();
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // outputs are written in transactions
         String topic = o.value("topic", "predictions");

@@ -138,6 +138,13 @@ public interface MlpConfig {
         /** Port of the embedded broker, started when no kafka.bootstrap.servers is configured. */
         @WithDefault("9092")
         int port();
+
+        /**
+         * plaintext, or sasl-ssl: the embedded broker listens as a managed Kafka does (TLS and SCRAM-SHA-512), and
+         * writes what a client needs under {@code <data>/kafka/client/}. Read by the launcher, before the service starts.
+         */
+        @WithDefault("plaintext")
+        String security();
     }
 
     /**
