@@ -86,4 +86,29 @@ class SaslSslIT {
             assertEquals(300, total, "the statistics' Kafka Streams read the predictions through SASL_SSL too");
         }
     }
+
+    /** Wrong credentials are not fixed by a restart: up, live, not ready, and said plainly, without a stack trace per retry. */
+    @Test
+    void wrongCredentialsLeaveItUpNotReadyAndSayWhy() throws Exception {
+        Path dir = Files.createTempDirectory("mlp-sasl-wrong-it");
+        try (EmbeddedKafka broker = new EmbeddedKafka(dir.resolve("kafka"), 0, 0, EmbeddedKafka.Security.SASL_SSL).start()) {
+            Properties settings = new Properties();
+            try (var in = Files.newInputStream(dir.resolve("kafka").resolve("client").resolve("client.properties"))) {
+                settings.load(in);
+            }
+            Map<String, String> env = new HashMap<>();
+            settings.forEach((k, v) -> env.put("KAFKA_" + k.toString().toUpperCase().replace('.', '_'), v.toString()));
+            env.put("KAFKA_SASL_JAAS_CONFIG", env.get("KAFKA_SASL_JAAS_CONFIG").replaceAll("password=\"[^\"]*\"", "password=\"wrong\""));
+            ServiceProcess svc = new ServiceProcess(settings.getProperty("bootstrap.servers"), dir);
+            Process service = svc.start(env);
+            svc.awaitReadiness(503, 60);
+            Thread.sleep(25_000); // a few retries
+            assertTrue(service.isAlive(), "the process stays up");
+            svc.awaitReadiness(503, 1);
+            String log = Files.readString(svc.log());
+            long said = log.lines().filter(l -> l.contains("SASL authentication to Kafka at")).count();
+            assertTrue(said >= 1 && said <= 2, "said plainly, once in a while: " + said);
+            assertEquals(0, log.lines().filter(l -> l.startsWith("\tat ")).count(), "no stack trace");
+        }
+    }
 }
