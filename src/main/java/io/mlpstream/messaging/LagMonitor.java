@@ -87,9 +87,6 @@ public class LagMonitor {
      * Per assigned partition, the records still to come: what the consumer has not fetched yet (KafkaConsumer.currentLag,
      * on its polling thread), and what it polled that the trainer has not processed.
      */
-    /** Per partition, the consumer's position and the trainer's next offset at the last measurement. */
-    private Map<TopicPartition, long[]> gaps = Map.of();
-
     private Map<TopicPartition, Long> fetchLag() {
         var consumer = clients.<String, byte[]>getConsumer("images");
         if (consumer == null) return Map.of();
@@ -99,20 +96,12 @@ public class LagMonitor {
             return m;
         }).await().atMost(Duration.ofSeconds(2));
         // records polled but not processed yet are still to come: SmallRye polls ahead of the trainer. A commit
-        // marker after the last record is one offset the trainer never sees; so are the records of an aborted
-        // transaction and compaction's gaps (read_committed skips them): a gap that stayed the same over a whole
-        // measurement interval is such offsets, not records on their way (review finding 4).
+        // marker after the last record is one offset the trainer never sees.
         Map<TopicPartition, Long> lag = new HashMap<>();
-        Map<TopicPartition, long[]> seen = new HashMap<>();
         fetched.forEach((tp, f) -> {
             long processed = training.nextOffsets().getOrDefault(tp.topic() + "-" + tp.partition(), 0L);
-            long gap = f[1] - processed > 1 ? f[1] - processed : 0;
-            long[] before = gaps.get(tp);
-            if (gap > 0 && before != null && before[0] == f[1] && before[1] == processed) gap = 0;
-            seen.put(tp, new long[] {f[1], processed});
-            lag.put(tp, f[0] + gap);
+            lag.put(tp, f[0] + (f[1] - processed > 1 ? f[1] - processed : 0));
         });
-        gaps = seen;
         return lag;
     }
 
