@@ -74,7 +74,8 @@ class LayoutTest {
     @Test
     void brokerHoldsTheEmbeddedBrokerAndNothingElse() throws IOException {
         try (Stream<Path> files = Files.list(MAIN.resolve("broker"))) {
-            assertEquals(Set.of("EmbeddedKafka.java", "package-info.java"),
+            // the broker, its logging, and what makes it listen as a managed cluster (TLS material, its SCRAM user)
+            assertEquals(Set.of("BrokerLogging.java", "BrokerSecurity.java", "EmbeddedKafka.java", "ScramUser.java", "package-info.java"),
                     files.map(p -> p.getFileName().toString()).collect(TreeSet::new, Set::add, Set::addAll));
         }
         assertUses("broker", Set.of("broker"));
