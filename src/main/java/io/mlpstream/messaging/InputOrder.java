@@ -1,7 +1,6 @@
 package io.mlpstream.messaging;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
@@ -13,22 +12,31 @@ import org.apache.kafka.common.TopicPartition;
  * polled, a label that came 500 images after its image would be answered thousands of images early (and wait, as
  * an early label, until it expires). So records wait here until every images partition that has records left in
  * Kafka (the lag monitor says which) has one buffered; then the oldest head goes first, as Kafka Streams waits for
- * its empty partitions. Each partition's own order is kept. Trainer thread only.
+ * its empty partitions. Each partition's own order is kept. A label needs more than that: the lag it relies on must
+ * have been measured after the label was polled, since a measurement knows nothing of the images written after it,
+ * among them those just before the label. An image does not wait for that (its latency is the user's). Trainer
+ * thread only.
  */
 final class InputOrder {
-    /** One polled record. */
-    record Input(TopicPartition partition, long offset, long timestamp, String key, byte[] value) {
+    /** One polled record; {@code polledAt} on System.nanoTime's clock. */
+    record Input(TopicPartition partition, long offset, long timestamp, long polledAt, String key, byte[] value) {
+    }
+
+    /** What the consumer has fetched. */
+    interface Fetched {
+        /** True when a lag measurement begun after {@code since} (nanoTime) found nothing left in Kafka to read. */
+        boolean caughtUp(TopicPartition partition, long since);
     }
 
     private final Map<TopicPartition, ArrayDeque<Input>> queues = new java.util.LinkedHashMap<>(); // ties: first partition first
     private final Predicate<String> isLabels;
     /** An images partition with nothing left in Kafka to read: its empty queue holds nothing back. */
-    private final Predicate<TopicPartition> caughtUp;
+    private final Fetched fetched;
     private int size;
 
-    InputOrder(Predicate<String> isLabels, Predicate<TopicPartition> caughtUp) {
+    InputOrder(Predicate<String> isLabels, Fetched fetched) {
         this.isLabels = isLabels;
-        this.caughtUp = caughtUp;
+        this.fetched = fetched;
     }
 
     void add(Input input) {
@@ -42,15 +50,16 @@ final class InputOrder {
      */
     Input next(boolean drain) {
         ArrayDeque<Input> oldest = null;
-        for (Map.Entry<TopicPartition, ArrayDeque<Input>> e : queues.entrySet()) {
-            ArrayDeque<Input> q = e.getValue();
-            if (q.isEmpty()) {
-                if (!drain && !isLabels.test(e.getKey().topic()) && !caughtUp.test(e.getKey())) return null;
-                continue;
-            }
-            if (oldest == null || q.peekFirst().timestamp() < oldest.peekFirst().timestamp()) oldest = q;
+        for (ArrayDeque<Input> q : queues.values()) {
+            if (!q.isEmpty() && (oldest == null || q.peekFirst().timestamp() < oldest.peekFirst().timestamp())) oldest = q;
         }
         if (oldest == null) return null;
+        Input head = oldest.peekFirst();
+        long since = isLabels.test(head.partition().topic()) ? head.polledAt() : Long.MIN_VALUE;
+        for (Map.Entry<TopicPartition, ArrayDeque<Input>> e : queues.entrySet()) {
+            boolean waitFor = e.getValue().isEmpty() && !isLabels.test(e.getKey().topic());
+            if (!drain && waitFor && !fetched.caughtUp(e.getKey(), since)) return null;
+        }
         size--;
         return oldest.pollFirst();
     }

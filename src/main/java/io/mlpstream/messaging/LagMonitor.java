@@ -50,7 +50,11 @@ public class LagMonitor {
     @Inject
     io.smallrye.reactive.messaging.kafka.KafkaClientService clients;
 
-    private volatile Map<TopicPartition, Long> behindBy = Map.of();
+    /** The last measurement: per partition the records still to come, and when (nanoTime) it began. */
+    private record Measured(Map<TopicPartition, Long> behindBy, long since) {
+    }
+
+    private volatile Measured last = new Measured(Map.of(), Long.MIN_VALUE);
     private ScheduledExecutorService timer;
     private Admin admin;
 
@@ -69,18 +73,24 @@ public class LagMonitor {
         if (admin != null) admin.close(Duration.ofSeconds(2));
     }
 
-    /** True when, at the last measurement, the consumer had fetched every images partition to its end. */
-    boolean imagesCaughtUp() {
-        Map<TopicPartition, Long> lag = behindBy;
-        return !lag.isEmpty() && lag.entrySet().stream().allMatch(e -> labels.isLabels(e.getKey().topic()) || e.getValue() == 0);
+    /**
+     * True when the last measurement, begun after {@code since} (nanoTime), found every images partition fetched to
+     * its end.
+     */
+    boolean imagesCaughtUp(long since) {
+        Measured m = last;
+        return m.since() > since && !m.behindBy().isEmpty()
+                && m.behindBy().entrySet().stream().allMatch(e -> labels.isLabels(e.getKey().topic()) || e.getValue() == 0);
     }
 
     /**
-     * True when, at the last measurement, the consumer had fetched this partition to its end (not yet measured: false).
-     * The consumer's own lag, not the processed offsets': commit markers and aborted records are never processed.
+     * True when the last measurement, begun after {@code since} (nanoTime), found this partition fetched to its end
+     * (not yet measured: false). The consumer's own lag, not the processed offsets': commit markers and aborted records
+     * are never processed. A measurement knows nothing of what was written after it began.
      */
-    boolean caughtUp(TopicPartition tp) {
-        return behindBy.getOrDefault(tp, 1L) == 0;
+    boolean caughtUp(TopicPartition tp, long since) {
+        Measured m = last;
+        return m.since() > since && m.behindBy().getOrDefault(tp, 1L) == 0;
     }
 
     /**
@@ -108,6 +118,7 @@ public class LagMonitor {
     private void measure() {
         Set<TopicPartition> assigned = partitions.assigned();
         if (assigned.isEmpty()) return;
+        long since = System.nanoTime();
         try {
             var ends = admin.listOffsets(assigned.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
                     .all().get(5, TimeUnit.SECONDS);
@@ -116,7 +127,7 @@ public class LagMonitor {
                 long next = training.nextOffsets().getOrDefault(e.getKey().topic() + "-" + e.getKey().partition(), 0L);
                 lag += Math.max(0, e.getValue().offset() - next);
             }
-            behindBy = fetchLag();
+            last = new Measured(fetchLag(), since);
             metrics.lag(lag);
             live.lag(lag);
         } catch (Exception e) {

@@ -120,7 +120,7 @@ public class TrainingService {
         metrics.bindCommits(outputs::commits, outputs::commitNanos);
         lateLabels.start(first.learner().config().classes());
         labelRecords.start(inputSize);
-        order = new InputOrder(labelRecords::isLabels, tp -> !partitions.owns(tp) || lag.caughtUp(tp)); // a partition given up holds nothing back
+        order = new InputOrder(labelRecords::isLabels, (tp, since) -> !partitions.owns(tp) || lag.caughtUp(tp, since)); // a partition given up holds nothing back
         runs.start();
         long idle = models.all().stream().mapToLong(m -> m.trainer().config().idleFlush().toMillis()).min().orElse(1000);
         threads.every(Math.max(10, Math.min(200, idle / 5)), this::flushIfIdle);
@@ -192,10 +192,11 @@ public class TrainingService {
 
     private void process(KafkaRecordBatch<String, byte[]> batch) {
         awaitStarted();
+        long polledAt = System.nanoTime();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
             order.add(new InputOrder.Input(new TopicPartition(record.getTopic(), record.getPartition()), offset,
-                    timestamp(record), record.getKey(), record.getPayload()));
+                    timestamp(record), polledAt, record.getKey(), record.getPayload()));
         }
         lastPoll = System.nanoTime();
         processInOrder(false);
@@ -210,7 +211,7 @@ public class TrainingService {
         if (order.size() == 0) return;
         long idle = System.nanoTime() - lastPoll;
         // again, with the lag monitor's newer view of which partitions have records left; all of it when idle
-        processInOrder(idle > 200_000_000L && lag.imagesCaughtUp() || idle > 5_000_000_000L);
+        processInOrder(idle > 200_000_000L && lag.imagesCaughtUp(lastPoll) || idle > 5_000_000_000L);
     }
 
     /**
