@@ -1,7 +1,10 @@
 package io.mlpstream.messaging;
 
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 
@@ -26,21 +29,41 @@ final class InputOrder {
     interface Fetched {
         /** True when a lag measurement begun after {@code since} (nanoTime) found nothing left in Kafka to read. */
         boolean caughtUp(TopicPartition partition, long since);
+
+        /**
+         * True when a lag measurement begun after {@code since} found nothing the consumer has not fetched: what it
+         * is still ahead of this queue by is records on their way, or offsets it never hands out (an aborted
+         * transaction's records and commit markers under read_committed, compaction's gaps).
+         */
+        boolean fetchedToEnd(TopicPartition partition, long since);
     }
 
-    private final Map<TopicPartition, ArrayDeque<Input>> queues = new java.util.LinkedHashMap<>(); // ties: first partition first
+    /**
+     * How long an empty images partition whose consumer has fetched everything holds the others back, as Kafka
+     * Streams' max.task.idle.ms: records on their way arrive within milliseconds while the trainer waits, so after
+     * this the gap is offsets that never come, and waiting for them would stall every other partition (review
+     * finding 4).
+     */
+    static final long MAX_IDLE_NANOS = 1_000_000_000L;
+
+    private final Map<TopicPartition, ArrayDeque<Input>> queues = new LinkedHashMap<>(); // ties: first partition first
     private final Predicate<String> isLabels;
     /** An images partition with nothing left in Kafka to read: its empty queue holds nothing back. */
     private final Fetched fetched;
+    private final LongSupplier nanoTime;
+    /** Per empty images partition that holds the others back, since when (nanoTime). */
+    private final Map<TopicPartition, Long> blockedSince = new HashMap<>();
     private int size;
 
-    InputOrder(Predicate<String> isLabels, Fetched fetched) {
+    InputOrder(Predicate<String> isLabels, Fetched fetched, LongSupplier nanoTime) {
         this.isLabels = isLabels;
         this.fetched = fetched;
+        this.nanoTime = nanoTime;
     }
 
     void add(Input input) {
         queues.computeIfAbsent(input.partition(), k -> new ArrayDeque<>()).addLast(input);
+        blockedSince.remove(input.partition());
         size++;
     }
 
@@ -58,10 +81,17 @@ final class InputOrder {
         long since = isLabels.test(head.partition().topic()) ? head.polledAt() : Long.MIN_VALUE;
         for (Map.Entry<TopicPartition, ArrayDeque<Input>> e : queues.entrySet()) {
             boolean waitFor = e.getValue().isEmpty() && !isLabels.test(e.getKey().topic());
-            if (!drain && waitFor && !fetched.caughtUp(e.getKey(), since)) return null;
+            if (!drain && waitFor && holdsBack(e.getKey(), since)) return null;
         }
         size--;
         return oldest.pollFirst();
+    }
+
+    private boolean holdsBack(TopicPartition empty, long since) {
+        if (fetched.caughtUp(empty, since)) return false;
+        long now = nanoTime.getAsLong();
+        long blocked = blockedSince.computeIfAbsent(empty, k -> now);
+        return now - blocked < MAX_IDLE_NANOS || !fetched.fetchedToEnd(empty, Math.max(blocked, since));
     }
 
     int size() {

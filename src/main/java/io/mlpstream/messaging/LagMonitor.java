@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
 
 /** Publishes the consumer lag itself: end offsets of the assigned partitions minus what was processed. */
 @ApplicationScoped
-public class LagMonitor {
+public class LagMonitor implements InputOrder.Fetched {
     private static final Logger LOG = Logger.getLogger(LagMonitor.class);
 
     @Inject
@@ -50,11 +50,14 @@ public class LagMonitor {
     @Inject
     io.smallrye.reactive.messaging.kafka.KafkaClientService clients;
 
-    /** The last measurement: per partition the records still to come, and when (nanoTime) it began. */
-    private record Measured(Map<TopicPartition, Long> behindBy, long since) {
+    /**
+     * The last measurement, begun at {@code since} (nanoTime): per partition the records still to come, and those
+     * the consumer has not fetched.
+     */
+    private record Measured(Map<TopicPartition, Long> behindBy, Map<TopicPartition, Long> unfetched, long since) {
     }
 
-    private volatile Measured last = new Measured(Map.of(), Long.MIN_VALUE);
+    private volatile Measured last = new Measured(Map.of(), Map.of(), Long.MIN_VALUE);
     private ScheduledExecutorService timer;
     private Admin admin;
 
@@ -88,18 +91,27 @@ public class LagMonitor {
      * (not yet measured: false). The consumer's own lag, not the processed offsets': commit markers and aborted records
      * are never processed. A measurement knows nothing of what was written after it began.
      */
-    boolean caughtUp(TopicPartition tp, long since) {
+    @Override
+    public boolean caughtUp(TopicPartition tp, long since) {
+        if (!partitions.owns(tp)) return true; // a partition given up holds nothing back
         Measured m = last;
         return m.since() > since && m.behindBy().getOrDefault(tp, 1L) == 0;
+    }
+
+    /** True when the last measurement, begun after {@code since}, found that the consumer had fetched this partition to its end. */
+    @Override
+    public boolean fetchedToEnd(TopicPartition tp, long since) {
+        Measured m = last;
+        return m.since() > since && m.unfetched().getOrDefault(tp, 1L) == 0;
     }
 
     /**
      * Per assigned partition, the records still to come: what the consumer has not fetched yet (KafkaConsumer.currentLag,
      * on its polling thread), and what it polled that the trainer has not processed.
      */
-    private Map<TopicPartition, Long> fetchLag() {
+    private Measured fetchLag(long since) {
         var consumer = clients.<String, byte[]>getConsumer("images");
-        if (consumer == null) return Map.of();
+        if (consumer == null) return new Measured(Map.of(), Map.of(), since);
         Map<TopicPartition, long[]> fetched = consumer.runOnPollingThread(c -> {
             Map<TopicPartition, long[]> m = new HashMap<>();
             for (TopicPartition tp : c.assignment()) c.currentLag(tp).ifPresent(l -> m.put(tp, new long[] {l, c.position(tp)}));
@@ -107,12 +119,13 @@ public class LagMonitor {
         }).await().atMost(Duration.ofSeconds(2));
         // records polled but not processed yet are still to come: SmallRye polls ahead of the trainer. A commit
         // marker after the last record is one offset the trainer never sees.
-        Map<TopicPartition, Long> lag = new HashMap<>();
+        Map<TopicPartition, Long> lag = new HashMap<>(), unfetched = new HashMap<>();
         fetched.forEach((tp, f) -> {
             long processed = training.nextOffsets().getOrDefault(tp.topic() + "-" + tp.partition(), 0L);
             lag.put(tp, f[0] + (f[1] - processed > 1 ? f[1] - processed : 0));
+            unfetched.put(tp, f[0]);
         });
-        return lag;
+        return new Measured(lag, unfetched, since);
     }
 
     private void measure() {
@@ -127,7 +140,7 @@ public class LagMonitor {
                 long next = training.nextOffsets().getOrDefault(e.getKey().topic() + "-" + e.getKey().partition(), 0L);
                 lag += Math.max(0, e.getValue().offset() - next);
             }
-            last = new Measured(fetchLag(), since);
+            last = fetchLag(since);
             metrics.lag(lag);
             live.lag(lag);
         } catch (Exception e) {

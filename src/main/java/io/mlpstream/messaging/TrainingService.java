@@ -120,7 +120,7 @@ public class TrainingService {
         metrics.bindCommits(outputs::commits, outputs::commitNanos);
         lateLabels.start(first.learner().config().classes());
         labelRecords.start(inputSize);
-        order = new InputOrder(labelRecords::isLabels, (tp, since) -> !partitions.owns(tp) || lag.caughtUp(tp, since)); // a partition given up holds nothing back
+        order = new InputOrder(labelRecords::isLabels, lag, System::nanoTime);
         runs.start();
         long idle = models.all().stream().mapToLong(m -> m.trainer().config().idleFlush().toMillis()).min().orElse(1000);
         threads.every(Math.max(10, Math.min(200, idle / 5)), this::flushIfIdle);

@@ -18,7 +18,17 @@ class InputOrderTest {
     /** When the lag was last measured, on the clock of {@link InputOrder.Input#polledAt()}. */
     private long measuredAt = 0;
     private long clock = 1;
-    private final InputOrder order = new InputOrder(t -> t.equals("labels"), (tp, since) -> caughtUp.contains(tp) && measuredAt > since);
+    /** Partitions the consumer has fetched to their end, though it is ahead of what was handed out. */
+    private final Set<TopicPartition> fetchedToEnd = new HashSet<>();
+    private final InputOrder order = new InputOrder(t -> t.equals("labels"), new InputOrder.Fetched() {
+        public boolean caughtUp(TopicPartition tp, long since) {
+            return caughtUp.contains(tp) && measuredAt > since;
+        }
+
+        public boolean fetchedToEnd(TopicPartition tp, long since) {
+            return fetchedToEnd.contains(tp) && measuredAt > since;
+        }
+    }, () -> clock);
 
     private void add(TopicPartition tp, long offset, long timestamp) {
         order.add(new InputOrder.Input(tp, offset, timestamp, clock++, null, null));
@@ -72,6 +82,27 @@ class InputOrderTest {
         assertEquals(List.of("images-0@0", "images-1@0"), drain(false), "images go by the older measurement");
         measuredAt = clock;
         assertEquals(List.of("labels-0@0"), drain(false), "measured after the label came: no image before it is missing");
+    }
+
+    /**
+     * Review finding 4: offsets the consumer skips (an aborted transaction under read_committed) keep its position
+     * ahead of what it handed out, so the partition never looks caught up. Fetched to its end and empty for
+     * max-idle, it holds the others back no longer; a partition with records still unfetched keeps holding them.
+     */
+    @Test
+    void aPartitionFetchedToItsEndHoldsTheOthersBackForAtMostMaxIdle() {
+        add(IMAGES_0, 0, 10);
+        add(IMAGES_1, 0, 20);
+        add(IMAGES_1, 1, 30);
+        assertEquals(List.of("images-0@0"), drain(false));
+        clock += InputOrder.MAX_IDLE_NANOS;
+        measuredAt = clock++;
+        assertEquals(List.of(), drain(false), "records not fetched yet: images-0 may still hold an older one");
+        fetchedToEnd.add(IMAGES_0);
+        assertEquals(List.of("images-1@0", "images-1@1"), drain(false), "fetched to its end, and nothing came for max-idle");
+        add(IMAGES_0, 1, 40);
+        add(IMAGES_1, 2, 50);
+        assertEquals(List.of("images-0@1"), drain(false), "a record came: images-0 holds the others back again");
     }
 
     @Test
