@@ -37,16 +37,28 @@ public class Checkpoints implements CheckpointStore {
     @Inject
     Outputs outputs;
 
+    @Inject
+    TopicSetup topics;
+
     /** In the outputs' unit of work: with transactions, a fenced instance cannot write one. Trainer thread only. */
     @Override
     public void write(String key, byte[] value, Runnable written, Consumer<Exception> failed) {
         outputs.checkpoint(topic(), key, value, written, failed);
     }
 
-    /** The producer's request limit, less room for the record's key and headers. */
+    /**
+     * The producer's request limit and the checkpoint and models topics' record limit (max.message.bytes, which a
+     * topic created beforehand may set lower), less room for the record's key, headers and batch.
+     */
     @Override
     public long maxValueBytes() {
-        return Outputs.MAX_REQUEST_BYTES - (64 << 10);
+        return Math.min(Outputs.MAX_REQUEST_BYTES, topics.snapshotTopicLimit()) - (64 << 10);
+    }
+
+    @Override
+    public String limitedBy() {
+        return "the producer's request limit and the max.message.bytes of the topics " + topic() + " and "
+                + config.topics().models() + ", less 64 KiB";
     }
 
     private String topic() {

@@ -21,8 +21,9 @@ final class StateTopic {
     /**
      * @param what what the topic holds, for the message ("checkpoint", "published model", "pending label")
      * @param recordBytes the largest record it must accept (0: the broker's limit will do)
+     * @return the largest record the topic accepts (max.message.bytes)
      */
-    static void check(Admin admin, String topic, String what, long recordBytes) throws Exception {
+    static long check(Admin admin, String topic, String what, long recordBytes) throws Exception {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS);
         Config config = configs.get(resource);
@@ -39,5 +40,6 @@ final class StateTopic {
                     + " bytes (max.message.bytes), but a " + what + " of this model takes up to " + recordBytes
                     + ": every one would fail. Raise the limit: " + fix);
         }
+        return maxBytes;
     }
 }

@@ -44,6 +44,16 @@ public class TopicSetup {
     @ConfigProperty(name = "quarkus.kafka-streams.application-id")
     String streamsApplicationId;
 
+    /**
+     * The largest record both the checkpoint and the models topic accept, as found or created at start: a model added
+     * at run time must fit it, not only the producer's limit (review finding 14).
+     */
+    private volatile long snapshotTopicLimit = Long.MAX_VALUE;
+
+    long snapshotTopicLimit() {
+        return snapshotTopicLimit;
+    }
+
     void createTopics(@Observes @Priority(1) StartupEvent event) throws Exception {
         if (config.role() == io.mlpstream.service.Role.PREDICT) return; // the trainer creates them; a replica only reads
         try (Admin admin = Admin.create(KafkaSettings.forClient(kafka, AdminClientConfig.configNames()))) {
@@ -72,18 +82,21 @@ public class TopicSetup {
             String checkpoints = config.checkpoints().topic();
             long checkpointBytes = models.configured().stream()
                     .mapToLong(m -> CheckpointCodec.maxBytes(m.model())).max().orElse(0);
+            long created = Math.max(32L << 20, checkpointBytes);
+            long limit = created;
             if (!existing.contains(checkpoints)) {
                 missing.add(new NewTopic(checkpoints, 1, rf).configs(Map.of(
-                        "cleanup.policy", "compact", "max.message.bytes", String.valueOf(Math.max(32L << 20, checkpointBytes)))));
+                        "cleanup.policy", "compact", "max.message.bytes", String.valueOf(created))));
             } else {
-                StateTopic.check(admin, checkpoints, "checkpoint", checkpointBytes);
+                limit = StateTopic.check(admin, checkpoints, "checkpoint", checkpointBytes);
             }
             if (!existing.contains(config.topics().models())) { // the newest weights of each model, for predictor replicas
                 missing.add(new NewTopic(config.topics().models(), 1, rf).configs(Map.of("cleanup.policy", "compact",
-                        "max.message.bytes", String.valueOf(Math.max(32L << 20, checkpointBytes)), "segment.ms", "600000")));
+                        "max.message.bytes", String.valueOf(created), "segment.ms", "600000")));
             } else {
-                StateTopic.check(admin, config.topics().models(), "published model", checkpointBytes);
+                limit = Math.min(limit, StateTopic.check(admin, config.topics().models(), "published model", checkpointBytes));
             }
+            snapshotTopicLimit = limit;
             String pending = config.topics().pendingLabels();
             if (!existing.contains(pending)) { // a changelog: the newest entry of each image id is the state
                 missing.add(new NewTopic(pending, 1, rf).configs(Map.of("cleanup.policy", "compact")));

@@ -15,6 +15,9 @@ public interface CheckpointStore {
     /** The largest value the store takes (a snapshot larger than this could never be written). */
     long maxValueBytes();
 
+    /** What sets {@link #maxValueBytes()}, for a refusal's message. */
+    String limitedBy();
+
     /**
      * The newest value of every key, after taking the models' outputs over (with transactions: fencing any
      * other instance that writes them). A key whose newest record is a tombstone is absent.

@@ -198,7 +198,8 @@ public class Models {
         long bytes = CheckpointCodec.maxBytes(spec.model()); // from its shape, before anything is allocated
         if (bytes > store.maxValueBytes()) {
             throw new Refused(400, "Invalid model", "its snapshot would be up to " + (bytes >> 20) + " MiB, above the "
-                    + (store.maxValueBytes() >> 20) + " MiB a checkpoint may have: it could never be checkpointed");
+                    + (store.maxValueBytes() >> 20) + " MiB a checkpoint may have (" + store.limitedBy()
+                    + "): it could never be checkpointed");
         }
         RunningModel m = RunningModel.of(spec, null, schedule(), config.drift().watch());
         List<RunningModel> next = new ArrayList<>(models);

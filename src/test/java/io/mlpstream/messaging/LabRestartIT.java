@@ -11,14 +11,9 @@ import io.mlpstream.events.Json;
 import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.nn.Kernels;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +42,6 @@ class LabRestartIT {
     private static final String ADMIN = "lab-secret";
     private static EmbeddedKafka broker;
     private static Path dir;
-    private final HttpClient http = HttpClient.newHttpClient();
     private ServiceProcess svc;
     private Process service;
 
@@ -150,11 +144,7 @@ class LabRestartIT {
     }
 
     private int send(String method, String path, String json) throws Exception {
-        String auth = Base64.getEncoder().encodeToString(("admin:" + ADMIN).getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + svc.port + path)).header("Authorization", "Basic " + auth);
-        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        return svc.admin(method, path, json, ADMIN).statusCode();
     }
 
     private void produce(IdxReader.Images images, byte[] labels) {

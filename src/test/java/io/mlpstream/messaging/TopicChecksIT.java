@@ -1,9 +1,11 @@
 package io.mlpstream.messaging;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlpstream.broker.EmbeddedKafka;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +38,33 @@ class TopicChecksIT {
     @Test
     void aPendingLabelsTopicThatIsNotCompactedStopsTheStart() throws Exception {
         assertRefused("mlp-stream-pending-labels");
+    }
+
+    /**
+     * Review finding 14: a checkpoint topic created beforehand with a 5 MiB record limit holds the configured model's
+     * checkpoints, but a model added at run time whose snapshot is larger would have every checkpoint refused, and
+     * come back fresh after a crash: it is refused when it is added, naming the topic's limit.
+     */
+    @Test
+    void aModelAddedAtRunTimeTooLargeForTheCheckpointTopicIsRefused() throws Exception {
+        Path dir = Files.createTempDirectory("mlp-topic-checks-it");
+        try (EmbeddedKafka broker = new EmbeddedKafka(dir.resolve("kafka"), 0).start()) {
+            Properties p = new Properties();
+            p.put("bootstrap.servers", broker.bootstrapServers());
+            try (Admin admin = Admin.create(p)) {
+                admin.createTopics(List.of(new NewTopic("model-checkpoints", 1, (short) 1).configs(Map.of("cleanup.policy", "compact",
+                        "max.message.bytes", String.valueOf(5 << 20))))).all().get(30, TimeUnit.SECONDS);
+            }
+            ServiceProcess svc = new ServiceProcess(broker.bootstrapServers(), dir);
+            svc.start(Map.of("MLP_API_ADMIN_PASSWORD", "secret"));
+            svc.awaitReadiness(200, 90);
+            HttpResponse<String> wide = svc.admin("POST", "/api/models", "{\"name\": \"wide\", \"hidden\": [1024, 1024]}", "secret");
+            assertEquals(400, wide.statusCode(), wide.body());
+            assertTrue(wide.body().contains("model-checkpoints") && wide.body().contains("max.message.bytes"),
+                    "the refusal names the topic and its limit: " + wide.body());
+            assertEquals(201, svc.admin("POST", "/api/models", "{\"name\": \"small\", \"hidden\": [64]}", "secret").statusCode(),
+                    "a model whose snapshot fits is added");
+        }
     }
 
     /** {@code bad} is created with the defaults; the service must exit, its log naming it and cleanup.policy. */
