@@ -14,7 +14,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -244,12 +243,13 @@ final class OutputLog {
     }
 
     /**
-     * A newer epoch of our transactional id is another instance's (ours are made anew after every failure, and
-     * the transaction timeout outlasts outages): retrying would fence it in turn, and the two would take turns.
+     * Another instance initialized our transactional id (ProducerFencedException): retrying would fence it in turn,
+     * and the two would take turns. InvalidProducerEpochException is not that: the coordinator aborted our transaction
+     * on its timeout (an outage longer than it, a commit in flight) and bumped the epoch; Kafka documents it as
+     * abortable, and a new producer sends the unit again (review S1).
      */
     private static boolean isFatal(Throwable e) {
-        return e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException
-                || e instanceof AuthorizationException || e instanceof UnsupportedVersionException;
+        return e instanceof ProducerFencedException || e instanceof AuthorizationException || e instanceof UnsupportedVersionException;
     }
 
     /** Another instance took over this model set's transactional id: this one must stop writing. */

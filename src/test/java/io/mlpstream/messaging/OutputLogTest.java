@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -91,6 +92,32 @@ class OutputLogTest {
         assertEquals(1, producers.size(), "the same producer");
         assertEquals(1, p.history().size(), "sent once");
         assertTrue(p.transactionCommitted());
+        assertEquals(1, committed.get());
+    }
+
+    /**
+     * Review S1: an outage longer than the transaction timeout while a commit is in flight. The coordinator aborts
+     * the transaction on its timeout and bumps the epoch, so the retried commit fails with InvalidProducerEpochException,
+     * which Kafka documents as abortable: a new producer sends the unit again. It is not another instance taking over
+     * (that is ProducerFencedException), and must not end the process as one.
+     */
+    @Test
+    void aCommitTheCoordinatorAbortedOnItsTimeoutIsSentAgainNotFenced() {
+        OutputLog log = log(true);
+        AtomicInteger committed = new AtomicInteger(), dropped = new AtomicInteger();
+        send(log, prediction(1), committed::incrementAndGet, dropped);
+        log.consumed(IN, 1);
+        MockProducer<String, byte[]> p = producers.get(0);
+        p.commitTransactionException = new TimeoutException("the coordinator did not answer");
+        Thread outage = new Thread(() -> {
+            sleep(150);
+            p.commitTransactionException = new InvalidProducerEpochException("the transaction timed out and was aborted");
+        });
+        outage.start();
+        assertEquals(Map.of(IN, new OffsetAndMetadata(1)), log.commit(true));
+        assertEquals(2, producers.size(), "a new producer");
+        assertEquals(List.of("id-1"), producers.get(1).history().stream().map(ProducerRecord::key).toList(), "the unit sent again");
+        assertTrue(producers.get(1).transactionCommitted());
         assertEquals(1, committed.get());
     }
 
