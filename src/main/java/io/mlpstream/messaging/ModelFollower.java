@@ -118,6 +118,10 @@ public class ModelFollower {
                 if (!running) return;
                 LOG.warnf("Following %s failed (%s); again in 2 s", topic, e.getMessage());
                 sleep(2000);
+            } catch (Error e) { // an OutOfMemoryError must not end the thread and leave stale weights serving (review S3)
+                if (!running) return;
+                LOG.errorf(e, "Following %s failed; again in 2 s", topic);
+                sleep(2000);
             }
         }
     }

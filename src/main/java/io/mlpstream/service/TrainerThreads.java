@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * The threads that drive the models. One thread, {@code mlp-trainer}, does everything in order: the stream's
@@ -31,6 +32,7 @@ import java.util.function.Consumer;
  */
 @ApplicationScoped
 public class TrainerThreads {
+    private static final Logger LOG = Logger.getLogger(TrainerThreads.class);
     @Inject
     MlpConfig config;
 
@@ -102,8 +104,18 @@ public class TrainerThreads {
         return CompletableFuture.runAsync(work, trainer);
     }
 
+    /**
+     * Runs work on the trainer's thread every {@code millis}. A failure is logged and the work runs again:
+     * scheduleWithFixedDelay alone would stop it for good, silently, at its first Error (review S3).
+     */
     public void every(long millis, Runnable work) {
-        trainer.scheduleWithFixedDelay(work, millis, millis, TimeUnit.MILLISECONDS);
+        trainer.scheduleWithFixedDelay(() -> {
+            try {
+                work.run();
+            } catch (Throwable t) {
+                LOG.errorf(t, "Periodic work failed; it runs again in %d ms", millis);
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     /** How long each item's work took last time, for {@link #eachInParallel}. */
