@@ -78,7 +78,10 @@ public class LiveFeed implements ModelsListener {
                 drop();
                 return;
             }
-            response.write(event).onComplete(done -> unsent.decrementAndGet());
+            response.write(event).onComplete(done -> {
+                unsent.decrementAndGet();
+                if (done.failed()) clients.remove(this); // closed: perhaps before its close handler was set (review S2)
+            });
         }
 
         void drop() {
@@ -116,8 +119,9 @@ public class LiveFeed implements ModelsListener {
                 .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
         Client client = new Client(response);
         response.closeHandler(v -> clients.remove(client));
-        client.send(event("state", state()));
+        if (response.closed()) return; // closed before the handler was set: it will never run
         clients.add(client);
+        client.send(event("state", state()));
     }
 
     /** Clients dropped for reading too slowly, since the start. */
