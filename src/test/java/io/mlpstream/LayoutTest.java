@@ -90,6 +90,44 @@ class LayoutTest {
         }
     }
 
+    /**
+     * Files stay small: over 250 lines a file says why in its first 15 ("Long because:"), so that the rule of the last
+     * redesign cannot grow back silently (review finding 17).
+     */
+    @Test
+    void aFileOver250LinesSaysWhy() throws IOException {
+        List<String> wrong = new ArrayList<>();
+        for (Path file : allSources()) {
+            List<String> lines = Files.readAllLines(file);
+            boolean says = lines.stream().limit(15).anyMatch(l -> l.contains("Long because:"));
+            if (lines.size() > 250 && !says) wrong.add(MAIN.relativize(file) + ": " + lines.size() + " lines");
+        }
+        assertTrue(wrong.isEmpty(), "over 250 lines without a \"Long because:\" comment in the first 15:\n" + String.join("\n", wrong));
+    }
+
+    /** Types are imported, not named inline by their package (a name in a comment or a string does not count). */
+    @Test
+    void noInlineQualifiedNames() throws IOException {
+        Pattern qualified = Pattern.compile("(?<![\\w.\"])(?:java|javax|jakarta|org|io|com)\\.(?:[a-z][a-z0-9_]*\\.)+[A-Z]");
+        List<String> wrong = new ArrayList<>();
+        for (Path file : allSources()) {
+            for (String line : code(file)) {
+                String t = line.trim();
+                if (t.startsWith("import ") || t.startsWith("package ")) continue;
+                if (qualified.matcher(line.replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"")).find()) {
+                    wrong.add(MAIN.relativize(file) + ": " + t);
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), "inline qualified names:\n" + String.join("\n", wrong));
+    }
+
+    private static List<Path> allSources() throws IOException {
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            return files.filter(p -> p.toString().endsWith(".java")).toList();
+        }
+    }
+
     private static void assertUses(String pkg, Set<String> allowed) {
         List<String> wrong = references(pkg, used -> !allowed.contains(used));
         assertTrue(wrong.isEmpty(), pkg + " may use only " + allowed + ", but:\n" + String.join("\n", wrong));

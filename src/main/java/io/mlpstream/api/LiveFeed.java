@@ -17,7 +17,9 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,8 +166,8 @@ public class LiveFeed implements ModelsListener {
             ticks++;
             boolean anyone = !clients.isEmpty();
             List<RunningModel> all = models.all();
-            Set<String> names = new java.util.HashSet<>();
-            List<TrainingMetrics> fresh = new java.util.ArrayList<>();
+            Set<String> names = new HashSet<>();
+            List<TrainingMetrics> fresh = new ArrayList<>();
             for (RunningModel m : all) {
                 names.add(m.name());
                 LiveHistory h = histories.computeIfAbsent(m.name(), k -> new LiveHistory());

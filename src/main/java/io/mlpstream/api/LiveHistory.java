@@ -1,6 +1,7 @@
 package io.mlpstream.api;
 
 import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.service.ModelInfo;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,7 +37,7 @@ final class LiveHistory {
     private long lastExamplesTrained = -1;
 
     /** The model's window accuracy now, if it learned something since the last point: an idle spell adds nothing. */
-    synchronized void add(long t, io.mlpstream.service.ModelInfo info) {
+    synchronized void add(long t, ModelInfo info) {
         if (info.examplesTrained() == lastExamplesTrained || Double.isNaN(info.windowAccuracy())) return;
         lastExamplesTrained = info.examplesTrained();
         add(accuracy, new Accuracy(t, info.windowAccuracy()));

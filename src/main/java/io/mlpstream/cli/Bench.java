@@ -1,5 +1,8 @@
 package io.mlpstream.cli;
 
+// Long because: the in-memory benchmark's options, its epochs and its JSON summary are one sequence a reader follows
+// top to bottom.
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.ThreadMXBean;
 import io.mlpstream.data.IdxReader;

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,11 +29,11 @@ final class ChildService implements AutoCloseable {
 
     /** Starts target/quarkus-app on a free port, with its log and data under dir; delivery: exactly-once or at-least-once. */
     static ChildService start(String bootstrap, int batchSize, String delivery, Path dir) throws Exception {
-        return start(bootstrap, batchSize, delivery, dir, java.util.Map.of());
+        return start(bootstrap, batchSize, delivery, dir, Map.of());
     }
 
     /** The same, with more environment variables (the lab's models). */
-    static ChildService start(String bootstrap, int batchSize, String delivery, Path dir, java.util.Map<String, String> env)
+    static ChildService start(String bootstrap, int batchSize, String delivery, Path dir, Map<String, String> env)
             throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -1,5 +1,8 @@
 package io.mlpstream.cli;
 
+// Long because: the benchmark's phases (warm-up, catch-up, overload, latency) must run in order against one child
+// service, and share its measurements.
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlpstream.broker.EmbeddedKafka;

@@ -1,11 +1,15 @@
 package io.mlpstream.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlpstream.data.IdxReader;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.learn.Learner;
 import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.learn.TrainerConfig;
 import io.mlpstream.learn.TrainingListener;
 import io.mlpstream.nn.Kernels;
+import io.mlpstream.nn.ModelConfig;
+import io.mlpstream.nn.optim.OptimizerConfig;
 import io.mlpstream.service.LabPreset;
 import io.mlpstream.service.ModelSpec;
 import io.mlpstream.service.TrainerThreads;
@@ -30,8 +34,8 @@ final class LabBench {
         int n = Math.min(images.count(), o.intValue("limit", Integer.MAX_VALUE));
         int chunkSize = o.intValue("chunk", 500);
         int rounds = o.intValue("rounds", 3);
-        ModelSpec base = new ModelSpec("base", io.mlpstream.nn.ModelConfig.DEFAULT, io.mlpstream.nn.optim.OptimizerConfig.DEFAULT,
-                io.mlpstream.learn.TrainerConfig.DEFAULT, Map.of());
+        ModelSpec base = new ModelSpec("base", ModelConfig.DEFAULT, OptimizerConfig.DEFAULT,
+                TrainerConfig.DEFAULT, Map.of());
         List<ModelSpec> specs = new ArrayList<>();
         LabPreset.KEYS.forEach((name, keys) -> specs.add(ModelSpec.parse(name, keys, base)));
         List<Examples> chunks = new ArrayList<>();
@@ -57,7 +61,7 @@ final class LabBench {
             line.put("serial", Math.round(serial));
             line.put("parallel", Math.round(parallel));
             line.put("speedup", Math.round(parallel / serial * 100) / 100.0);
-            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(line));
+            System.out.println(new ObjectMapper().writeValueAsString(line));
         }
         return 0;
     }

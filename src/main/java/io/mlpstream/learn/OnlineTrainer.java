@@ -1,9 +1,13 @@
 package io.mlpstream.learn;
 
+// Long because: test-then-train, the fixed mini-batch buffer, the checkpoint and the swap all touch the same buffer
+// and step count under one lock.
+
 import io.mlpstream.nn.Sequential;
 import io.mlpstream.nn.Tensor;
 import io.mlpstream.nn.optim.OptimizerConfig;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -171,7 +175,7 @@ public final class OnlineTrainer {
      * Reads the model while no weight update or swap can change it (an export from another thread than the trainer's:
      * a predictor replica's models are swapped in by its follower).
      */
-    public <T> T whole(java.util.function.Function<Checkpoint, T> read) {
+    public <T> T whole(Function<Checkpoint, T> read) {
         weights.readLock().lock();
         try {
             return read.apply(checkpoint());

@@ -3,6 +3,7 @@ package io.mlpstream.messaging;
 import io.mlpstream.events.LateExample;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.service.RunningModel;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ public class LabelRecords {
     ModelRuns runs;
 
     @Inject
-    @io.smallrye.common.annotation.Identifier("images-rebalance")
+    @Identifier("images-rebalance")
     Partitions partitions;
 
     private final List<TrainingService.Source> sources = new ArrayList<>();

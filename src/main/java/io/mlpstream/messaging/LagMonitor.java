@@ -5,6 +5,7 @@ import io.mlpstream.service.LiveState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -48,7 +49,7 @@ public class LagMonitor implements InputOrder.Fetched {
     LabelRecords labels;
 
     @Inject
-    io.smallrye.reactive.messaging.kafka.KafkaClientService clients;
+    KafkaClientService clients;
 
     /**
      * The last measurement, begun at {@code since} (nanoTime): per partition the records still to come, and those

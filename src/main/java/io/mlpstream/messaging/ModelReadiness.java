@@ -1,5 +1,7 @@
 package io.mlpstream.messaging;
 
+import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.Role;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -25,11 +27,11 @@ public class ModelReadiness implements HealthCheck {
     ModelFollower follower;
 
     @Inject
-    io.mlpstream.service.MlpConfig config;
+    MlpConfig config;
 
     @Override
     public HealthCheckResponse call() {
-        if (config.role() == io.mlpstream.service.Role.PREDICT) { // a replica is ready once it holds every model
+        if (config.role() == Role.PREDICT) { // a replica is ready once it holds every model
             return HealthCheckResponse.named("model").status(follower.holdsEveryModel()).withData("role", "predict").build();
         }
         boolean model = training.isReady();

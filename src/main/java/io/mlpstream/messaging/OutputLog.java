@@ -1,5 +1,8 @@
 package io.mlpstream.messaging;
 
+// Long because: one state machine under one lock (open, committing, resend, fenced, closing) for both delivery
+// modes; split, each half would reach into the other's state.
+
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package io.mlpstream.messaging;
 
+// Long because: one typed method per output topic (nine), each with its dead-letter and too-large fallback, over the
+// one transactional unit.
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mlpstream.events.InvalidEvent;
 import io.mlpstream.events.Json;
@@ -8,6 +11,7 @@ import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingMetrics;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
+import io.mlpstream.service.Role;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.annotation.PostConstruct;
@@ -17,7 +21,9 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -71,7 +77,7 @@ public class Outputs {
     Partitions partitions;
 
     private OutputLog log;
-    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
 
     @PostConstruct
     void create() {
@@ -119,7 +125,7 @@ public class Outputs {
 
     /** Fences an older instance with the same transactional id, before the model is restored. */
     public void init() {
-        if (config.role() == io.mlpstream.service.Role.PREDICT) { // its transactional id is the trainer's: it would fence it
+        if (config.role() == Role.PREDICT) { // its transactional id is the trainer's: it would fence it
             throw new IllegalStateException("a predictor replica writes nothing to Kafka");
         }
         log.init();
@@ -232,7 +238,7 @@ public class Outputs {
     }
 
     /** Partitions lost without a revocation: their outputs in the open unit are dropped. */
-    void discard(java.util.Collection<TopicPartition> lost) {
+    void discard(Collection<TopicPartition> lost) {
         log.discard(lost);
     }
 

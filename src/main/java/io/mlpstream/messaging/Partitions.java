@@ -1,9 +1,11 @@
 package io.mlpstream.messaging;
 
+// Long because: the rebalance callbacks and the routing share one table of positions; the pipeline (issue 24) splits
+// it into Positions and the rebalance listener.
+
 import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.RunningModel;
-import java.util.List;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,9 +14,11 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -43,7 +47,7 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     /** Per model: next offset after the last record it has predicted and buffered or trained, what its snapshot holds. */
     private final Map<String, Map<TopicPartition, Long>> inModel = new ConcurrentHashMap<>();
     /** Bumped by every assignment. */
-    private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong epoch = new AtomicLong();
     /** Per model, partitions whose learned position came from its snapshot already: once per process. */
     private final Map<String, Set<TopicPartition>> resumed = new ConcurrentHashMap<>();
 

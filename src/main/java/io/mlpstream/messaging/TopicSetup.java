@@ -3,6 +3,7 @@ package io.mlpstream.messaging;
 import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
+import io.mlpstream.service.Role;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
@@ -55,7 +56,7 @@ public class TopicSetup {
     }
 
     void createTopics(@Observes @Priority(1) StartupEvent event) throws Exception {
-        if (config.role() == io.mlpstream.service.Role.PREDICT) return; // the trainer creates them; a replica only reads
+        if (config.role() == Role.PREDICT) return; // the trainer creates them; a replica only reads
         try (Admin admin = Admin.create(KafkaSettings.forClient(kafka, AdminClientConfig.configNames()))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();

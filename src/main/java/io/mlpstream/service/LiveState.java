@@ -1,9 +1,10 @@
 package io.mlpstream.service;
 
+import io.mlpstream.events.TrainingEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import io.mlpstream.events.TrainingEvent;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,7 +25,7 @@ public class LiveState {
     /** How long the state shows "drift" after one. */
     private static final long DRIFT_SHOWN_MILLIS = 30_000;
     /** Training events not yet sent to the pages: bounded, the oldest dropped (a page shows the recent ones). */
-    private final java.util.concurrent.ConcurrentLinkedQueue<TrainingEvent> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<TrainingEvent> events = new ConcurrentLinkedQueue<>();
     private volatile long lastDriftMillis;
 
     private final Misclassified[] ring = new Misclassified[KEPT];

@@ -86,12 +86,12 @@ public interface MlpConfig {
     interface Publish {
         /** At least this often when a model changed, a heartbeat when it did not. */
         @WithDefault("2s")
-        java.time.Duration every();
+        Duration every();
     }
 
     interface Predict {
         /** A replica answers 503 when its newest model record or heartbeat is older than this; unset: no limit. */
-        Optional<java.time.Duration> maxStaleness();
+        Optional<Duration> maxStaleness();
     }
 
     Checkpoints checkpoints();

@@ -1,7 +1,9 @@
 package io.mlpstream.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -10,8 +12,8 @@ import java.util.TreeMap;
  * must be JSON numbers, counts whole numbers, names strings, nesterov a boolean: nothing is guessed.
  */
 final class NewModelRequest {
-    private static final java.util.Set<String> TEXT = java.util.Set.of("type", "activation", "init", "optimizer");
-    private static final java.util.Set<String> WHOLE = java.util.Set.of("input-size", "classes", "seed", "batch-size");
+    private static final Set<String> TEXT = Set.of("type", "activation", "init", "optimizer");
+    private static final Set<String> WHOLE = Set.of("input-size", "classes", "seed", "batch-size");
 
     private NewModelRequest() {
     }
@@ -55,6 +57,6 @@ final class NewModelRequest {
 
     /** batchSize -> batch-size */
     private static String dashed(String key) {
-        return key.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+        return key.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 }

@@ -1,5 +1,8 @@
 package io.mlpstream.service;
 
+// Long because: the delayed-label join's three maps (waiting images, waiting labels, answered) are bounded and
+// expired together; the pipeline (issue 24) renames it DelayedLabels.
+
 import io.mlpstream.events.LabelDecoder;
 import io.mlpstream.events.Prediction;
 import java.util.ArrayList;

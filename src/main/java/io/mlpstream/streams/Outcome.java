@@ -3,6 +3,9 @@ package io.mlpstream.streams;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What the statistics need from a labeled prediction: which model, the true label, the predicted one.
@@ -29,7 +32,7 @@ public record Outcome(String model, int label, int predicted) {
     }
 
     /** Reads one prediction object, its START_OBJECT just read, to its END_OBJECT. */
-    private static Outcome read(JsonParser p) throws java.io.IOException {
+    private static Outcome read(JsonParser p) throws IOException {
         String model = null;
         int label = -1, predicted = -1;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -46,9 +49,9 @@ public record Outcome(String model, int label, int predicted) {
     }
 
     /** The outcomes of a late-examples value: one per model's prediction made on arrival, scored by the later label. */
-    public static java.util.List<Outcome> ofLateExample(byte[] lateExampleJson) {
-        if (lateExampleJson == null) return java.util.List.of();
-        java.util.List<Outcome> outcomes = new java.util.ArrayList<>();
+    public static List<Outcome> ofLateExample(byte[] lateExampleJson) {
+        if (lateExampleJson == null) return List.of();
+        List<Outcome> outcomes = new ArrayList<>();
         try (JsonParser p = JSON.createParser(lateExampleJson)) {
             if (p.nextToken() != JsonToken.START_OBJECT) return outcomes;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -65,7 +68,7 @@ public record Outcome(String model, int label, int predicted) {
             }
             return outcomes;
         } catch (Exception e) {
-            return java.util.List.of(); // our own topic; anything else written to it is not counted
+            return List.of(); // our own topic; anything else written to it is not counted
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.mlpstream.streams;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayDeque;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.jboss.logging.Logger;
 
@@ -17,7 +18,7 @@ public class StatsThreadReplacer implements StreamsUncaughtExceptionHandler {
     /** More failures than this within {@link #WINDOW_MILLIS}: the error recurs, and the statistics stop (readiness DOWN). */
     static final int MAX_REPLACEMENTS = 5;
     static final long WINDOW_MILLIS = 10 * 60_000;
-    private final java.util.ArrayDeque<Long> recent = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Long> recent = new ArrayDeque<>();
 
     @Override
     public synchronized StreamThreadExceptionResponse handle(Throwable exception) {
