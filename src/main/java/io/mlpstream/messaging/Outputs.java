@@ -164,19 +164,24 @@ public class Outputs {
      * and a dlq-original-bytes header, so that one record never stops the stream.
      */
     void deadLetter(String key, byte[] value, InvalidEvent why, TopicPartition source, long offset) {
-        String from = source + "-" + offset;
-        log.send(deadLetterRecord(deadLetterTopic, key, value, why, from, false), source, () -> { }, refused -> {
-            if (value == null || value.length <= TRUNCATED_BYTES) return null;
-            LOG.warnf("Dead letter %s of %d bytes is too large for %s: sending its first %d bytes", from, value.length,
-                    deadLetterTopic, TRUNCATED_BYTES);
-            return deadLetterRecord(deadLetterTopic, key, value, why, from, true);
-        }, e -> dropped("The dead letter of " + from, e));
+        deadLetterTo(deadLetterTopic, key, value, why, source + "-" + offset, source);
     }
 
-    /** A label that could not be used, to labels-dlq with its reason; {@code source} is its topic-partition-offset. */
+    /**
+     * A label that could not be used, to labels-dlq with its reason, with the same fallback (review finding 17);
+     * {@code source} is its topic-partition-offset.
+     */
     void labelDeadLetter(String key, byte[] value, InvalidEvent why, String source, TopicPartition input) {
-        log.send(deadLetterRecord(labelsDlqTopic, key, value, why, source, false), input, () -> { }, null,
-                e -> dropped("The dead letter of label " + source, e));
+        deadLetterTo(labelsDlqTopic, key, value, why, source, input);
+    }
+
+    private void deadLetterTo(String topic, String key, byte[] value, InvalidEvent why, String from, TopicPartition input) {
+        log.send(deadLetterRecord(topic, key, value, why, from, false), input, () -> { }, refused -> {
+            if (value == null || value.length <= TRUNCATED_BYTES) return null;
+            LOG.warnf("Dead letter %s of %d bytes is too large for %s: sending its first %d bytes", from, value.length,
+                    topic, TRUNCATED_BYTES);
+            return deadLetterRecord(topic, key, value, why, from, true);
+        }, e -> dropped("The dead letter of " + from, e));
     }
 
     /** An image whose label came later, for the models to learn and the statistics to score (key = image id). */

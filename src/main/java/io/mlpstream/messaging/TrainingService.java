@@ -108,7 +108,10 @@ public class TrainingService {
 
     /** Images a label waits for at most, beyond those before it, so that chunks stay large enough to run fast. */
     private static final int LABEL_SLACK = 16;
-    /** Images in one chunk at most: a long wait released at once is trained, published and committed piece by piece. */
+    /**
+     * Images, or labels, in one chunk at most: a long wait released at once is trained, published and committed piece
+     * by piece, and the buffers sized for one chunk stay that size (review finding 17: 100,000 labels kept 313 MB).
+     */
     private static final int MAX_CHUNK = 1024;
     private InputOrder order;
     private final List<InputOrder.Input> labels = new ArrayList<>();
@@ -233,6 +236,10 @@ public class TrainingService {
         while ((in = order.next(drain || order.size() > config.labels().maxPending())) != null) {
             if (labelRecords.isLabels(in.partition().topic())) {
                 labels.add(in);
+                if (labels.size() >= MAX_CHUNK) { // a drained backlog of labels, answered (and its buffers sized) piece by piece
+                    trainAndAnswer(all);
+                    outputs.commitIfDue();
+                }
                 continue;
             }
             if (!labels.isEmpty() && sources.size() >= LABEL_SLACK || sources.size() >= MAX_CHUNK) {

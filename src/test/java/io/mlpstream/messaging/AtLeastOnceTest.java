@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -44,7 +45,7 @@ class AtLeastOnceTest {
         }
     }
 
-    /** The broker, with images-dlq created before the service, at 512 KiB a record. */
+    /** The broker, with images-dlq and labels-dlq created before the service, at 512 KiB a record. */
     public static class SmallDeadLetters extends KafkaBroker {
         @Override
         public Map<String, String> start() {
@@ -53,6 +54,7 @@ class AtLeastOnceTest {
             p.put("bootstrap.servers", config.get("kafka.bootstrap.servers"));
             try (Admin admin = Admin.create(p)) {
                 admin.createTopics(List.of(new NewTopic("images-dlq", 1, (short) 1)
+                        .configs(Map.of("max.message.bytes", String.valueOf(512 << 10))), new NewTopic("labels-dlq", 1, (short) 1)
                         .configs(Map.of("max.message.bytes", String.valueOf(512 << 10))))).all().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -102,5 +104,23 @@ class AtLeastOnceTest {
             }
             throw new AssertionError("the consumer group's offsets did not reach the end of images: " + ends);
         }
+    }
+
+    /**
+     * Review finding 17: a label record too large for labels-dlq (600 KB against 512 KiB) was dropped, its dead letter
+     * only counted; like images-dlq's, it is sent with the first bytes of its value and its original size.
+     */
+    @Test
+    void aLabelTooLargeForItsDeadLetterTopicIsDeadLetteredTruncated() throws Exception {
+        byte[] huge = new byte[600 << 10];
+        new Random(2).nextBytes(huge);
+        TestKafka.sendAll(List.of(new ProducerRecord<>("labels", "huge-label", huge)));
+        List<ConsumerRecord<String, byte[]>> dlq = TestKafka.readUntil("labels-dlq", Duration.ofSeconds(30),
+                r -> r.stream().anyMatch(x -> "huge-label".equals(x.key())));
+        ConsumerRecord<String, byte[]> letter = dlq.stream().filter(x -> "huge-label".equals(x.key())).findFirst()
+                .orElseThrow(() -> new AssertionError("no dead letter for the label"));
+        assertEquals(String.valueOf(600 << 10), TestKafka.header(letter, "dlq-original-bytes"));
+        assertTrue(letter.value().length < 512 << 10, "truncated: " + letter.value().length);
+        assertEquals("invalid-json", TestKafka.header(letter, "dlq-reason"), "at most 1 KiB is a label");
     }
 }
