@@ -134,11 +134,11 @@ public class TrainingService {
         long idle = models.all().stream().mapToLong(m -> m.trainer().config().idleFlush().toMillis()).min().orElse(1000);
         threads.every(Math.max(10, Math.min(200, idle / 5)), this::flushIfIdle);
         long commitCheck = Math.max(5, Math.min(100, config.delivery().commitInterval().toMillis() / 2));
-        threads.every(commitCheck, () -> periodic(outputs::commitIfDue));
+        threads.every(commitCheck, () -> guarded(outputs::commitIfDue));
         long sweep = Math.max(50, Math.min(1000, config.labels().maxEarly().toMillis() / 4));
-        threads.every(sweep, () -> periodic(lateLabels::expire));
-        threads.every(100, () -> periodic(this::processIfIdle));
-        threads.every(config.publish().every().toMillis(), () -> periodic(publisher::publish));
+        threads.every(sweep, () -> guarded(lateLabels::expire));
+        threads.every(100, () -> guarded(this::processIfIdle));
+        threads.every(config.publish().every().toMillis(), () -> guarded(publisher::publish));
         ready = true;
         started.countDown();
     }
@@ -300,16 +300,7 @@ public class TrainingService {
     }
 
     private void flushIfIdle() {
-        periodic(runs::flushIfIdle);
-    }
-
-    /** A periodic task that throws is never run again: log instead, and try again at the next period. */
-    private void periodic(Runnable work) {
-        try {
-            guarded(work);
-        } catch (RuntimeException e) {
-            LOG.error("periodic work on the trainer's thread failed; trying again at the next period", e);
-        }
+        guarded(runs::flushIfIdle);
     }
 
     /**

@@ -82,12 +82,7 @@ class OutputLogTest {
         send(log, prediction(1), committed::incrementAndGet, dropped);
         log.consumed(IN, 1);
         MockProducer<String, byte[]> p = producers.get(0);
-        p.commitTransactionException = new TimeoutException("the coordinator did not answer");
-        Thread release = new Thread(() -> {
-            sleep(150);
-            p.commitTransactionException = null;
-        });
-        release.start();
+        commitTimesOutThen(p, null);
         log.commit(true);
         assertEquals(1, producers.size(), "the same producer");
         assertEquals(1, p.history().size(), "sent once");
@@ -108,12 +103,7 @@ class OutputLogTest {
         send(log, prediction(1), committed::incrementAndGet, dropped);
         log.consumed(IN, 1);
         MockProducer<String, byte[]> p = producers.get(0);
-        p.commitTransactionException = new TimeoutException("the coordinator did not answer");
-        Thread outage = new Thread(() -> {
-            sleep(150);
-            p.commitTransactionException = new InvalidProducerEpochException("the transaction timed out and was aborted");
-        });
-        outage.start();
+        commitTimesOutThen(p, new InvalidProducerEpochException("the transaction timed out and was aborted"));
         assertEquals(Map.of(IN, new OffsetAndMetadata(1)), log.commit(true));
         assertEquals(2, producers.size(), "a new producer");
         assertEquals(List.of("id-1"), producers.get(1).history().stream().map(ProducerRecord::key).toList(), "the unit sent again");
@@ -162,6 +152,15 @@ class OutputLogTest {
         log.close(Duration.ofSeconds(1));
         assertTrue(producers.get(0).transactionAborted());
         assertTrue(producers.get(0).closed());
+    }
+
+    /** The commit times out for 150 ms; then it fails with {@code then}, or succeeds when that is null. */
+    private static void commitTimesOutThen(MockProducer<String, byte[]> p, RuntimeException then) {
+        p.commitTransactionException = new TimeoutException("the coordinator did not answer");
+        new Thread(() -> {
+            sleep(150);
+            p.commitTransactionException = then;
+        }).start();
     }
 
     private static void sleep(long ms) {
