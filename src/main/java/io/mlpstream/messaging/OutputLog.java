@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -52,6 +53,11 @@ final class OutputLog {
     private Producer<String, byte[]> producer;
     private boolean open;
     private long lastCommit = System.nanoTime();
+    /** The producer's transaction.timeout.ms (Outputs sets it from this). */
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
+    private final Duration transactionTimeout;
+    /** When the open transaction began (nanoTime). */
+    private long beganAt;
     /** Bumped whenever the producer is made anew, so that a callback of the old one cannot mark a resent record. */
     private volatile int generation;
     /** Set once: a fenced instance never makes a producer again, which would fence the instance that took over. */
@@ -72,6 +78,14 @@ final class OutputLog {
      */
     OutputLog(Supplier<Producer<String, byte[]>> factory, boolean transactional, Duration interval,
               Predicate<TopicPartition> owned, Consumer<Map<TopicPartition, OffsetAndMetadata>> commitOffsets) {
+        this(factory, transactional, interval, owned, commitOffsets, TRANSACTION_TIMEOUT);
+    }
+
+    /** @param transactionTimeout the producer's transaction.timeout.ms: after it, the coordinator aborts an open transaction */
+    OutputLog(Supplier<Producer<String, byte[]>> factory, boolean transactional, Duration interval,
+              Predicate<TopicPartition> owned, Consumer<Map<TopicPartition, OffsetAndMetadata>> commitOffsets,
+              Duration transactionTimeout) {
+        this.transactionTimeout = transactionTimeout;
         this.factory = factory;
         this.transactional = transactional;
         this.interval = interval;
@@ -152,7 +166,7 @@ final class OutputLog {
                 commitOnce();
                 break;
             } catch (KafkaException | IllegalStateException e) {
-                if (isFatal(e) || isFatal(e.getCause())) throw fenced = new Fenced(e);
+                if (isFatal(e) || isFatal(e.getCause()) || takenOver(e)) throw fenced = new Fenced(e);
                 if (closing) {
                     mustResend = true; // whatever was sent is aborted at the close
                     throw e;
@@ -221,6 +235,7 @@ final class OutputLog {
         if (transactional && !open) {
             producer.beginTransaction();
             open = true;
+            beganAt = System.nanoTime();
         }
     }
 
@@ -246,11 +261,17 @@ final class OutputLog {
     }
 
     /**
-     * Another instance initialized our transactional id (ProducerFencedException): retrying would fence it in turn,
-     * and the two would take turns. InvalidProducerEpochException is not that: the coordinator aborted our transaction
-     * on its timeout (an outage longer than it, a commit in flight) and bumped the epoch; Kafka documents it as
-     * abortable, and a new producer sends the unit again (review S1).
+     * Another instance initialized our transactional id (ProducerFencedException, or InvalidProducerEpochException,
+     * which Kafka 4's brokers also answer a fenced producer): retrying would fence it in turn, and the two would take
+     * turns. One case of InvalidProducerEpochException is not that: a commit in flight for longer than the transaction
+     * timeout (an outage), which the coordinator aborted on its timeout, bumping the epoch; then a new producer sends
+     * the unit again (review S1, {@link #takenOver}).
      */
+    private boolean takenOver(Exception e) {
+        boolean epoch = e instanceof InvalidProducerEpochException || e.getCause() instanceof InvalidProducerEpochException;
+        return epoch && !(committing && System.nanoTime() - beganAt >= transactionTimeout.toNanos());
+    }
+
     private static boolean isFatal(Throwable e) {
         return e instanceof ProducerFencedException || e instanceof AuthorizationException || e instanceof UnsupportedVersionException;
     }

@@ -116,9 +116,9 @@ public class Outputs {
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 96L << 20);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000); // a broker outage shows as a retried commit, not a hang
-        // longer than the outages to ride out: the broker aborts a transaction open longer, and the newer epoch
-        // would then look like another instance's (OutputLog.isFatal); a crashed instance's restart aborts it at once
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
+        // longer than the outages to ride out: the broker aborts a transaction open longer, and only this timeout tells
+        // that newer epoch from another instance's (OutputLog.takenOver); a crashed instance's restart aborts it at once
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) OutputLog.TRANSACTION_TIMEOUT.toMillis());
         if (exactlyOnce()) props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }

@@ -35,11 +35,15 @@ class OutputLogTest {
     private boolean autoComplete = true;
 
     private OutputLog log(boolean transactional) {
+        return log(transactional, OutputLog.TRANSACTION_TIMEOUT);
+    }
+
+    private OutputLog log(boolean transactional, Duration transactionTimeout) {
         OutputLog log = new OutputLog(() -> {
             MockProducer<String, byte[]> p = new MockProducer<>(autoComplete, null, new StringSerializer(), new ByteArraySerializer());
             producers.add(p);
             return p;
-        }, transactional, Duration.ofHours(1), tp -> owned.contains(tp), consumerCommits::add);
+        }, transactional, Duration.ofHours(1), tp -> owned.contains(tp), consumerCommits::add, transactionTimeout);
         log.group(new ConsumerGroupMetadata("g"));
         return log;
     }
@@ -98,7 +102,7 @@ class OutputLogTest {
      */
     @Test
     void aCommitTheCoordinatorAbortedOnItsTimeoutIsSentAgainNotFenced() {
-        OutputLog log = log(true);
+        OutputLog log = log(true, Duration.ofMillis(100)); // the commit is in flight for longer (150 ms)
         AtomicInteger committed = new AtomicInteger(), dropped = new AtomicInteger();
         send(log, prediction(1), committed::incrementAndGet, dropped);
         log.consumed(IN, 1);
@@ -109,6 +113,21 @@ class OutputLogTest {
         assertEquals(List.of("id-1"), producers.get(1).history().stream().map(ProducerRecord::key).toList(), "the unit sent again");
         assertTrue(producers.get(1).transactionCommitted());
         assertEquals(1, committed.get());
+    }
+
+    /**
+     * Within the transaction timeout a newer epoch is another instance's, whichever of the two exceptions says so
+     * (Kafka 4's brokers answer a fenced producer InvalidProducerEpochException too): fenced, no new producer, which
+     * would fence the new instance in turn (DeliveryIT caught the two taking turns).
+     */
+    @Test
+    void aNewerEpochWithinTheTransactionTimeoutIsAnotherInstance() {
+        OutputLog log = log(true);
+        send(log, prediction(1), () -> { }, new AtomicInteger());
+        log.consumed(IN, 1);
+        producers.get(0).commitTransactionException = new InvalidProducerEpochException("a newer epoch");
+        assertThrows(OutputLog.Fenced.class, () -> log.commit(true));
+        assertEquals(1, producers.size());
     }
 
     /** Any other failure: the unit is aborted and sent again whole, without the outputs of partitions no longer ours. */
