@@ -93,7 +93,7 @@ public final class Bench {
 
         boolean predictEveryEpoch = o.has("predict-every-epoch");
         double prequential = Double.NaN;
-        long start = System.nanoTime();
+        long start = System.nanoTime(), cpuStart = threads.getCurrentThreadCpuTime(); // after the warm-up
         long steadyAllocStart = 0, steadyExamplesStart = 0, examples = 0, reportingAllocations = 0;
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long epochStart = System.nanoTime();
@@ -132,6 +132,7 @@ public final class Bench {
             reportingAllocations += threads.getThreadAllocatedBytes(tid) - before; // not training's
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuMicros = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e3; // this thread's clock: the serial cost
         long allocated = threads.getThreadAllocatedBytes(tid) - steadyAllocStart - reportingAllocations;
 
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -139,6 +140,7 @@ public final class Bench {
         summary.put("examples", examples);
         summary.put("seconds", round(seconds, 3));
         summary.put("examplesPerSecond", Math.round(examples / seconds));
+        summary.put("cpuMicrosPerExample", round(cpuMicros / examples, 2));
         summary.put("prequentialAccuracy", round(prequential, 4)); // the first pass: later ones have seen the data
         summary.put("predictEveryEpoch", predictEveryEpoch);
         if (o.has("test-images")) {

@@ -6,6 +6,11 @@ package io.mlpstream.events;
  */
 public record Prediction(String id, int predicted, float confidence, float[] probabilities, Integer label,
                          Boolean correct, Float loss, String model, long modelStep, long timestamp) {
+    /**
+     * The header of a prediction (and of a late example) that carries its input record's timestamp: with the id, what
+     * tells a replay of the same record from a new record that reuses the id (a recreated topic's default ids).
+     */
+    public static final String INPUT_TIMESTAMP = "mlp-input-timestamp";
 
     /**
      * The prediction of a model whose output is log-probabilities: probabilities = e^logProbs, the

@@ -35,6 +35,7 @@ public final class OnlineTrainer {
         try {
             change.run();
             this.step++;
+            this.weightsVersion++;
         } finally {
             weights.writeLock().unlock();
         }
@@ -51,6 +52,8 @@ public final class OnlineTrainer {
     /** When the oldest example in the buffer arrived: it waits at most idleFlush for the batch to fill. */
     private long oldestBuffered;
     private volatile long step;
+    /** Bumped by every change of the weights (a step, an adopted copy, a loaded snapshot): the step alone can stay. */
+    private volatile long weightsVersion;
     private long examplesTrained;
     private long examplesPredicted;
     private long skippedSteps;
@@ -206,6 +209,7 @@ public final class OnlineTrainer {
         weights.writeLock().lock();
         try {
             learner.copyFrom(other.learner());
+            weightsVersion++;
         } finally {
             weights.writeLock().unlock();
         }
@@ -232,6 +236,7 @@ public final class OnlineTrainer {
         try {
             learner.copyFrom(from.learner());
             step = from.step();
+            weightsVersion++;
         } finally {
             weights.writeLock().unlock();
         }
@@ -257,6 +262,11 @@ public final class OnlineTrainer {
     /** Training steps taken; continues across checkpoints. */
     public long step() {
         return step;
+    }
+
+    /** Changes of the weights in this process so far: what a publisher compares, since the step alone can stay. */
+    public long weightsVersion() {
+        return weightsVersion;
     }
 
     public TrainerConfig config() {

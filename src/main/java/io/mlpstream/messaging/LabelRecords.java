@@ -61,7 +61,7 @@ public class LabelRecords {
             ends.computeIfAbsent(l.partition(), k -> new long[1])[0] = l.offset() + 1;
             boolean publish = (route & Partitions.PUBLISH) != 0;
             LateExample late = publish ? lateLabels.label(l.partition(), l.offset(), l.timestamp(), l.key(), l.value())
-                    : lateLabels.replayed(l.partition(), l.offset(), l.key(), l.value());
+                    : lateLabels.replayed(l.partition(), l.offset(), l.timestamp(), l.key(), l.value());
             if (late != null) {
                 chunk.add(late.pixels(), 0, late.label());
                 sources.add(new TrainingService.Source(late.id(), late.label(), late.labelTimestamp(), l.partition(), l.offset(),

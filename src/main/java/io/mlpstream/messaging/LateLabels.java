@@ -104,13 +104,13 @@ public class LateLabels {
      * with then. Null: the image waits for its label.
      */
     Integer waitingLabel(String id, TopicPartition tp, long offset, long timestamp, boolean publish) {
-        String at = tp + "@" + offset;
+        String at = at(tp, offset, timestamp);
         if (!publish) {
             PendingLabels.Outcome o = pending.matchedAt(id, at);
             return o == null ? null : o.label();
         }
-        streamTime = Math.max(streamTime, timestamp);
-        Integer label = pending.takeWaitingLabel(id, at, timestamp);
+        advance(timestamp);
+        Integer label = pending.takeWaitingLabel(id, at, atMostNow(timestamp));
         if (label != null) meters.matched(); // the label came first: no delay between the prediction and the truth
         return label;
     }
@@ -118,12 +118,12 @@ public class LateLabels {
     /** An unlabeled image was predicted and its predictions published: it waits for its label. */
     void unlabeled(String id, int width, int height, byte[] pixels, List<Prediction> predictions, TopicPartition tp, long offset,
                    long timestamp) {
-        pending.image(new PendingLabels.Image(id, width, height, pixels, timestamp, predictions, tp + "@" + offset));
+        pending.image(new PendingLabels.Image(id, width, height, pixels, atMostNow(timestamp), predictions, at(tp, offset, timestamp)));
     }
 
     /** An image came with its label: a later label for it is a duplicate, or a conflict, and so is one waiting for it. */
     void labeled(String id, int label, long timestamp) {
-        PendingLabels.Superseded s = pending.labeledInEvent(id, label, timestamp);
+        PendingLabels.Superseded s = pending.labeledInEvent(id, label, atMostNow(timestamp));
         if (s != null) {
             refuse(s.label().key(), s.label().record(), new InvalidEvent(s.why().reason(), s.why().detail()), s.label().source(), null);
         }
@@ -136,15 +136,15 @@ public class LateLabels {
      */
     LateExample label(TopicPartition tp, long offset, long timestamp, String key, byte[] value) {
         String source = tp + "-" + offset;
-        streamTime = Math.max(streamTime, timestamp);
+        advance(timestamp);
         expire();
         try {
             LabelEvent label = decoder.decode(key, value);
-            PendingLabels.Result r = pending.label(new PendingLabels.EarlyLabel(label.id(), label.label(), timestamp, key, value, source),
-                    tp + "@" + offset);
+            PendingLabels.Result r = pending.label(new PendingLabels.EarlyLabel(label.id(), label.label(), atMostNow(timestamp), key,
+                    value, source), at(tp, offset, timestamp));
             if (r instanceof PendingLabels.Refused refused) refuse(key, value, new InvalidEvent(refused.reason(), refused.detail()), source, tp);
             if (!(r instanceof PendingLabels.Matched m)) return null;
-            LateExample example = example(m.image(), m.label(), timestamp);
+            LateExample example = example(m.image(), m.label(), atMostNow(timestamp));
             outputs.lateExample(example, tp);
             meters.matched();
             meters.delay(m.delayMillis());
@@ -159,14 +159,36 @@ public class LateLabels {
      * A labels record read again after a restore, by a model whose snapshot is older than the match it made: the
      * example to learn again, or null (it matched nothing then, or was answered before the snapshot).
      */
-    LateExample replayed(TopicPartition tp, long offset, String key, byte[] value) {
+    LateExample replayed(TopicPartition tp, long offset, long timestamp, String key, byte[] value) {
         try {
-            PendingLabels.Outcome o = pending.matchedAt(decoder.decode(key, value).id(), tp + "@" + offset);
+            PendingLabels.Outcome o = pending.matchedAt(decoder.decode(key, value).id(), at(tp, offset, timestamp));
             if (o == null || o.image() == null) return null;
             return example(o.image(), o.label(), o.at());
         } catch (InvalidEvent e) {
             return null; // dead-lettered when it was first read
         }
+    }
+
+    /**
+     * The stream's time goes on to the record's, at most now: a producer whose clock runs ahead (the broker accepts up
+     * to an hour by default) must not move it, or everything that waits for a label would expire by it (review
+     * finding 2).
+     */
+    private void advance(long timestamp) {
+        streamTime = Math.max(streamTime, atMostNow(timestamp));
+    }
+
+    /** A record's time as what waits counts it: never ahead of now (review finding 2). */
+    private static long atMostNow(long timestamp) {
+        return Math.min(timestamp, System.currentTimeMillis());
+    }
+
+    /**
+     * A record's identity for "read again": its position and its timestamp, since a recreated topic hands the same
+     * positions out again (review finding 6).
+     */
+    private static String at(TopicPartition tp, long offset, long timestamp) {
+        return tp + "@" + offset + "@" + timestamp;
     }
 
     /** On the trainer's thread: expired images are counted, labels whose image never came are dead-lettered. */

@@ -1,19 +1,24 @@
 package io.mlpstream.messaging;
 
 import io.mlpstream.learn.CheckpointCodec;
+import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.RunningModel;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Publishes each model for predictor replicas, every mlp.publish.every on the trainer's thread: its snapshot to the
- * compacted models topic (key = model name) when it took a step since the last time, else a heartbeat (key = name
- * + ":heartbeat", value = its step), so that a replica's staleness measures how far behind it is, not how idle the
- * trainer is. Both go in the outputs' transactions, as everything the trainer writes.
+ * compacted models topic (key = model name) when its weights changed since the last time (a step, a swap, an
+ * uploaded snapshot, which may land on the same step), else a heartbeat (key = name + ":heartbeat", value = its step),
+ * so that a replica's staleness measures how far behind it is, not how idle the trainer is. A model removed at run
+ * time gets tombstones, so that compaction forgets it. All go in the outputs' transactions, as everything the trainer
+ * writes.
  */
 @ApplicationScoped
 public class ModelPublisher {
@@ -25,18 +30,29 @@ public class ModelPublisher {
     @Inject
     Outputs outputs;
 
-    private final Map<String, Long> published = new HashMap<>();
+    /** Per model, the trainer and its weights' version last published (the trainer object too: a restore makes one anew). */
+    private record Published(OnlineTrainer trainer, long version) {
+    }
+
+    private final Map<String, Published> published = new HashMap<>();
 
     /** Between chunks, on the trainer's thread: the weights are not changing. */
     void publish() {
+        Set<String> gone = new HashSet<>(published.keySet());
         for (RunningModel m : models.all()) {
-            long step = m.trainer().step();
-            Long last = published.put(m.name(), step);
-            if (last == null || last != step) {
-                outputs.model(m.name(), CheckpointCodec.encode(m.trainer().checkpoint()));
+            gone.remove(m.name());
+            OnlineTrainer t = m.trainer();
+            Published now = new Published(t, t.weightsVersion());
+            if (!now.equals(published.put(m.name(), now))) {
+                outputs.model(m.name(), CheckpointCodec.encode(t.checkpoint()));
             } else {
-                outputs.model(m.name() + HEARTBEAT, String.valueOf(step).getBytes(StandardCharsets.UTF_8));
+                outputs.model(m.name() + HEARTBEAT, String.valueOf(t.step()).getBytes(StandardCharsets.UTF_8));
             }
+        }
+        for (String name : gone) { // removed at run time
+            outputs.model(name, null);
+            outputs.model(name + HEARTBEAT, null);
+            published.remove(name);
         }
     }
 }

@@ -132,8 +132,8 @@ public class ModelRuns implements ModelsListener {
                 if (serves && Boolean.FALSE.equals(p.correct())) {
                     live.misclassified(p.id(), m.name(), s.label(), p.predicted(), p.confidence(), s.pixels(), s.width());
                 }
-                if (serves) outputs.prediction(p, s.partition(), counted);
-                if (several) outputs.modelPrediction(p, s.partition(), serves ? () -> { } : counted);
+                if (serves) outputs.prediction(p, s.timestamp(), s.partition(), counted);
+                if (several) outputs.modelPrediction(p, s.timestamp(), s.partition(), serves ? () -> { } : counted);
                 if (made != null) made.add(p);
             }
             // before its offset: the waiting image is in the same transaction as its prediction

@@ -286,13 +286,9 @@ public class TrainingService {
         }
     }
 
-    /**
-     * The record's time, at most now: a producer whose clock runs ahead (the broker accepts up to an hour by default)
-     * must not move the stream's time, or everything that waits for a label would expire by it (review finding 2).
-     */
+    /** The record's own time, as the broker stored it: with its offset, what identifies a record read again. */
     private static long timestamp(KafkaRecord<String, byte[]> record) {
-        long now = System.currentTimeMillis();
-        return record.getTimestamp() == null ? 0 : Math.min(record.getTimestamp().toEpochMilli(), now);
+        return record.getTimestamp() == null ? 0 : record.getTimestamp().toEpochMilli();
     }
 
     public Map<String, Long> nextOffsets() {

@@ -1,6 +1,9 @@
 package io.mlpstream.streams;
 
+import io.mlpstream.events.Prediction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -11,8 +14,13 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * Lets the first outcome of each (model, prediction id) through and drops the copies a restarted
  * service replays. The ids seen are kept in a changelogged window store, so they survive a restart
  * of the statistics too, and are forgotten after the retention period, so the store stays bounded.
+ * A copy is the same input record predicted again: the same id and the same input timestamp (the
+ * {@link Prediction#INPUT_TIMESTAMP} header). A new record that reuses an id (the default ids of a
+ * recreated topic) is counted (review finding 6).
  */
 class Deduplicate implements FixedKeyProcessor<String, Outcome, Outcome> {
+    /** What an outcome without the input-timestamp header is remembered as: it matches any input. */
+    private static final long ANY = Long.MIN_VALUE;
     private final String storeName;
     private final long retentionMs;
     private FixedKeyProcessorContext<String, Outcome> context;
@@ -33,10 +41,20 @@ class Deduplicate implements FixedKeyProcessor<String, Outcome, Outcome> {
     public void process(FixedKeyRecord<String, Outcome> record) {
         String key = record.value().model() + "/" + record.key();
         long t = record.timestamp();
+        long input = inputTimestamp(record);
         try (WindowStoreIterator<Long> earlier = seen.fetch(key, t - retentionMs, t + retentionMs)) {
-            if (earlier.hasNext()) return;
+            while (earlier.hasNext()) {
+                long other = earlier.next().value;
+                if (other == input || other == ANY || input == ANY) return;
+            }
         }
-        seen.put(key, t, t);
+        seen.put(key, input, t);
         context.forward(record);
+    }
+
+    /** The input record's timestamp; {@link #ANY} without the header (an older service): then the id alone counts. */
+    private static long inputTimestamp(FixedKeyRecord<String, Outcome> record) {
+        Header h = record.headers().lastHeader(Prediction.INPUT_TIMESTAMP);
+        return h == null ? ANY : Long.parseLong(new String(h.value(), StandardCharsets.UTF_8));
     }
 }

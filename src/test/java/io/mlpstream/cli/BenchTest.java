@@ -54,6 +54,7 @@ class BenchTest {
         // later passes have seen the data and score higher; the summary must not mix them in
         assertEquals(first.get("prequentialAccuracy").asDouble(), summary.get("prequentialAccuracy").asDouble(), 1e-9);
         assertTrue(summary.get("examplesPerSecond").asDouble() > 0);
+        assertTrue(summary.get("cpuMicrosPerExample").asDouble() > 0, "the training thread's CPU per example");
         // the core whose kernels OpenBLAS picked, as the library itself names it (e.g. Haswell, Cooperlake)
         String core = summary.get("blasCore").asText();
         boolean openBlas = summary.get("kernels").asText().startsWith("OpenBLAS");

@@ -129,9 +129,53 @@ class LabTest {
         for (int i = 0; i < 100 && given().get("/api/models/added").jsonPath().getLong("examplesTrained") < 40; i++) Thread.sleep(100);
         given().get("/api/models/added").then().statusCode(200).body("examplesTrained", equalTo(40)).body("serving", equalTo(false));
 
+        // published once (every 2 s) before it is removed, so that there is something for compaction to forget
+        assertTrue(TestKafka.readUntil("models", Duration.ofSeconds(10), r -> r.stream().anyMatch(x -> "added".equals(x.key())))
+                .stream().anyMatch(x -> "added".equals(x.key())), "the added model is published");
         admin().delete("/api/models/added").then().statusCode(204);
         given().get("/api/models/added").then().statusCode(404).body("title", equalTo("Unknown model"));
         assertEquals(3, given().get("/api/models").jsonPath().getList("model").size());
+        // review finding 17: the models topic forgets it (a tombstone), as model-checkpoints does
+        List<ConsumerRecord<String, byte[]>> published = TestKafka.readUntil("models", Duration.ofSeconds(10),
+                r -> r.stream().anyMatch(x -> "added".equals(x.key()) && x.value() == null));
+        assertTrue(published.stream().anyMatch(x -> "added".equals(x.key()) && x.value() == null), "a tombstone for the removed model");
+    }
+
+    /**
+     * Review finding 17: publishing followed the step count only, so a snapshot uploaded at the step the model had
+     * was never published, and the heartbeats vouched for the old weights. With nothing to learn (the step stays),
+     * the upload is published once as a model record, then heartbeats again.
+     */
+    @Test
+    void aSnapshotUploadedAtTheSameStepIsPublished() throws Exception {
+        byte[] snapshot = admin().get("/api/model/snapshot").then().statusCode(200).extract().asByteArray();
+        Thread.sleep(2500); // a publish interval (2 s) with the step unchanged: a heartbeat
+        long before = TestKafka.readUntil("models", Duration.ofSeconds(2), r -> false).stream()
+                .filter(x -> "relu".equals(x.key())).count();
+        admin().contentType("application/octet-stream").body(snapshot).put("/api/model/snapshot").then().statusCode(200);
+        List<ConsumerRecord<String, byte[]>> after = TestKafka.readUntil("models", Duration.ofSeconds(8),
+                r -> r.stream().filter(x -> "relu".equals(x.key())).count() > before);
+        assertEquals(before + 1, after.stream().filter(x -> "relu".equals(x.key())).count(), "the upload, published once");
+    }
+
+    /** At most MAX_MODELS (16) train at once: the 17th is refused with 409 and a message, and nothing changes. */
+    @Test
+    void theSeventeenthModelIsRefused() {
+        List<String> names = given().get("/api/models").jsonPath().getList("model");
+        List<String> added = new ArrayList<>();
+        try {
+            for (int i = names.size(); i < 16; i++) {
+                admin().contentType("application/json").body("{\"name\": \"extra-" + i + "\", \"hidden\": [4]}").post("/api/models")
+                        .then().statusCode(201);
+                added.add("extra-" + i);
+            }
+            admin().contentType("application/json").body("{\"name\": \"one-too-many\", \"hidden\": [4]}").post("/api/models")
+                    .then().statusCode(409).body("title", equalTo("Too many models")).body("detail", containsString("16"));
+            assertEquals(16, given().get("/api/models").jsonPath().getList("model").size());
+        } finally {
+            for (String name : added) admin().delete("/api/models/" + name).then().statusCode(204);
+        }
+        assertEquals(names, given().get("/api/models").jsonPath().getList("model"));
     }
 
     /** Unknown, duplicate and invalid: each answered 4xx with a message, and the set of models is unchanged. */

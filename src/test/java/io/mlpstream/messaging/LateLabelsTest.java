@@ -140,7 +140,8 @@ class LateLabelsTest {
     void labelsThatCannotBeUsedLandInTheirDeadLetterTopicWithTheirReason() throws Exception {
         Map<String, Long> before = ModelsApi.trained();
         TestKafka.sendAll(List.of(label("first", 3), TestKafka.record("labels", "bad", "{\"id\": \"bad\", \"label\": \"7\"}"),
-                TestKafka.record("labels", "junk", "{not json"), label("ghost", 1)));
+                TestKafka.record("labels", "junk", "{not json"), label("ghost", 1),
+                TestKafka.record("labels", "noid", "{\"id\": \"\", \"label\": 3}")));
         Thread.sleep(500);
         TestKafka.sendAll(List.of(image("first", 10, null), image("old", 11, null), image("twice", 12, null),
                 image("with-label", 13, 4)));
@@ -150,10 +151,10 @@ class LateLabelsTest {
         TestKafka.sendAll(List.of(label("old", 2)));
 
         Map<String, String> reasons = new HashMap<>();
-        List<ConsumerRecord<String, byte[]>> dlq = TestKafka.readUntil("labels-dlq", Duration.ofSeconds(30), r -> r.size() >= 7);
+        List<ConsumerRecord<String, byte[]>> dlq = TestKafka.readUntil("labels-dlq", Duration.ofSeconds(30), r -> r.size() >= 8);
         for (var r : dlq) reasons.merge(r.key(), TestKafka.header(r, "dlq-reason"), (a, b) -> a + "," + b);
         assertEquals(Map.of("bad", "bad-label", "junk", "invalid-json", "ghost", "unknown-id", "twice", "duplicate",
-                "with-label", "conflict,duplicate", "old", "expired"), reasons);
+                "with-label", "conflict,duplicate", "old", "expired", "noid", "bad-id"), reasons);
         assertTrue(dlq.stream().allMatch(r -> TestKafka.header(r, "dlq-detail") != null), "every dead letter says why");
 
         for (int i = 0; i < 50 && !ModelsApi.trained().equals(ModelsApi.plus(before, 3)); i++) Thread.sleep(100);

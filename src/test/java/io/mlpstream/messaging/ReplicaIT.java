@@ -171,6 +171,63 @@ class ReplicaIT {
     }
 
     /**
+     * Review section B (#16): a replica is not ready before it holds a model, answers the read endpoints meanwhile,
+     * refuses every mutating admin call with 409 (an upload would otherwise fence the trainer), and writes nothing to
+     * the topics that hold the trainer's state. On a broker of its own, so that no model is published before it starts.
+     */
+    @Test
+    void aReplicaIsReadyOnlyWithAModelAndWritesNothing() throws Exception {
+        Path own = Files.createTempDirectory("mlp-replica-ro");
+        try (EmbeddedKafka kafka = new EmbeddedKafka(own.resolve("kafka"), 0).start()) {
+            ServiceProcess trainer = new ServiceProcess(kafka.bootstrapServers(), Files.createDirectories(own.resolve("trainer")));
+            ServiceProcess replica = new ServiceProcess(kafka.bootstrapServers(), Files.createDirectories(own.resolve("replica")));
+            Map<String, String> admin = Map.of("MLP_API_ADMIN_PASSWORD", "ro-secret");
+            Map<String, String> replicaEnv = new java.util.HashMap<>(admin);
+            replicaEnv.put("MLP_ROLE", "predict");
+            start(replica, replicaEnv);
+            replica.awaitReadiness(503, 90);
+            Thread.sleep(3000);
+            replica.awaitReadiness(503, 1); // still: no model to serve
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + replica.port + "/api/models")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), "the read endpoints answer meanwhile");
+
+            Map<String, String> trainerEnv = new java.util.HashMap<>(admin);
+            trainerEnv.put("MLP_PUBLISH_EVERY", PUBLISH_MS + "ms");
+            Process trainerProcess = start(trainer, trainerEnv);
+            trainer.awaitReadiness(200, 90);
+            IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+            byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
+            Produce.send(kafka.bootstrapServers(), "images", images, labels, 200, 0, "ro-", false);
+            replica.awaitReadiness(200, 60);
+            trainerProcess.destroy(); // its last checkpoint and publish; then the topics stay as they are
+            assertTrue(trainerProcess.waitFor(60, TimeUnit.SECONDS));
+            Map<String, Long> ends = ends(kafka, "model-checkpoints", "models");
+
+            HttpResponse<String> upload = replica.admin("PUT", "/api/model/snapshot", new byte[] {1, 2, 3}, "application/octet-stream", "ro-secret");
+            assertEquals(409, upload.statusCode(), upload.body());
+            assertEquals(409, replica.admin("PATCH", "/api/model/hyperparameters", "{\"learningRate\": 0.01}", "ro-secret").statusCode());
+            assertEquals(409, replica.admin("POST", "/api/models", "{\"name\": \"more\", \"hidden\": [8]}", "ro-secret").statusCode());
+            assertEquals(409, replica.admin("DELETE", "/api/models/mnist-mlp", null, "ro-secret").statusCode());
+            Thread.sleep(2 * PUBLISH_MS);
+            assertEquals(ends, ends(kafka, "model-checkpoints", "models"), "the replica wrote nothing");
+        }
+    }
+
+    private static Map<String, Long> ends(EmbeddedKafka kafka, String... topics) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            for (String t : topics) {
+                var tp = new org.apache.kafka.common.TopicPartition(t, 0);
+                out.put(t, admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
+                        .get(30, TimeUnit.SECONDS).get(tp).offset());
+            }
+        }
+        return out;
+    }
+
+    /**
      * Every answer a replica gave while it swapped models in is exactly the published model of the step it names:
      * each published snapshot is decoded here and asked the same digit.
      */

@@ -101,10 +101,14 @@ final class ServiceProcess {
 
     /** An admin request with Basic credentials {@code admin:password}; returns the response. */
     HttpResponse<String> admin(String method, String path, String json, String password) throws Exception {
+        return admin(method, path, json == null ? null : json.getBytes(StandardCharsets.UTF_8), "application/json", password);
+    }
+
+    HttpResponse<String> admin(String method, String path, byte[] body, String contentType, String password) throws Exception {
         String auth = Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).header("Authorization", "Basic " + auth);
-        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mlpstream.events.Prediction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -20,6 +23,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +84,27 @@ class StatsTopologyTest {
         }
         assertEquals(1, confusion.get("b").total());
         assertEquals(1, confusion.get("b").counts()[1][2]);
+    }
+
+    /**
+     * Review finding 6: a recreated topic hands its default ids (topic-partition-offset) out again. The input record's
+     * timestamp (a header) tells a replay of the same record, dropped, from a new record with the same id, counted.
+     */
+    @Test
+    void aNewRecordThatReusesAnIdIsCountedAndAReplayIsNot() {
+        predictions.pipeInput(withInput("images-0-5", prediction("images-0-5", 1, 1, "a"), T0, 1000));
+        predictions.pipeInput(withInput("images-0-5", prediction("images-0-5", 1, 2, "a"), T0.plusSeconds(30), 1000)); // a replay
+        predictions.pipeInput(withInput("images-0-5", prediction("images-0-5", 3, 3, "a"), T0.plusSeconds(60), 90_000)); // recreated
+        ConfusionMatrix m = driver.<String, ConfusionMatrix>getKeyValueStore(StatsTopology.CONFUSION).get("a");
+        assertEquals(2, m.total());
+        assertEquals(1, m.counts()[1][1]);
+        assertEquals(1, m.counts()[3][3]);
+    }
+
+    private static TestRecord<String, String> withInput(String key, String value, Instant time, long inputTimestamp) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Prediction.INPUT_TIMESTAMP, String.valueOf(inputTimestamp).getBytes(StandardCharsets.UTF_8));
+        return new TestRecord<>(key, value, headers, time);
     }
 
     @Test
