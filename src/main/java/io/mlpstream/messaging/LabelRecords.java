@@ -32,7 +32,7 @@ public class LabelRecords {
 
     private final List<TrainingService.Source> sources = new ArrayList<>();
     /** Labels with nothing to learn, and their routes: they pass the models once the matches before them are in. */
-    private record Passed(InputOrder.Input label, long route) {
+    private record Passed(InputOrder.Input label, Route route) {
     }
 
     private final List<Passed> passed = new ArrayList<>();
@@ -55,11 +55,12 @@ public class LabelRecords {
         chunk.clear();
         sources.clear();
         passed.clear(); // what a failed answer left
+        List<String> names = Partitions.names(all);
         for (InputOrder.Input l : labels) {
-            long route = partitions.route(l.partition(), l.offset(), all);
-            if (route == 0) continue;
+            Route route = partitions.route(l.partition(), l.offset(), names);
+            if (route.skip()) continue;
             ends.computeIfAbsent(l.partition(), k -> new long[1])[0] = l.offset() + 1;
-            boolean publish = (route & Partitions.PUBLISH) != 0;
+            boolean publish = route.publish();
             LateExample late = publish ? lateLabels.label(l.partition(), l.offset(), l.timestamp(), l.key(), l.value())
                     : lateLabels.replayed(l.partition(), l.offset(), l.timestamp(), l.key(), l.value());
             if (late != null) {
@@ -73,7 +74,7 @@ public class LabelRecords {
         }
         runs.train(chunk, sources, all);
         // after the matches before them are in the models: a snapshot must never name a match it has not learned
-        for (Passed p : passed) partitions.passed(p.label().partition(), p.label().offset() + 1, p.route(), all);
+        for (Passed p : passed) partitions.passed(p.label().partition(), p.label().offset() + 1, p.route(), names);
         passed.clear();
         runs.publish(sources, all);
     }

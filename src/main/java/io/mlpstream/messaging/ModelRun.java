@@ -33,7 +33,7 @@ final class ModelRun implements TrainingListener {
     /** mlp.drift.reaction=background: the fresh copy that learns beside the model from a warning on; else null. */
     private final BackgroundRetraining retraining;
     private List<TrainingService.Source> sources = List.of();
-    private int bit;
+    private int place;
     private int[] labels = new int[512];
     private int[] scoredAs = new int[512];
     private Prediction[] predictions = new Prediction[512];
@@ -58,9 +58,9 @@ final class ModelRun implements TrainingListener {
         this.settings = settings;
     }
 
-    /** This model's bit in each source's route: k + 1 for the k-th model of the chunk. */
-    void bit(int bit) {
-        this.bit = bit;
+    /** This model's place in the chunk's order, as each source's route numbers the models. */
+    void place(int k) {
+        this.place = k;
     }
 
     /** Trains on a chunk. On a worker. */
@@ -105,7 +105,7 @@ final class ModelRun implements TrainingListener {
     }
 
     private boolean learns(TrainingService.Source s) {
-        return (s.route() & (1L << bit)) != 0;
+        return s.route().learns(place);
     }
 
     /** The prediction of row i, if it is to be published. Read by the trainer's thread after the chunk. */
@@ -125,7 +125,7 @@ final class ModelRun implements TrainingListener {
         if (learns(s)) inModel.put(s.partition(), s.offset() + 1);
         int scored = scoredAs[index] >= 0 ? scoredAs[index] : predicted;
         if (labels[index] != Examples.UNLABELED) watch(scored != s.label()); // scored: labeled, learned by this model
-        if ((s.route() & Partitions.PUBLISH) == 0 || s.isLate()) return; // published before
+        if (!s.route().publish() || s.isLate()) return; // published before
         predictions[index] = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
     }
 

@@ -97,12 +97,12 @@ public class ModelRuns implements ModelsListener {
                 System.currentTimeMillis()));
     }
 
-    /** Every model trains on the chunk, each on a worker; model k learns the rows whose route has bit k + 1. */
+    /** Every model trains on the chunk, each on a worker; the k-th model of the chunk learns the rows whose route names k. */
     void train(Examples chunk, List<TrainingService.Source> sources, List<RunningModel> all) {
         List<ModelRun> chunkRuns = new ArrayList<>(all.size());
         for (int k = 0; k < all.size(); k++) {
             ModelRun run = runs.get(all.get(k).name());
-            run.bit(k + 1);
+            run.place(k);
             chunkRuns.add(run);
         }
         threads.eachInParallel(chunkRuns, run -> run.process(chunk, sources));
@@ -117,7 +117,7 @@ public class ModelRuns implements ModelsListener {
         boolean several = all.size() > 1;
         for (int i = 0; i < sources.size(); i++) {
             TrainingService.Source s = sources.get(i);
-            if ((s.route() & Partitions.PUBLISH) == 0) continue;
+            if (!s.route().publish()) continue;
             if (s.isLate()) { // learned above; its predictions were published when the image arrived
                 outputs.consumed(s.partition(), s.offset() + 1);
                 continue;

@@ -86,7 +86,7 @@ public class TrainingService {
     private final Map<TopicPartition, long[]> chunkEnds = new HashMap<>();
 
     /** Where a row of the current chunk came from, and its route ({@link Partitions#route}). */
-    record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, long route, byte[] pixels,
+    record Source(String id, Integer label, long timestamp, TopicPartition partition, long offset, Route route, byte[] pixels,
                   int width, LateExample late) {
         /** A label that completed a waiting image: learned, scored by the predictions made on arrival, not published. */
         boolean isLate() {
@@ -229,6 +229,7 @@ public class TrainingService {
      */
     private void processInOrder(boolean drain) {
         List<RunningModel> all = models.all();
+        List<String> names = Partitions.names(all);
         chunk.clear();
         sources.clear();
         labels.clear();
@@ -246,8 +247,8 @@ public class TrainingService {
                 trainAndAnswer(all);
                 outputs.commitIfDue();
             }
-            long route = partitions.route(in.partition(), in.offset(), all);
-            if (route == 0) continue;
+            Route route = partitions.route(in.partition(), in.offset(), names);
+            if (route.skip()) continue;
             chunkEnds.computeIfAbsent(in.partition(), k -> new long[1])[0] = in.offset() + 1; // offsets rise within a partition
             image(in, route);
         }
@@ -267,8 +268,8 @@ public class TrainingService {
         labels.clear();
     }
 
-    private void image(InputOrder.Input in, long route) {
-        boolean publish = (route & Partitions.PUBLISH) != 0;
+    private void image(InputOrder.Input in, Route route) {
+        boolean publish = route.publish();
         TopicPartition tp = in.partition();
         try {
             ImageEvent event = decoder.decode(in.value());

@@ -165,6 +165,15 @@ class ReplicaIT {
             assertEquals(503, refused.statusCode(), refused.body());
             assertTrue(refused.body().contains("max-staleness"), refused.body());
             assertTrue(replicas[1].metric("mlp_model_staleness_seconds") > 6);
+            // review section B (#16): every predict endpoint checks the staleness, not the JSON one only
+            byte[] png = png(images);
+            for (String[] call : new String[][] {{"/api/predict", "image/png"}, {"/api/predict/all", "image/png"}}) {
+                HttpResponse<String> r = post(replicas[1], call[0], call[1], png);
+                assertEquals(503, r.statusCode(), call[0] + " " + call[1] + ": " + r.body());
+            }
+            HttpResponse<String> all = post(replicas[1], "/api/predict/all", "application/json",
+                    ImageEvents.toJson("late", null, 28, 28, images.pixels(), 0));
+            assertEquals(503, all.statusCode(), all.body());
         } finally {
             for (Process p : processes) p.destroyForcibly();
         }
@@ -302,8 +311,21 @@ class ReplicaIT {
     }
 
     private HttpResponse<String> post(ServiceProcess svc, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + svc.port + "/api/predict"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        return post(svc, "/api/predict", "application/json", body);
+    }
+
+    private HttpResponse<String> post(ServiceProcess svc, String path, String contentType, byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + svc.port + path))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The first digit as a 28x28 grayscale PNG. */
+    private static byte[] png(IdxReader.Images images) throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 28; y++) for (int x = 0; x < 28; x++) img.getRaster().setSample(x, y, 0, images.pixels()[y * 28 + x] & 0xFF);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", out);
+        return out.toByteArray();
     }
 }
