@@ -60,6 +60,8 @@ public class LagMonitor implements InputOrder.Fetched {
 
     private volatile Measured last = new Measured(Map.of(), Map.of(), Long.MIN_VALUE);
     private ScheduledExecutorService timer;
+    /** The last measurement failed: logged once until one succeeds. */
+    private boolean failing;
     private Admin admin;
 
     void start(@Observes StartupEvent event) {
@@ -108,9 +110,9 @@ public class LagMonitor implements InputOrder.Fetched {
 
     /**
      * Per assigned partition, the records still to come: what the consumer has not fetched yet (KafkaConsumer.currentLag,
-     * on its polling thread), and what it polled that the trainer has not processed.
+     * on its polling thread), and what it polled that the trainer has not processed; and the consumer's positions.
      */
-    private Measured fetchLag(long since) {
+    private Measured fetchLag(long since, Map<TopicPartition, Long> positions) {
         var consumer = clients.<String, byte[]>getConsumer("images");
         if (consumer == null) return new Measured(Map.of(), Map.of(), since);
         Map<TopicPartition, long[]> fetched = consumer.runOnPollingThread(c -> {
@@ -125,8 +127,26 @@ public class LagMonitor implements InputOrder.Fetched {
             long processed = training.nextOffsets().getOrDefault(tp.topic() + "-" + tp.partition(), 0L);
             lag.put(tp, f[0] + (f[1] - processed > 1 ? f[1] - processed : 0));
             unfetched.put(tp, f[0]);
+            positions.put(tp, f[1]);
         });
         return new Measured(lag, unfetched, since);
+    }
+
+    /**
+     * The records still to learn: per partition, its end minus the lower of what the trainer processed and where the
+     * consumer stands. The consumer's position is the lower one only when it went back (a topic recreated while the
+     * service runs, or a rebalance that rewinds to a snapshot): the processed offsets would then say nothing is left.
+     */
+    static long lag(Map<TopicPartition, Long> ends, Map<String, Long> processed, Map<TopicPartition, Long> positions) {
+        long lag = 0;
+        for (var e : ends.entrySet()) {
+            TopicPartition tp = e.getKey();
+            long next = processed.getOrDefault(tp.topic() + "-" + tp.partition(), 0L);
+            Long position = positions.get(tp);
+            if (position != null) next = Math.min(next, position);
+            lag += Math.max(0, e.getValue() - next);
+        }
+        return lag;
     }
 
     private void measure() {
@@ -134,18 +154,21 @@ public class LagMonitor implements InputOrder.Fetched {
         if (assigned.isEmpty()) return;
         long since = System.nanoTime();
         try {
-            var ends = admin.listOffsets(assigned.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
+            var offsets = admin.listOffsets(assigned.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
                     .all().get(5, TimeUnit.SECONDS);
-            long lag = 0;
-            for (var e : ends.entrySet()) {
-                long next = training.nextOffsets().getOrDefault(e.getKey().topic() + "-" + e.getKey().partition(), 0L);
-                lag += Math.max(0, e.getValue().offset() - next);
-            }
-            last = fetchLag(since);
+            Map<TopicPartition, Long> ends = new HashMap<>(), positions = new HashMap<>();
+            offsets.forEach((tp, o) -> ends.put(tp, o.offset()));
+            last = fetchLag(since, positions);
+            long lag = lag(ends, training.nextOffsets(), positions);
             metrics.lag(lag);
             live.lag(lag);
+            if (failing) LOG.infof("The consumer lag is measured again: %d records", lag);
+            failing = false;
         } catch (Exception e) {
-            LOG.debugf("lag measurement failed: %s", e.getMessage());
+            if (timer.isShutdown()) return; // stopping
+            // once per run of failures: the gauge keeps its last value meanwhile, which must not pass for a live one
+            if (!failing) LOG.warnf("Could not measure the consumer lag (%s); mlp_consumer_lag_records keeps its last value", e.toString());
+            failing = true;
         }
     }
 }

@@ -250,10 +250,10 @@ public class TrainingService {
             Route route = partitions.route(in.partition(), in.offset(), names);
             if (route.skip()) continue;
             chunkEnds.computeIfAbsent(in.partition(), k -> new long[1])[0] = in.offset() + 1; // offsets rise within a partition
-            image(in, route);
+            image(in, route, all);
         }
         trainAndAnswer(all);
-        chunkEnds.forEach((tp, end) -> nextOffsets.merge(tp.toString(), end[0], Math::max));
+        chunkEnds.forEach((tp, end) -> nextOffsets.put(tp.toString(), end[0]));
         chunkEnds.clear();
         outputs.commitIfDue();
     }
@@ -268,7 +268,7 @@ public class TrainingService {
         labels.clear();
     }
 
-    private void image(InputOrder.Input in, Route route) {
+    private void image(InputOrder.Input in, Route route, List<RunningModel> all) {
         boolean publish = route.publish();
         TopicPartition tp = in.partition();
         try {
@@ -281,6 +281,8 @@ public class TrainingService {
             sources.add(new Source(id, label, in.timestamp(), tp, in.offset(), route, event.pixels(), event.width(), null));
         } catch (InvalidEvent e) {
             if (!publish) return; // dead-lettered before
+            // the rows before it are published first: its offset must not commit them unpublished (review S4)
+            if (!sources.isEmpty()) trainAndAnswer(all);
             metrics.deadLetter(e.reason());
             outputs.deadLetter(in.key(), in.value(), e, tp, in.offset());
             outputs.consumed(tp, in.offset() + 1); // the offsets of a unit never run ahead of its outputs

@@ -71,6 +71,7 @@ class LabTest {
             perModelAndId.merge(p.get("model").asText() + "/" + r.key(), 1, Integer::sum);
         }
         assertEquals(1800, perModelAndId.size(), "one prediction of each image by each of three models");
+        inInputOrder(all, "lab-");
         assertTrue(perModelAndId.values().stream().allMatch(c -> c == 1), "none twice");
         List<JsonNode> served = TestKafka.predictions("lab-", 600);
         assertEquals(600, served.size(), "one prediction per image on predictions");
@@ -218,6 +219,27 @@ class LabTest {
 
     private static io.restassured.specification.RequestSpecification admin() {
         return given().auth().preemptive().basic("admin", ADMIN);
+    }
+
+    /**
+     * Review section B (#13): each model's outputs come out in input order. Two images of one input partition (the
+     * default partitioner's murmur2 of the key) were sent in the order of their numbers; on the output topic,
+     * keyed alike, they must follow each other in that order.
+     */
+    private static void inInputOrder(List<ConsumerRecord<String, byte[]>> outputs, String prefix) throws Exception {
+        Map<String, Integer> last = new HashMap<>(); // per output partition, model and input partition: the last number
+        int checked = 0;
+        for (var r : outputs) {
+            if (!r.key().startsWith(prefix)) continue;
+            int n = Integer.parseInt(r.key().substring(prefix.length()));
+            int input = org.apache.kafka.common.utils.Utils.toPositive(
+                    org.apache.kafka.common.utils.Utils.murmur2(r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8))) % 2;
+            String stream = r.partition() + "/" + Json.mapper().readTree(r.value()).get("model").asText() + "/" + input;
+            Integer before = last.put(stream, n);
+            assertTrue(before == null || before < n, stream + ": " + prefix + n + " after " + prefix + before);
+            checked++;
+        }
+        assertTrue(checked > 0);
     }
 
     private static ProducerRecord<String, byte[]> digit(String id, int index, boolean labeled) {

@@ -236,6 +236,24 @@ class LateLabelsTest {
         assertTrue(seen >= 90, seen + " of 100 images predicted while they kept coming");
     }
 
+    /**
+     * Review section B (#15): waiting expires in the stream's time, so a pause longer than max-delay with no record
+     * (an outage of the producers, or of the service) expires nothing: the label, stamped a second after its image,
+     * is matched and learned by both models.
+     */
+    @Test
+    @Order(5)
+    void aPauseInTheStreamExpiresNothing() throws Exception {
+        Map<String, Long> before = ModelsApi.trained();
+        long t = System.currentTimeMillis();
+        ProducerRecord<String, byte[]> image = image("paused", 30, null), label = label("paused", labels[30] & 0xFF);
+        TestKafka.sendAll(List.of(new ProducerRecord<>(image.topic(), null, t, image.key(), image.value())));
+        Thread.sleep(10_000); // longer than max-delay (8 s), with no record
+        TestKafka.sendAll(List.of(new ProducerRecord<>(label.topic(), null, t + 1000, label.key(), label.value())));
+        for (int i = 0; i < 100 && !ModelsApi.trained().equals(ModelsApi.plus(before, 1)); i++) Thread.sleep(100);
+        assertEquals(ModelsApi.plus(before, 1), ModelsApi.trained(), "the label that came after the pause is learned");
+    }
+
     private static ProducerRecord<String, byte[]> image(String id, int index, Integer label) {
         return new ProducerRecord<>("images", id, ImageEvents.toJson(id, label, 28, 28, images.pixels(), index * 784));
     }

@@ -197,6 +197,8 @@ class ReplicaIT {
             replica.awaitReadiness(503, 90);
             Thread.sleep(3000);
             replica.awaitReadiness(503, 1); // still: no model to serve
+            double stale = replica.metric("mlp_model_staleness_seconds");
+            assertTrue(stale >= 3 && stale < 120, "staleness before the first model counts from the start, not 1970: " + stale);
             assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + replica.port + "/api/models")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode(), "the read endpoints answer meanwhile");
 
