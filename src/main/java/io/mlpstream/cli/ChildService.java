@@ -21,6 +21,8 @@ final class ChildService implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Process process;
     private final int port;
+    /** When its JVM was started (System.nanoTime): the JIT's first minute is left out of CPU figures. */
+    final long startedNanos = System.nanoTime();
 
     private ChildService(Process process, int port) {
         this.process = process;
@@ -110,6 +112,11 @@ final class ChildService implements AutoCloseable {
         } catch (Exception e) {
             return -1; // a JRE without jcmd
         }
+    }
+
+    /** Each thread's CPU time so far, from a thread dump. */
+    ThreadCpu threadCpu() throws Exception {
+        return ThreadCpu.parse(jdkTool("jcmd", String.valueOf(process.pid()), "Thread.print"));
     }
 
     /** Full collections so far (jstat's FGC column), -1 if unknown. */

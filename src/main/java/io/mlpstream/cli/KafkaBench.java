@@ -128,6 +128,9 @@ public final class KafkaBench {
         return 0;
     }
 
+    /** The JIT's first minute is left out of the per-thread CPU figures. */
+    private static final long CPU_FROM_NANOS = TimeUnit.SECONDS.toNanos(60);
+
     /** Examples trained per second while the service works through the backlog. */
     private static void catchUp(String bootstrap, int events, String delivery, ChildService service, Admin admin,
                                 String model) throws Exception {
@@ -138,6 +141,8 @@ public final class KafkaBench {
             metrics.seekToBeginning(List.of(tp));
             long firstTs = -1, firstExamples = 0, lastTs = 0, lastExamples = 0, halfTs = -1, halfExamples = 0;
             long maxHeap = 0;
+            ThreadCpu cpuFrom = null; // from 60 s after the service's JVM started
+            long cpuFromExamples = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             long nextSample = 0;
             while (lastExamples < events && System.nanoTime() < deadline) {
@@ -156,6 +161,10 @@ public final class KafkaBench {
                         halfExamples = ex;
                     }
                 }
+                if (cpuFrom == null && System.nanoTime() - service.startedNanos >= CPU_FROM_NANOS) {
+                    cpuFrom = service.threadCpu();
+                    cpuFromExamples = lastExamples;
+                }
                 if (System.nanoTime() > nextSample) {
                     maxHeap = Math.max(maxHeap, service.heap());
                     nextSample = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -170,12 +179,29 @@ public final class KafkaBench {
             l.put("seconds", Math.round(seconds * 1000) / 1000.0);
             l.put("examplesPerSecond", Math.round((lastExamples - firstExamples) / Math.max(seconds, 1e-3)));
             l.put("secondHalfExamplesPerSecond", Math.round((lastExamples - halfExamples) / Math.max((lastTs - halfTs) / 1000.0, 1e-3)));
+            if (cpuFrom != null && lastExamples > cpuFromExamples) {
+                cpu(l, cpuFrom, service.threadCpu(), lastExamples - cpuFromExamples);
+            } else {
+                l.put("cpu", "the catch-up ended within a minute of the service's start: more --events for per-thread CPU");
+            }
             l.put("maxHeapUsedBytes", maxHeap);
             Thread.sleep(3000);
             l.put("heapUsedBytesAfter", service.heap());
             l.put("lagAfter", lag(admin));
             line(l);
         }
+    }
+
+    /**
+     * The serial cost, per thread's CPU clock: the trainer's threads (the trainer and the model workers, which run the
+     * predicting and training passes), Kafka Streams' (the statistics, per prediction: one per example of one model),
+     * and every thread above 1 us per example.
+     */
+    private static void cpu(Map<String, Object> l, ThreadCpu from, ThreadCpu to, long examples) {
+        l.put("cpuWindowExamples", examples);
+        l.put("trainerCpuMicrosPerExample", to.microsPer(from, examples, n -> n.startsWith("mlp-trainer") || n.startsWith("mlp-model-")));
+        l.put("statsCpuMicrosPerPrediction", to.microsPer(from, examples, n -> n.contains("StreamThread")));
+        l.put("threadsCpuMicrosPerExample", to.microsPer(from, examples));
     }
 
     /** Send-to-prediction latency at a steady rate below capacity; returns the events sent. */
