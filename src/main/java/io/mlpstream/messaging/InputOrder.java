@@ -21,8 +21,12 @@ import org.apache.kafka.common.TopicPartition;
  * thread only.
  */
 final class InputOrder {
-    /** One polled record; {@code polledAt} on System.nanoTime's clock. */
-    record Input(TopicPartition partition, long offset, long timestamp, long polledAt, String key, byte[] value) {
+    /**
+     * One polled record; {@code polledAt} on System.nanoTime's clock; {@code decoded}: what an image record decoded to
+     * on the decode stage (null for a label, decoded when it is answered).
+     */
+    record Input(TopicPartition partition, long offset, long timestamp, long polledAt, String key, byte[] value,
+                 DecodeStage.Decoded decoded) {
     }
 
     /** What the consumer has fetched. */

@@ -72,7 +72,7 @@ public class TrainingService {
     @Inject
     LearningMetrics metrics;
 
-    private ImageDecoder decoder;
+    private DecodeStage decoding;
     private Examples chunk;
     private final List<Source> sources = new ArrayList<>();
     @Inject
@@ -122,8 +122,8 @@ public class TrainingService {
         if (config.role() == Role.PREDICT) return; // a replica never trains, commits or writes
         OnlineTrainer first = models.all().get(0).trainer();
         int inputSize = first.learner().config().inputSize();
-        decoder = new ImageDecoder(inputSize, first.learner().config().classes(),
-                config.limits().maxRecordBytes(), config.limits().maxImageSide());
+        decoding = new DecodeStage(new ImageDecoder(inputSize, first.learner().config().classes(),
+                config.limits().maxRecordBytes(), config.limits().maxImageSide()));
         chunk = new Examples(512, inputSize);
         metrics.bind(InvalidEvent.REASONS, outputs::commitFailures, outputs::droppedOutputs);
         metrics.bindCommits(outputs::commits, outputs::commitNanos);
@@ -166,11 +166,29 @@ public class TrainingService {
         } catch (Exception e) {
             LOG.error("Final checkpoint failed", e);
         }
+        decoding.close();
     }
 
-    /** Called by the Kafka adapter; completes once the batch is predicted and published (not yet trained). */
+    /**
+     * Called by the Kafka adapter; the batch is decoded on the decode stage, then queued on the trainer's thread.
+     * Completes once the batch is predicted and published (not yet trained).
+     */
     public CompletionStage<Void> submit(KafkaRecordBatch<String, byte[]> batch) {
-        return threads.submit(() -> guarded(() -> process(batch)));
+        awaitStarted(); // at once: partitions are assigned only after start (Partitions waits for it)
+        return decoding.then(() -> inputs(batch), inputs -> threads.submit(() -> guarded(() -> process(inputs, batch))));
+    }
+
+    /** On the decode stage: the batch's records, each image decoded. */
+    private List<InputOrder.Input> inputs(KafkaRecordBatch<String, byte[]> batch) {
+        long polledAt = System.nanoTime();
+        List<InputOrder.Input> inputs = new ArrayList<>(batch.getRecords().size());
+        for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
+            long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
+            boolean image = !labelRecords.isLabels(record.getTopic());
+            inputs.add(new InputOrder.Input(new TopicPartition(record.getTopic(), record.getPartition()), offset,
+                    timestamp(record), polledAt, record.getKey(), record.getPayload(), image ? decoding.decode(record.getPayload()) : null));
+        }
+        return inputs;
     }
 
     /**
@@ -199,14 +217,8 @@ public class TrainingService {
         });
     }
 
-    private void process(KafkaRecordBatch<String, byte[]> batch) {
-        awaitStarted();
-        long polledAt = System.nanoTime();
-        for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
-            long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
-            order.add(new InputOrder.Input(new TopicPartition(record.getTopic(), record.getPartition()), offset,
-                    timestamp(record), polledAt, record.getKey(), record.getPayload()));
-        }
+    private void process(List<InputOrder.Input> inputs, KafkaRecordBatch<String, byte[]> batch) {
+        inputs.forEach(order::add);
         lastPoll = System.nanoTime();
         processInOrder(false);
         batch.ack(); // nothing to commit here (commit-strategy=ignore): the Outputs commit the offsets
@@ -272,7 +284,7 @@ public class TrainingService {
         boolean publish = route.publish();
         TopicPartition tp = in.partition();
         try {
-            ImageEvent event = decoder.decode(in.value());
+            ImageEvent event = in.decoded().get();
             String id = event.id() != null ? event.id() : tp + "-" + in.offset();
             // a label that came first and waited makes this a labeled image
             Integer label = event.label() != null ? event.label() : lateLabels.waitingLabel(id, tp, in.offset(), in.timestamp(), publish);

@@ -31,7 +31,7 @@ class InputOrderTest {
     }, () -> clock);
 
     private void add(TopicPartition tp, long offset, long timestamp) {
-        order.add(new InputOrder.Input(tp, offset, timestamp, clock++, null, null));
+        order.add(new InputOrder.Input(tp, offset, timestamp, clock++, null, null, null));
     }
 
     private List<String> drain(boolean drain) {
