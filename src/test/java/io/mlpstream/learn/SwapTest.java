@@ -80,14 +80,31 @@ class SwapTest {
             reader.start();
             readers.add(reader);
         }
+        // review section B (#16): an export during the swaps is exactly the snapshot of its step, as GET /api/model/export
+        Map<Long, byte[]> exports = new HashMap<>();
+        for (byte[] s : snapshots) {
+            Checkpoint c = CheckpointCodec.decode(s, Kernels.best()).checkpoint();
+            exports.put(c.step(), ModelExport.export(ModelExport.SAFETENSORS, "swapped", c));
+        }
+        AtomicInteger exported = new AtomicInteger();
+        Thread exporter = new Thread(() -> {
+            while (swapping.get()) {
+                Map.Entry<Long, byte[]> e = replica.whole(c -> Map.entry(c.step(), ModelExport.export(ModelExport.SAFETENSORS, "swapped", c)));
+                if (!java.util.Arrays.equals(exports.get(e.getKey()), e.getValue())) wrong.put("export at step " + e.getKey(), "a mix");
+                exported.incrementAndGet();
+            }
+        });
+        exporter.start();
+        readers.add(exporter);
         for (byte[] s : snapshots) {
             replica.restore(CheckpointCodec.decode(s, Kernels.best()).checkpoint()); // as ModelFollower.swapIn
             Thread.sleep(2);
         }
         swapping.set(false);
         for (Thread r : readers) r.join();
-        System.out.printf("%d answers during 100 swaps, %d wrong%n", answers.get(), wrong.size());
+        System.out.printf("%d answers and %d exports during 100 swaps, %d wrong%n", answers.get(), exported.get(), wrong.size());
         assertTrue(answers.get() > 100, "the readers ran during the swaps");
+        assertTrue(exported.get() > 5, exported.get() + " exports during the swaps");
         assertEquals(Map.of(), wrong);
         assertEquals(trainer.step(), replica.step());
     }

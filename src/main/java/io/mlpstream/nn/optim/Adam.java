@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Adam (Kingma and Ba, "Adam: A Method for Stochastic Optimization", 2015), with PyTorch's
  * torch.optim.Adam semantics: L2 weight decay is added to the gradient; the first and second moments
- * are bias-corrected by 1 - beta^t. State: the first and second moments of each parameter.
+ * are bias-corrected by 1 - beta^t. State: the first and second moments of each parameter, kept out of the
+ * subnormal floats ({@link Subnormals}).
  */
 public final class Adam extends Optimizer {
 
@@ -27,8 +28,8 @@ public final class Adam extends Optimizer {
             float[] m = state.get(2 * k).data(), v = state.get(2 * k + 1).data();
             for (int i = 0, n = params.get(k).value.size(); i < n; i++) {
                 float g = grad[i] + wd * w[i];
-                m[i] = b1 * m[i] + (1 - b1) * g;
-                v[i] = b2 * v[i] + (1 - b2) * g * g;
+                m[i] = Subnormals.flush(b1 * m[i] + (1 - b1) * g);
+                v[i] = Subnormals.flush(b2 * v[i] + (1 - b2) * g * g);
                 w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) / sqrtC2 + eps);
             }
         }

@@ -24,7 +24,7 @@ public final class Sgd extends Optimizer {
             for (int i = 0, n = params.get(k).value.size(); i < n; i++) {
                 float g = grad[i] + wd * w[i];
                 if (mu != 0f) {
-                    v[i] = mu * v[i] + g;
+                    v[i] = Subnormals.flush(mu * v[i] + g); // a decaying buffer: see Subnormals
                     g = nesterov ? g + mu * v[i] : v[i];
                 }
                 w[i] -= lr * g;
