@@ -60,10 +60,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public EmbeddedKafka(Path dataDir, int port, int controllerPort, Security security) {
         this.dataDir = dataDir;
-        this.port = port == 0 ? freePort() : port;
-        this.controllerPort = controllerPort == 0 ? freePort() : controllerPort;
+        int[] free = freePorts(3); // held open together: ports picked one by one can repeat (a listener clash)
+        this.port = port == 0 ? free[0] : port;
+        this.controllerPort = controllerPort == 0 ? free[1] : controllerPort;
         this.security = security;
-        this.internalPort = security == Security.PLAINTEXT ? this.port : freePort();
+        this.internalPort = security == Security.PLAINTEXT ? this.port : free[2];
     }
 
     public int port() {
@@ -169,12 +170,27 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+    /** Distinct free ports: each socket stays open until all are picked, so the system cannot hand one out twice. */
+    private static int[] freePorts(int n) {
+        ServerSocket[] sockets = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                sockets[i] = new ServerSocket(0);
+                sockets[i].setReuseAddress(true);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : sockets) {
+                try {
+                    if (s != null) s.close();
+                } catch (IOException ignored) {
+                    // closing a listening socket that was never used
+                }
+            }
         }
     }
 }

@@ -34,7 +34,10 @@ public final class LogSoftmax implements Module {
             float sum = 0;
             for (int j = 0; j < cols; j++) sum += gradOutput.get(o + j);
             for (int j = 0; j < cols; j++) {
-                gradInput.set(o + j, gradOutput.get(o + j) - (float) Math.exp(output.get(o + j)) * sum);
+                float g = gradOutput.get(o + j) - (float) Math.exp(output.get(o + j)) * sum;
+                // a confident model's other classes have softmax below 2^-126: as subnormal floats, every product of
+                // them in the layers' backward GEMMs would take a microcode assist on x86 (see optim.Subnormals)
+                gradInput.set(o + j, Math.abs(g) < Float.MIN_NORMAL ? 0f : g);
             }
         }
         return gradInput;
