@@ -244,10 +244,18 @@ public final class OnlineTrainer {
 
     /** Continues a restored checkpoint: its step, its counts and its cumulative accuracy. */
     public void restore(Checkpoint from) {
-        load(from);
-        examplesTrained = from.examplesTrained();
-        examplesPredicted = from.examplesPredicted();
-        accuracy.restore(from.prequentialSeen(), from.prequentialCorrect());
+        learner.checkFits(from.learner()); // before anything changes
+        weights.writeLock().lock();
+        try { // the counts with the weights: an export reading under the read lock gets one snapshot, never a mix
+            learner.copyFrom(from.learner());
+            step = from.step();
+            weightsVersion++;
+            examplesTrained = from.examplesTrained();
+            examplesPredicted = from.examplesPredicted();
+            accuracy.restore(from.prequentialSeen(), from.prequentialCorrect());
+        } finally {
+            weights.writeLock().unlock();
+        }
     }
 
     /** Everything needed to resume here; call it on the trainer's thread, between steps. */
