@@ -5,6 +5,7 @@ import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.ModelConfig;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -196,10 +197,11 @@ public class Models {
             throw new Refused(400, "Invalid model", "input-size and classes must be those of the stream's models");
         }
         long bytes = CheckpointCodec.maxBytes(spec.model()); // from its shape, before anything is allocated
-        if (bytes > store.maxValueBytes()) {
-            throw new Refused(400, "Invalid model", "its snapshot would be up to " + (bytes >> 20) + " MiB, above the "
-                    + (store.maxValueBytes() >> 20) + " MiB a checkpoint may have (" + store.limitedBy()
-                    + "): it could never be checkpointed");
+        long body = mp.getOptionalValue("quarkus.http.limits.max-body-size", MemorySize.class).map(MemorySize::asLongValue).orElse(10L << 20);
+        if (bytes > store.maxValueBytes() || bytes > body) {
+            throw new Refused(400, "Invalid model", "its snapshot would be up to " + (bytes >> 20) + " MiB, above " + (bytes > store.maxValueBytes()
+                    ? "the " + (store.maxValueBytes() >> 20) + " MiB a checkpoint may have (" + store.limitedBy() + "): it could never be checkpointed"
+                    : "the HTTP body limit: it could never be uploaded back; set QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE=" + ((bytes >> 20) + 1) + "M"));
         }
         RunningModel m = RunningModel.of(spec, null, schedule(), config.drift().watch());
         List<RunningModel> next = new ArrayList<>(models);

@@ -159,6 +159,17 @@ class LabTest {
         assertEquals(before + 1, after.stream().filter(x -> "relu".equals(x.key())).count(), "the upload, published once");
     }
 
+    /**
+     * Review section B (#12, m5): a model whose snapshot would exceed the HTTP body limit (10 MiB by default) could be
+     * downloaded but never uploaded back (413). It is refused when added, with the setting that allows it.
+     */
+    @Test
+    void aModelWhoseSnapshotCouldNotBeUploadedBackIsRefused() {
+        admin().contentType("application/json").body("{\"name\": \"huge\", \"hidden\": [1024, 512]}").post("/api/models")
+                .then().statusCode(400).body("detail", containsString("QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE"));
+        given().get("/api/models/huge").then().statusCode(404);
+    }
+
     /** At most MAX_MODELS (16) train at once: the 17th is refused with 409 and a message, and nothing changes. */
     @Test
     void theSeventeenthModelIsRefused() {
