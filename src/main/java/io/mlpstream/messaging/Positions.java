@@ -159,7 +159,7 @@ final class Positions {
                 learners |= 1L << k;
             }
         }
-        return publish || learners != 0 ? new Route(publish, learners) : Route.SKIP;
+        return publish || learners != 0 ? Route.of(publish, learners) : Route.SKIP;
     }
 
     /**

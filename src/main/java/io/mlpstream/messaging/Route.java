@@ -8,6 +8,16 @@ package io.mlpstream.messaging;
 record Route(boolean publish, long learners) {
     /** Nothing to do: published before and learned by every model, or its partition was given up. */
     static final Route SKIP = new Route(false, 0);
+    /** A route is asked for every record: those of up to 8 models are made once (a race makes an equal one twice). */
+    private static final Route[][] MADE = new Route[2][1 << 8];
+
+    static Route of(boolean publish, long learners) {
+        if (learners >= MADE[0].length) return new Route(publish, learners);
+        Route[] made = MADE[publish ? 1 : 0];
+        Route r = made[(int) learners];
+        if (r == null) made[(int) learners] = r = new Route(publish, learners);
+        return r;
+    }
 
     boolean learns(int model) {
         return (learners & (1L << model)) != 0;
