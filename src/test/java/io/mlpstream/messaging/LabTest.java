@@ -15,6 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -243,8 +245,7 @@ class LabTest {
         for (var r : outputs) {
             if (!r.key().startsWith(prefix)) continue;
             int n = Integer.parseInt(r.key().substring(prefix.length()));
-            int input = org.apache.kafka.common.utils.Utils.toPositive(
-                    org.apache.kafka.common.utils.Utils.murmur2(r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8))) % 2;
+            int input = Utils.toPositive(Utils.murmur2(r.key().getBytes(StandardCharsets.UTF_8))) % 2;
             String stream = r.partition() + "/" + Json.mapper().readTree(r.value()).get("model").asText() + "/" + input;
             Integer before = last.put(stream, n);
             assertTrue(before == null || before < n, stream + ": " + prefix + n + " after " + prefix + before);

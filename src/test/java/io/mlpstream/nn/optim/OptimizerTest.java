@@ -102,9 +102,7 @@ class OptimizerTest {
 
     @Test
     void smallMomentsAreKeptExactly() {
-        for (float x : new float[] {1f, 1e-3f, -2.5e-16f, 0x1p-52f, -0x1p-40f * 3}) {
-            if (Math.abs(x) >= 0x1p-52f) assertEquals(x, Subnormals.flush(x));
-        }
+        for (float x : new float[] {1f, 1e-3f, -2.5e-16f, 0x1p-52f, -0x1p-40f * 3}) assertEquals(x, Subnormals.flush(x));
         assertEquals(0f, Math.abs(Subnormals.flush(Float.MIN_NORMAL / 4)));
     }
 
