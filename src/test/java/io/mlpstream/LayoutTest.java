@@ -58,17 +58,35 @@ class LayoutTest {
     void theServiceNeverUsesItsAdapters() {
         assertUses("service", Set.of("service", "learn", "nn", "nn.optim", "events", "data"));
         assertUses("metrics", Set.of("metrics", "service", "learn"));
-        assertUses("messaging", Set.of("messaging", "service", "learn", "nn", "nn.optim", "events", "data", "metrics"));
+        assertUses("messaging", Set.of("messaging", "pipeline", "service", "learn", "nn", "nn.optim", "events", "data", "metrics"));
         assertUses("api", Set.of("api", "service", "events", "streams"));
+    }
+
+    /**
+     * The stream loop is plain Java, testable without a broker: of the frameworks it names only Kafka's
+     * TopicPartition (a value) and a logger; no CDI, no Quarkus, no SmallRye, no Kafka client.
+     */
+    @Test
+    void thePipelineIsPlainJava() {
+        assertUses("pipeline", Set.of("pipeline", "service", "learn", "nn", "events", "metrics"));
+        List<String> wrong = new ArrayList<>();
+        for (Path file : sources("pipeline")) {
+            for (String line : code(file)) {
+                String t = line.trim();
+                if (t.equals("import org.apache.kafka.common.TopicPartition;") || t.equals("import org.jboss.logging.Logger;")) continue;
+                if (FRAMEWORKS.stream().anyMatch(line::contains) || t.startsWith("@Inject")) wrong.add(MAIN.relativize(file) + ": " + t);
+            }
+        }
+        assertTrue(wrong.isEmpty(), "the pipeline must not touch a framework, but:\n" + String.join("\n", wrong));
     }
 
     @Test
     void nothingButTheLauncherUsesTheLauncherOrTheHttpApi() throws IOException {
-        for (String pkg : List.of("nn", "nn/optim", "learn", "data", "events", "service", "messaging", "streams", "metrics", "broker")) {
+        for (String pkg : List.of("nn", "nn/optim", "learn", "data", "events", "service", "pipeline", "messaging", "streams", "metrics", "broker")) {
             assertUsesNone(pkg, Set.of("cli", "api"));
         }
         // the launcher starts the service and reports on it (the demo), but never reaches into its adapters
-        assertUsesNone("cli", Set.of("messaging", "api", "metrics", "streams"));
+        assertUsesNone("cli", Set.of("messaging", "pipeline", "api", "metrics", "streams"));
     }
 
     @Test

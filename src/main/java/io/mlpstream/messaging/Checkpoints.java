@@ -20,7 +20,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Checkpoints in the compacted model-checkpoints topic, key = model name: written through the
- * {@link Outputs} with everything else, read at start-up (read_committed) by a plain consumer from the
+ * {@link KafkaOutputs} with everything else, read at start-up (read_committed) by a plain consumer from the
  * same kafka.* settings as every client (security included).
  */
 @ApplicationScoped
@@ -35,7 +35,7 @@ public class Checkpoints implements CheckpointStore {
     Map<String, Object> kafka;
 
     @Inject
-    Outputs outputs;
+    KafkaOutputs outputs;
 
     @Inject
     TopicSetup topics;
@@ -52,7 +52,7 @@ public class Checkpoints implements CheckpointStore {
      */
     @Override
     public long maxValueBytes() {
-        return Math.min(Outputs.MAX_REQUEST_BYTES, topics.snapshotTopicLimit()) - (64 << 10);
+        return Math.min(KafkaOutputs.MAX_REQUEST_BYTES, topics.snapshotTopicLimit()) - (64 << 10);
     }
 
     @Override

@@ -11,7 +11,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class ImageConsumer {
 
     @Inject
-    TrainingService training;
+    PipelineRunner training;
 
     @Incoming("images")
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {

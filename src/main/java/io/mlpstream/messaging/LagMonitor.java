@@ -1,6 +1,8 @@
 package io.mlpstream.messaging;
 
 import io.mlpstream.metrics.LearningMetrics;
+import io.mlpstream.pipeline.InputOrder;
+import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.LiveState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -37,7 +39,7 @@ public class LagMonitor implements InputOrder.Fetched {
     Partitions partitions;
 
     @Inject
-    TrainingService training;
+    PipelineRunner training;
 
     @Inject
     LearningMetrics metrics;
@@ -46,7 +48,7 @@ public class LagMonitor implements InputOrder.Fetched {
     LiveState live;
 
     @Inject
-    LabelRecords labels;
+    MlpConfig config;
 
     @Inject
     KafkaClientService clients;
@@ -83,10 +85,11 @@ public class LagMonitor implements InputOrder.Fetched {
      * True when the last measurement, begun after {@code since} (nanoTime), found every images partition fetched to
      * its end.
      */
-    boolean imagesCaughtUp(long since) {
+    @Override
+    public boolean imagesCaughtUp(long since) {
         Measured m = last;
         return m.since() > since && !m.behindBy().isEmpty()
-                && m.behindBy().entrySet().stream().allMatch(e -> labels.isLabels(e.getKey().topic()) || e.getValue() == 0);
+                && m.behindBy().entrySet().stream().allMatch(e -> e.getKey().topic().equals(config.topics().labels()) || e.getValue() == 0);
     }
 
     /**

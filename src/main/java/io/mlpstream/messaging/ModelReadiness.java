@@ -1,6 +1,7 @@
 package io.mlpstream.messaging;
 
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.Models;
 import io.mlpstream.service.Role;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +18,10 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class ModelReadiness implements HealthCheck {
     @Inject
-    TrainingService training;
+    PipelineRunner training;
+
+    @Inject
+    Models models;
 
     @Inject
     @Identifier("images-rebalance")
@@ -40,7 +44,7 @@ public class ModelReadiness implements HealthCheck {
                 .status(model && assigned > 0)
                 .withData("modelLoaded", model)
                 .withData("assignedPartitions", assigned)
-                .withData("step", model ? training.step() : 0)
+                .withData("step", model ? models.serving().trainer().step() : 0)
                 .build();
     }
 }

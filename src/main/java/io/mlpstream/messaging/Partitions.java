@@ -1,8 +1,8 @@
 package io.mlpstream.messaging;
 
 import io.mlpstream.metrics.LearningMetrics;
+import io.mlpstream.pipeline.Positions;
 import io.mlpstream.service.Models;
-import io.mlpstream.service.RunningModel;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,10 +36,10 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     Instance<LearningMetrics> metrics;
 
     @Inject
-    Instance<TrainingService> training;
+    Instance<PipelineRunner> training;
 
     @Inject
-    Instance<Outputs> outputs;
+    Instance<KafkaOutputs> outputs;
 
     private final Positions positions = new Positions(new Positions.Gaps() {
         @Override
@@ -99,29 +99,9 @@ public class Partitions implements KafkaConsumerRebalanceListener {
         }
     }
 
-    /** The route of one record ({@link Positions#route}); {@code models}: the names of the chunk's models, in order. */
-    Route route(TopicPartition tp, long offset, List<String> models) {
-        return positions.route(tp, offset, models);
-    }
-
-    void passed(TopicPartition tp, long next, Route route, List<String> models) {
-        positions.passed(tp, next, route, models);
-    }
-
-    void startAtNext(String model) {
-        positions.startAtNext(model);
-    }
-
-    void forget(String model) {
-        positions.forget(model);
-    }
-
-    Map<TopicPartition, Long> inModel(String model) {
-        return positions.inModel(model);
-    }
-
-    Map<String, Long> learnedOffsets(String model) {
-        return positions.learnedOffsets(model);
+    /** Where every input partition stands: shared with the pipeline, which routes each record by it. */
+    public Positions positions() {
+        return positions;
     }
 
     void giveUp(Collection<TopicPartition> partitions, long askedAt, boolean outputsDropped) {
@@ -134,10 +114,5 @@ public class Partitions implements KafkaConsumerRebalanceListener {
 
     public Set<TopicPartition> assigned() {
         return positions.assigned();
-    }
-
-    /** Names of the models, in the order that a chunk's routes number them. */
-    static List<String> names(List<RunningModel> models) {
-        return models.stream().map(RunningModel::name).toList();
     }
 }

@@ -24,6 +24,13 @@ public class LabelMeters {
     @Inject
     MeterRegistry registry;
 
+    /** Outside CDI (the pipeline's tests): the meters on {@code registry}. */
+    public static LabelMeters on(MeterRegistry registry) {
+        LabelMeters meters = new LabelMeters();
+        meters.registry = registry;
+        return meters;
+    }
+
     private Timer delay;
     private Counter matched;
     private Counter expired;

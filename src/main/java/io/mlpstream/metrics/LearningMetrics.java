@@ -30,6 +30,13 @@ public class LearningMetrics {
     @Inject
     MeterRegistry registry;
 
+    /** Outside CDI (the pipeline's tests): the meters on {@code registry}. */
+    public static LearningMetrics on(MeterRegistry registry) {
+        LearningMetrics meters = new LearningMetrics();
+        meters.registry = registry;
+        return meters;
+    }
+
     private Counter metricsSendFailures;
     private Counter beyondLogEnd;
     private Counter servingSwitches;

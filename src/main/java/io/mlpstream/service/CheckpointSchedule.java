@@ -9,7 +9,7 @@ final class CheckpointSchedule {
     private volatile long lastStep = -1;
     private volatile long lastMillis;
 
-    CheckpointSchedule(int everySteps, Duration every) {
+    public CheckpointSchedule(int everySteps, Duration every) {
         this.everySteps = everySteps;
         this.every = every;
     }

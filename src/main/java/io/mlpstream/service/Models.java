@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +28,7 @@ import org.jboss.logging.Logger;
  * time. Every change to the set, and everything that drives a model, runs on the {@link TrainerThreads}.
  */
 @ApplicationScoped
-public class Models {
+public class Models implements ModelSet {
     private static final Logger LOG = Logger.getLogger(Models.class);
     /** More models than this would not be compared live on a few cores; the limit keeps a typo from building hundreds. */
     public static final int MAX_MODELS = 16;
@@ -149,12 +148,9 @@ public class Models {
     }
 
     /** Every model, sorted by name; empty until they are built. */
+    @Override
     public List<RunningModel> all() {
         return models;
-    }
-
-    public Optional<RunningModel> get(String name) {
-        return models.stream().filter(m -> m.name().equals(name)).findFirst();
     }
 
     /** The serving model, or null until the models are built. */
@@ -163,15 +159,18 @@ public class Models {
         return name == null ? null : get(name).orElse(null);
     }
 
+    @Override
     public String servingName() {
         return serving.name();
     }
 
+    @Override
     public void listen(ModelsListener listener) {
         listeners.add(listener);
     }
 
     /** With {@code mlp.serving-model=best}: lets the best model serve, if it has led long enough. Trainer thread. */
+    @Override
     public void chooseServing() {
         String next = serving.choose(models);
         if (!next.equals(serving.name())) switchServing(next, "its window accuracy led by " + config.serving().margin()
@@ -238,6 +237,7 @@ public class Models {
     }
 
     /** Writes a model's snapshot (from {@link RunningModel#snapshot}); its status follows the store's answer. Trainer thread. */
+    @Override
     public void writeCheckpoint(RunningModel m, byte[] bytes, long step) {
         store.write(m.name(), bytes, () -> m.checkpointStored(step), e -> m.checkpointFailed(step, bytes.length, e));
     }

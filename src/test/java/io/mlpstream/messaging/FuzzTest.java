@@ -37,7 +37,7 @@ class FuzzTest {
     private static final int VALID = 1_000;
 
     @Inject
-    TrainingService training;
+    PipelineRunner training;
 
     @Inject
     @Identifier("images-rebalance")

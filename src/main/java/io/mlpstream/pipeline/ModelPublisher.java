@@ -1,11 +1,9 @@
-package io.mlpstream.messaging;
+package io.mlpstream.pipeline;
 
 import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.learn.OnlineTrainer;
-import io.mlpstream.service.Models;
+import io.mlpstream.service.ModelSet;
 import io.mlpstream.service.RunningModel;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,21 +18,22 @@ import java.util.Set;
  * time gets tombstones, so that compaction forgets it. All go in the outputs' transactions, as everything the trainer
  * writes.
  */
-@ApplicationScoped
-public class ModelPublisher {
+public final class ModelPublisher {
     public static final String HEARTBEAT = ":heartbeat";
 
-    @Inject
-    Models models;
-
-    @Inject
-    Outputs outputs;
+    private final ModelSet models;
+    private final Outputs outputs;
 
     /** Per model, the trainer and its weights' version last published (the trainer object too: a restore makes one anew). */
     private record Published(OnlineTrainer trainer, long version) {
     }
 
     private final Map<String, Published> published = new HashMap<>();
+
+    ModelPublisher(ModelSet models, Outputs outputs) {
+        this.models = models;
+        this.outputs = outputs;
+    }
 
     /** Between chunks, on the trainer's thread: the weights are not changing. */
     void publish() {

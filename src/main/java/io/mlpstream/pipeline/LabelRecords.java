@@ -1,11 +1,8 @@
-package io.mlpstream.messaging;
+package io.mlpstream.pipeline;
 
 import io.mlpstream.events.LateExample;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.service.RunningModel;
-import io.smallrye.common.annotation.Identifier;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,35 +12,26 @@ import org.apache.kafka.common.TopicPartition;
  * The labels topic's records, answered after the images before them ({@link InputOrder}): routed, matched (or
  * kept until their image, or dead-lettered), and the matches learned as one more chunk. Trainer thread only.
  */
-@ApplicationScoped
-public class LabelRecords {
-    @Inject
-    LateLabels lateLabels;
+final class LabelRecords {
+    private final LateLabels lateLabels;
+    private final Outputs outputs;
+    private final ModelTasks tasks;
+    private final Positions positions;
 
-    @Inject
-    Outputs outputs;
-
-    @Inject
-    ModelRuns runs;
-
-    @Inject
-    @Identifier("images-rebalance")
-    Partitions partitions;
-
-    private final List<TrainingService.Source> sources = new ArrayList<>();
+    private final List<Source> sources = new ArrayList<>();
     /** Labels with nothing to learn, and their routes: they pass the models once the matches before them are in. */
     private record Passed(InputOrder.Input label, Route route) {
     }
 
     private final List<Passed> passed = new ArrayList<>();
-    private Examples chunk;
+    private final Examples chunk;
 
-    void start(int inputSize) {
+    LabelRecords(LateLabels lateLabels, Outputs outputs, ModelTasks tasks, Positions positions, int inputSize) {
+        this.lateLabels = lateLabels;
+        this.outputs = outputs;
+        this.tasks = tasks;
+        this.positions = positions;
         this.chunk = new Examples(512, inputSize);
-    }
-
-    boolean isLabels(String topic) {
-        return lateLabels.isLabels(topic);
     }
 
     /**
@@ -55,9 +43,9 @@ public class LabelRecords {
         chunk.clear();
         sources.clear();
         passed.clear(); // what a failed answer left
-        List<String> names = Partitions.names(all);
+        List<String> names = Positions.names(all);
         for (InputOrder.Input l : labels) {
-            Route route = partitions.route(l.partition(), l.offset(), names);
+            Route route = positions.route(l.partition(), l.offset(), names);
             if (route.skip()) continue;
             ends.computeIfAbsent(l.partition(), k -> new long[1])[0] = l.offset() + 1;
             boolean publish = route.publish();
@@ -65,17 +53,17 @@ public class LabelRecords {
                     : lateLabels.replayed(l.partition(), l.offset(), l.timestamp(), l.key(), l.value());
             if (late != null) {
                 chunk.add(late.pixels(), 0, late.label());
-                sources.add(new TrainingService.Source(late.id(), late.label(), late.labelTimestamp(), l.partition(), l.offset(),
+                sources.add(new Source(late.id(), late.label(), late.labelTimestamp(), l.partition(), l.offset(),
                         route, late.pixels(), late.width(), late));
             } else {
                 passed.add(new Passed(l, route));
                 if (publish) outputs.consumed(l.partition(), l.offset() + 1);
             }
         }
-        runs.train(chunk, sources, all);
+        tasks.train(chunk, sources, all);
         // after the matches before them are in the models: a snapshot must never name a match it has not learned
-        for (Passed p : passed) partitions.passed(p.label().partition(), p.label().offset() + 1, p.route(), names);
+        for (Passed p : passed) positions.passed(p.label().partition(), p.label().offset() + 1, p.route(), names);
         passed.clear();
-        runs.publish(sources, all);
+        tasks.publish(sources, all);
     }
 }

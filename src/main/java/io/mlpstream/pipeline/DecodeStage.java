@@ -1,4 +1,4 @@
-package io.mlpstream.messaging;
+package io.mlpstream.pipeline;
 
 import io.mlpstream.events.ImageDecoder;
 import io.mlpstream.events.ImageEvent;
@@ -17,9 +17,9 @@ import java.util.function.Supplier;
  * from within its own decoding task, and the stage has one thread. What a record decodes to is kept with it
  * ({@link Decoded}); the trainer's thread still decides what to do with it (route, dead-letter), in input order.
  */
-final class DecodeStage implements AutoCloseable {
+public final class DecodeStage implements AutoCloseable {
     /** What an image record decoded to: its event, or why it is invalid. */
-    record Decoded(ImageEvent event, InvalidEvent invalid) {
+    public record Decoded(ImageEvent event, InvalidEvent invalid) {
         ImageEvent get() throws InvalidEvent {
             if (invalid != null) throw invalid;
             return event;
@@ -31,13 +31,7 @@ final class DecodeStage implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final ImageDecoder decoder;
-
-    DecodeStage(ImageDecoder decoder) {
-        this.decoder = decoder;
-    }
-
-    Decoded decode(byte[] value) {
+    static Decoded decode(ImageDecoder decoder, byte[] value) {
         try {
             return new Decoded(decoder.decode(value), null);
         } catch (InvalidEvent e) {
@@ -49,7 +43,7 @@ final class DecodeStage implements AutoCloseable {
      * Runs {@code decode} on the stage's thread, then hands its result to {@code next} (which queues it on the
      * trainer's thread) from that same task; completes when {@code next}'s stage does.
      */
-    <T> CompletionStage<Void> then(Supplier<T> decode, Function<T, CompletionStage<Void>> next) {
+    public <T> CompletionStage<Void> then(Supplier<T> decode, Function<T, CompletionStage<Void>> next) {
         return CompletableFuture.supplyAsync(() -> next.apply(decode.get()), thread).thenCompose(s -> s);
     }
 

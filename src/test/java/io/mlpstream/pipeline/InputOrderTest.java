@@ -1,4 +1,4 @@
-package io.mlpstream.messaging;
+package io.mlpstream.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -27,6 +27,10 @@ class InputOrderTest {
 
         public boolean fetchedToEnd(TopicPartition tp, long since) {
             return fetchedToEnd.contains(tp) && measuredAt > since;
+        }
+
+        public boolean imagesCaughtUp(long since) {
+            return false;
         }
     }, () -> clock);
 

@@ -1,4 +1,4 @@
-package io.mlpstream.messaging;
+package io.mlpstream.pipeline;
 
 import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingEvent;
@@ -25,14 +25,14 @@ import org.apache.kafka.common.TopicPartition;
  * the other models do the same on other workers; what is to be published (predictions, training-metrics
  * records, snapshots) is kept here, and the trainer's thread sends it afterwards, in order.
  */
-final class ModelRun implements TrainingListener {
+final class ModelTask implements TrainingListener {
     final RunningModel model;
     final ModelMeters meters;
     private final Map<TopicPartition, Long> inModel;
-    private final ModelRuns.Settings settings;
+    private final ModelTasks.Settings settings;
     /** mlp.drift.reaction=background: the fresh copy that learns beside the model from a warning on; else null. */
     private final BackgroundRetraining retraining;
-    private List<TrainingService.Source> sources = List.of();
+    private List<Source> sources = List.of();
     private int place;
     private int[] labels = new int[512];
     private int[] scoredAs = new int[512];
@@ -48,7 +48,7 @@ final class ModelRun implements TrainingListener {
     /** Its starting point was taken (or it needs none): see {@link RunningModel#startingSnapshot}. */
     private boolean started;
 
-    ModelRun(RunningModel model, ModelMeters meters, Map<TopicPartition, Long> inModel, ModelRuns.Settings settings) {
+    ModelTask(RunningModel model, ModelMeters meters, Map<TopicPartition, Long> inModel, ModelTasks.Settings settings) {
         // the copy is made as the model now is (a restored model keeps its own settings), fresh weights
         this.retraining = settings.background() ? new BackgroundRetraining(() -> new OnlineTrainer(Learner.create(
                 model.trainer().learner().config(), model.trainer().learner().rule().config(), Kernels.best()), model.trainer().config())) : null;
@@ -64,7 +64,7 @@ final class ModelRun implements TrainingListener {
     }
 
     /** Trains on a chunk. On a worker. */
-    void process(Examples chunk, List<TrainingService.Source> rows) {
+    void process(Examples chunk, List<Source> rows) {
         if (!started && settings.ownsPartitions().getAsBoolean()) { // before it learns anything, in its first outputs' unit
             byte[] start = model.startingSnapshot(settings.offsets().apply(model.name()));
             if (start != null) snapshots.add(new Snapshot(start, model.trainer().step()));
@@ -78,7 +78,7 @@ final class ModelRun implements TrainingListener {
         if (scoredAs.length < chunk.size()) scoredAs = new int[chunk.size()];
         boolean learnsAll = true, late = false;
         for (int i = 0; i < chunk.size(); i++) {
-            TrainingService.Source s = rows.get(i);
+            Source s = rows.get(i);
             boolean learns = learns(s);
             labels[i] = learns ? chunk.label(i) : Examples.UNLABELED;
             learnsAll &= learns || !chunk.isLabeled(i);
@@ -98,13 +98,13 @@ final class ModelRun implements TrainingListener {
     }
 
     /** A late example is scored by this model's prediction made when the image arrived (-1: none, score it now). */
-    private int arrivalPrediction(TrainingService.Source s) {
+    private int arrivalPrediction(Source s) {
         if (!s.isLate()) return -1;
         Prediction p = s.late().predictionOf(model.name());
         return p == null ? -1 : p.predicted();
     }
 
-    private boolean learns(TrainingService.Source s) {
+    private boolean learns(Source s) {
         return s.route().learns(place);
     }
 
@@ -121,7 +121,7 @@ final class ModelRun implements TrainingListener {
 
     @Override
     public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
-        TrainingService.Source s = sources.get(index);
+        Source s = sources.get(index);
         if (learns(s)) inModel.put(s.partition(), s.offset() + 1);
         int scored = scoredAs[index] >= 0 ? scoredAs[index] : predicted;
         if (labels[index] != Examples.UNLABELED) watch(scored != s.label()); // scored: labeled, learned by this model

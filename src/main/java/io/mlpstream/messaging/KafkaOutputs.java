@@ -9,6 +9,7 @@ import io.mlpstream.events.Json;
 import io.mlpstream.events.LateExample;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.pipeline.Outputs;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.Role;
@@ -43,8 +44,8 @@ import org.jboss.logging.Logger;
  * at least once if {@code mlp.delivery.guarantee=at-least-once}. Topic names: {@code mlp.topics.*}.
  */
 @ApplicationScoped
-public class Outputs {
-    private static final Logger LOG = Logger.getLogger(Outputs.class);
+public class KafkaOutputs implements Outputs {
+    private static final Logger LOG = Logger.getLogger(KafkaOutputs.class);
     /** What a dead letter too large for its topic keeps of the original value: enough to see what it was. */
     static final int TRUNCATED_BYTES = 64 << 10;
     /** The largest record the producer sends: a checkpoint, a dead letter of a 16 MiB record. */
@@ -140,13 +141,15 @@ public class Outputs {
      * {@value Prediction#INPUT_TIMESTAMP} header is the input record's timestamp: with the id, what tells the statistics a
      * replay from a new record that reuses an id (a recreated topic's default ids, review finding 6).
      */
-    void prediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted) {
+    @Override
+    public void prediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted) {
         log.send(stamped(predictionsTopic, p.id(), json(p), inputTimestamp), source, onCommitted, null,
                 e -> dropped("The prediction of " + p.id(), e));
     }
 
     /** One model's prediction of an input record, when several models run; {@code onCommitted} runs once it is committed. */
-    void modelPrediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted) {
+    @Override
+    public void modelPrediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted) {
         log.send(stamped(modelPredictionsTopic, p.id(), json(p), inputTimestamp), source, onCommitted, null,
                 e -> dropped("The " + p.model() + " prediction of " + p.id(), e));
     }
@@ -158,13 +161,15 @@ public class Outputs {
     }
 
     /** A record of the training-events topic (a serving switch, a drift), key = model name. */
-    void event(String model, Object event) {
+    @Override
+    public void event(String model, Object event) {
         log.send(new ProducerRecord<>(eventsTopic, model, json(event)), null, () -> { }, null,
                 e -> dropped("The training event " + event, e));
     }
 
     /** Training metrics are telemetry: one refused is counted and logged, and training goes on. */
-    void metrics(String model, TrainingMetrics m, Consumer<Throwable> onDropped) {
+    @Override
+    public void metrics(String model, TrainingMetrics m, Consumer<Throwable> onDropped) {
         log.send(new ProducerRecord<>(metricsTopic, model, json(m)), null, () -> { }, null, onDropped::accept);
     }
 
@@ -173,7 +178,8 @@ public class Outputs {
      * too large for the DLQ topic is sent again with only the first {@link #TRUNCATED_BYTES} of its value
      * and a dlq-original-bytes header, so that one record never stops the stream.
      */
-    void deadLetter(String key, byte[] value, InvalidEvent why, TopicPartition source, long offset) {
+    @Override
+    public void deadLetter(String key, byte[] value, InvalidEvent why, TopicPartition source, long offset) {
         deadLetterTo(deadLetterTopic, key, value, why, source + "-" + offset, source);
     }
 
@@ -181,7 +187,8 @@ public class Outputs {
      * A label that could not be used, to labels-dlq with its reason, with the same fallback (review finding 17);
      * {@code source} is its topic-partition-offset.
      */
-    void labelDeadLetter(String key, byte[] value, InvalidEvent why, String source, TopicPartition input) {
+    @Override
+    public void labelDeadLetter(String key, byte[] value, InvalidEvent why, String source, TopicPartition input) {
         deadLetterTo(labelsDlqTopic, key, value, why, source, input);
     }
 
@@ -195,20 +202,23 @@ public class Outputs {
     }
 
     /** An image whose label came later, for the models to learn and the statistics to score (key = image id). */
-    void lateExample(LateExample example, TopicPartition source) {
+    @Override
+    public void lateExample(LateExample example, TopicPartition source) {
         log.send(stamped(lateExamplesTopic, example.id(), json(example), example.imageTimestamp()), source, () -> { }, null,
                 e -> dropped("The late example " + example.id(), e));
     }
 
     /** A model's weights for predictor replicas (key = model name), or its heartbeat (key = name + ":heartbeat"). */
-    void model(String key, byte[] value) {
+    @Override
+    public void model(String key, byte[] value) {
         log.send(new ProducerRecord<>(config.topics().models(), key, value), null, () -> { }, null,
                 e -> dropped("The published model " + key, e));
     }
 
     /** An entry of the pending-labels changelog (null: a tombstone), in the same transaction as what it answers. */
-    void pendingLabel(String id, byte[] entry) {
-        log.send(new ProducerRecord<>(pendingTopic, id, entry), null, () -> { }, null,
+    @Override
+    public void pendingLabel(String id, Object entry) {
+        log.send(new ProducerRecord<>(pendingTopic, id, entry == null ? null : PendingLabelsChangelog.encode(entry)), null, () -> { }, null,
                 e -> dropped("The pending-labels entry of " + id, e));
     }
 
@@ -239,16 +249,19 @@ public class Outputs {
     }
 
     /** The input partition's records before {@code next} are answered. */
-    void consumed(TopicPartition tp, long next) {
+    @Override
+    public void consumed(TopicPartition tp, long next) {
         log.consumed(tp, next);
     }
 
-    void commitIfDue() {
+    @Override
+    public void commitIfDue() {
         log.commitIfDue();
     }
 
     /** Commits what is open; at-least-once, the consumer's offsets follow asynchronously. */
-    void commit() {
+    @Override
+    public void commit() {
         log.commit(true);
     }
 

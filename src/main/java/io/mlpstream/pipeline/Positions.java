@@ -1,5 +1,6 @@
-package io.mlpstream.messaging;
+package io.mlpstream.pipeline;
 
+import io.mlpstream.service.RunningModel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -19,22 +20,22 @@ import org.jboss.logging.Logger;
  * but not published again (a replay after a restore); a record below a model's {@code learned} is not learned again by
  * that model. Plain Java: {@link Partitions}, the consumer's rebalance listener, feeds it what the consumer knows.
  */
-final class Positions {
+public final class Positions {
     private static final Logger LOG = Logger.getLogger(Positions.class);
 
     /** What a model's snapshot says of where it stands. */
-    record Resume(String model, Map<String, Long> offsets, boolean restored) {
+    public record Resume(String model, Map<String, Long> offsets, boolean restored) {
     }
 
     /** Where records were found missing, for the metrics. */
-    interface Gaps {
+    public interface Gaps {
         void beyondLogEnd();
 
         void outOfRetention(String model, long records);
     }
 
     /** What the consumer knows of a partition when it is assigned. */
-    record Log(Long committed, long earliest, long end) {
+    public record Log(Long committed, long earliest, long end) {
     }
 
     private final Gaps gaps;
@@ -49,7 +50,7 @@ final class Positions {
     /** Bumped by every assignment. */
     private final AtomicLong epoch = new AtomicLong();
 
-    Positions(Gaps gaps) {
+    public Positions(Gaps gaps) {
         this.gaps = gaps;
     }
 
@@ -62,7 +63,7 @@ final class Positions {
      * outputs and the models' learning. A partition that nothing is known of is absent: it starts where the consumer's
      * auto.offset.reset put it ({@code position}).
      */
-    Map<TopicPartition, Long> assign(Map<TopicPartition, Log> logs, List<Resume> models, ToLongFunction<TopicPartition> position) {
+    public Map<TopicPartition, Long> assign(Map<TopicPartition, Log> logs, List<Resume> models, ToLongFunction<TopicPartition> position) {
         Map<TopicPartition, Long> seeks = new HashMap<>();
         for (var e : logs.entrySet()) {
             TopicPartition tp = e.getKey();
@@ -208,26 +209,31 @@ final class Positions {
      * Records of these partitions are no longer routed; unless they were assigned again meanwhile (the callback that
      * asked, at {@code askedAt}, timed out, and a later assignment came first). Trainer thread.
      */
-    void giveUp(Collection<TopicPartition> partitions, long askedAt, boolean outputsDropped) {
+    public void giveUp(Collection<TopicPartition> partitions, long askedAt, boolean outputsDropped) {
         if (epoch.get() != askedAt) return;
         assigned.removeAll(partitions);
         if (outputsDropped) partitions.forEach(published::remove); // the group's committed offset applies again
     }
 
     /** Dropped at once, when the trainer could not be asked to give them up. */
-    void drop(Collection<TopicPartition> partitions) {
+    public void drop(Collection<TopicPartition> partitions) {
         assigned.removeAll(partitions);
     }
 
-    long epoch() {
+    public long epoch() {
         return epoch.get();
     }
 
-    boolean owns(TopicPartition tp) {
+    public boolean owns(TopicPartition tp) {
         return assigned.contains(tp);
     }
 
-    Set<TopicPartition> assigned() {
+    public Set<TopicPartition> assigned() {
         return Set.copyOf(assigned);
+    }
+
+    /** Names of the models, in the order that a chunk's routes number them. */
+    static List<String> names(List<RunningModel> models) {
+        return models.stream().map(RunningModel::name).toList();
     }
 }

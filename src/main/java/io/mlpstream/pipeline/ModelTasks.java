@@ -1,18 +1,15 @@
-package io.mlpstream.messaging;
+package io.mlpstream.pipeline;
 
 import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingEvent;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.service.MlpConfig;
-import io.mlpstream.service.Models;
+import io.mlpstream.service.ModelSet;
 import io.mlpstream.service.LiveState;
 import io.mlpstream.service.ModelsListener;
 import io.mlpstream.service.RunningModel;
 import io.mlpstream.service.TrainerThreads;
-import io.smallrye.common.annotation.Identifier;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,70 +19,61 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * Every model's {@link ModelRun}: a decoded chunk is trained by all models at once, one per worker, then
- * their outputs are sent in input order from the trainer's thread. Keeps the runs in step with the set of
+ * Every model's {@link ModelTask}: a decoded chunk is trained by all models at once, one per worker, then
+ * their outputs are sent in input order from the trainer's thread. Keeps the tasks in step with the set of
  * models (added, removed) and publishes serving switches on training-events.
  */
-@ApplicationScoped
-public class ModelRuns implements ModelsListener {
-    private static final Logger LOG = Logger.getLogger(ModelRuns.class);
+final class ModelTasks implements ModelsListener {
+    private static final Logger LOG = Logger.getLogger(ModelTasks.class);
 
-    @Inject
-    MlpConfig config;
+    private final MlpConfig config;
+    private final ModelSet models;
+    private final TrainerThreads threads;
+    private final Outputs outputs;
+    private final Positions positions;
+    private final LearningMetrics metrics;
+    private final LiveState live;
+    private final LateLabels lateLabels;
 
-    @Inject
-    Models models;
-
-    @Inject
-    TrainerThreads threads;
-
-    @Inject
-    Outputs outputs;
-
-    @Inject
-    @Identifier("images-rebalance")
-    Partitions partitions;
-
-    @Inject
-    LearningMetrics metrics;
-
-    @Inject
-    LiveState live;
-
-    @Inject
-    LateLabels lateLabels;
-
-    /** What a model's run needs of the service while it trains on a worker. */
+    /** What a model's task needs of the service while it trains on a worker. */
     record Settings(int metricsEvery, BooleanSupplier ownsPartitions, Function<String, Map<String, Long>> offsets,
                     boolean resetOnDrift, boolean background) {
     }
 
     /** One per model; changed on the trainer's thread only. */
-    private final Map<String, ModelRun> runs = new LinkedHashMap<>();
-    private Settings settings;
+    private final Map<String, ModelTask> tasks = new LinkedHashMap<>();
+    private final Settings settings;
 
-    /** The models built at start; later ones come through {@link #added}. */
-    void start() {
-        settings = new Settings(config.training().metricsEvery(), () -> !partitions.assigned().isEmpty(), partitions::learnedOffsets,
+    /** A task for each model built at start; later ones come through {@link #added}. */
+    ModelTasks(Pipeline.Parts parts, LateLabels lateLabels) {
+        this.config = parts.config();
+        this.models = parts.models();
+        this.threads = parts.threads();
+        this.outputs = parts.outputs();
+        this.positions = parts.positions();
+        this.metrics = parts.metrics();
+        this.live = parts.live();
+        this.lateLabels = lateLabels;
+        settings = new Settings(config.training().metricsEvery(), () -> !positions.assigned().isEmpty(), positions::learnedOffsets,
                 config.drift().resetOnDrift(), config.drift().background());
-        models.all().forEach(this::run);
+        models.all().forEach(this::addTask);
         models.listen(this);
     }
 
-    private void run(RunningModel model) {
-        runs.put(model.name(), new ModelRun(model, metrics.bind(model), partitions.inModel(model.name()), settings));
+    private void addTask(RunningModel model) {
+        tasks.put(model.name(), new ModelTask(model, metrics.bind(model), positions.inModel(model.name()), settings));
     }
 
     @Override
     public void added(RunningModel model) {
-        run(model);
-        partitions.startAtNext(model.name()); // added at run time: it learns from the next record on
+        addTask(model);
+        positions.startAtNext(model.name()); // added at run time: it learns from the next record on
     }
 
     @Override
     public void removed(RunningModel model) {
-        runs.remove(model.name());
-        partitions.forget(model.name());
+        tasks.remove(model.name());
+        positions.forget(model.name());
         metrics.unbind(model.name());
     }
 
@@ -98,25 +86,25 @@ public class ModelRuns implements ModelsListener {
     }
 
     /** Every model trains on the chunk, each on a worker; the k-th model of the chunk learns the rows whose route names k. */
-    void train(Examples chunk, List<TrainingService.Source> sources, List<RunningModel> all) {
-        List<ModelRun> chunkRuns = new ArrayList<>(all.size());
+    void train(Examples chunk, List<Source> sources, List<RunningModel> all) {
+        List<ModelTask> chunkTasks = new ArrayList<>(all.size());
         for (int k = 0; k < all.size(); k++) {
-            ModelRun run = runs.get(all.get(k).name());
-            run.place(k);
-            chunkRuns.add(run);
+            ModelTask task = tasks.get(all.get(k).name());
+            task.place(k);
+            chunkTasks.add(task);
         }
-        threads.eachInParallel(chunkRuns, run -> run.process(chunk, sources));
+        threads.eachInParallel(chunkTasks, task -> task.process(chunk, sources));
     }
 
     /**
      * Row by row, in input order: the serving model's prediction, then every model's when several run; then each
      * model's training-metrics records and snapshots.
      */
-    void publish(List<TrainingService.Source> sources, List<RunningModel> all) {
+    void publish(List<Source> sources, List<RunningModel> all) {
         String serving = models.servingName();
         boolean several = all.size() > 1;
         for (int i = 0; i < sources.size(); i++) {
-            TrainingService.Source s = sources.get(i);
+            Source s = sources.get(i);
             if (!s.route().publish()) continue;
             if (s.isLate()) { // learned above; its predictions were published when the image arrived
                 outputs.consumed(s.partition(), s.offset() + 1);
@@ -124,11 +112,11 @@ public class ModelRuns implements ModelsListener {
             }
             List<Prediction> made = s.label() == null ? new ArrayList<>(all.size()) : null;
             for (RunningModel m : all) {
-                ModelRun run = runs.get(m.name());
-                Prediction p = run.prediction(i);
+                ModelTask task = tasks.get(m.name());
+                Prediction p = task.prediction(i);
                 if (p == null) continue;
                 boolean serves = m.name().equals(serving);
-                Runnable counted = () -> run.meters.prediction(p.correct(), s.timestamp());
+                Runnable counted = () -> task.meters.prediction(p.correct(), s.timestamp());
                 if (serves && Boolean.FALSE.equals(p.correct())) {
                     live.misclassified(p.id(), m.name(), s.label(), p.predicted(), p.confidence(), s.pixels(), s.width());
                 }
@@ -144,7 +132,7 @@ public class ModelRuns implements ModelsListener {
             }
             outputs.consumed(s.partition(), s.offset() + 1);
         }
-        for (RunningModel m : all) runs.get(m.name()).sent(sources.size());
+        for (RunningModel m : all) tasks.get(m.name()).sent(sources.size());
         if (!sources.isEmpty()) live.examplesArrived();
         sendSteps();
         models.chooseServing();
@@ -152,37 +140,37 @@ public class ModelRuns implements ModelsListener {
 
     /** Partial batches whose oldest example has waited idle-flush are trained. */
     void flushIfIdle() {
-        for (ModelRun run : runs.values()) run.model.trainer().flushIfIdle(run);
+        for (ModelTask task : tasks.values()) task.model.trainer().flushIfIdle(task);
         sendSteps();
     }
 
     /** At shutdown: every model learns what it has buffered, and a last snapshot of each is written. */
     void flushAndSnapshot() {
-        for (ModelRun run : runs.values()) {
-            run.model.trainer().flush(run);
-            if (!partitions.assigned().isEmpty()) {
-                byte[] bytes = run.model.snapshot(partitions.learnedOffsets(run.model.name()));
-                if (bytes != null) run.snapshots.add(new ModelRun.Snapshot(bytes, run.model.trainer().step()));
+        for (ModelTask task : tasks.values()) {
+            task.model.trainer().flush(task);
+            if (!positions.assigned().isEmpty()) {
+                byte[] bytes = task.model.snapshot(positions.learnedOffsets(task.model.name()));
+                if (bytes != null) task.snapshots.add(new ModelTask.Snapshot(bytes, task.model.trainer().step()));
             }
         }
         sendSteps();
     }
 
     private void sendSteps() {
-        for (ModelRun run : runs.values()) {
-            for (var report : run.reports) outputs.metrics(run.model.name(), report, metrics::metricsSendFailed);
-            for (var s : run.snapshots) models.writeCheckpoint(run.model, s.bytes(), s.step());
-            for (TrainingEvent e : run.events) {
+        for (ModelTask task : tasks.values()) {
+            for (var report : task.reports) outputs.metrics(task.model.name(), report, metrics::metricsSendFailed);
+            for (var s : task.snapshots) models.writeCheckpoint(task.model, s.bytes(), s.step());
+            for (TrainingEvent e : task.events) {
                 outputs.event(e.model(), e);
                 live.trainingEvent(e);
-                if (e.type().equals(TrainingEvent.WARNING)) run.meters.driftWarning();
-                if (e.type().equals(TrainingEvent.DRIFT)) run.meters.driftDetected();
+                if (e.type().equals(TrainingEvent.WARNING)) task.meters.driftWarning();
+                if (e.type().equals(TrainingEvent.DRIFT)) task.meters.driftDetected();
                 LOG.warnf("Model %s: %s after %d scored examples (step %d)%s", e.model(), e.type(), e.examples(), e.step(),
                         e.type().equals(TrainingEvent.DRIFT) ? ": its error rate rose (mlp.drift.reaction=" + config.drift().reaction() + ")" : "");
             }
-            run.reports.clear();
-            run.snapshots.clear();
-            run.events.clear();
+            task.reports.clear();
+            task.snapshots.clear();
+            task.events.clear();
         }
     }
 }

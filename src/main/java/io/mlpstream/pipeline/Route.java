@@ -1,4 +1,4 @@
-package io.mlpstream.messaging;
+package io.mlpstream.pipeline;
 
 /**
  * What happens to one input record ({@link Positions#route}): whether its predictions are published (a record

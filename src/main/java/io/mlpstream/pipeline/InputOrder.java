@@ -1,4 +1,4 @@
-package io.mlpstream.messaging;
+package io.mlpstream.pipeline;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -20,17 +20,17 @@ import org.apache.kafka.common.TopicPartition;
  * among them those just before the label. An image does not wait for that (its latency is the user's). Trainer
  * thread only.
  */
-final class InputOrder {
+public final class InputOrder {
     /**
      * One polled record; {@code polledAt} on System.nanoTime's clock; {@code decoded}: what an image record decoded to
      * on the decode stage (null for a label, decoded when it is answered).
      */
-    record Input(TopicPartition partition, long offset, long timestamp, long polledAt, String key, byte[] value,
+    public record Input(TopicPartition partition, long offset, long timestamp, long polledAt, String key, byte[] value,
                  DecodeStage.Decoded decoded) {
     }
 
     /** What the consumer has fetched. */
-    interface Fetched {
+    public interface Fetched {
         /** True when a lag measurement begun after {@code since} (nanoTime) found nothing left in Kafka to read. */
         boolean caughtUp(TopicPartition partition, long since);
 
@@ -40,6 +40,9 @@ final class InputOrder {
          * transaction's records and commit markers under read_committed, compaction's gaps).
          */
         boolean fetchedToEnd(TopicPartition partition, long since);
+
+        /** True when a lag measurement begun after {@code since} found every images partition fetched to its end. */
+        boolean imagesCaughtUp(long since);
     }
 
     /**

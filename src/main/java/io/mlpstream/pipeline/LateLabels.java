@@ -1,8 +1,6 @@
-package io.mlpstream.messaging;
+package io.mlpstream.pipeline;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.mlpstream.events.InvalidEvent;
-import io.mlpstream.events.Json;
 import io.mlpstream.events.LabelDecoder;
 import io.mlpstream.events.LabelEvent;
 import io.mlpstream.events.LateExample;
@@ -10,22 +8,13 @@ import io.mlpstream.events.Prediction;
 import io.mlpstream.metrics.LabelMeters;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.PendingLabels;
-import io.smallrye.common.annotation.Identifier;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * The Kafka side of labels that come later. Unlabeled images wait in {@link PendingLabels}; a labels record is
+ * The delayed-label join: labels that come later. Unlabeled images wait in {@link PendingLabels}; a labels record is
  * matched to its image (or waits for it, or goes to labels-dlq with a reason). A match is learned by every model
  * at the record that completed it (the label; or the image, when its label came first and waited), so the offsets
  * and snapshots that make the images' learning exactly once do the same for late labels: a model restored from an
@@ -34,45 +23,28 @@ import org.jboss.logging.Logger;
  * read back at start. Each match is published on late-examples, scored by the predictions made on arrival, for
  * the statistics and for anyone who wants the labeled images.
  */
-@ApplicationScoped
-public class LateLabels {
+final class LateLabels {
     private static final Logger LOG = Logger.getLogger(LateLabels.class);
 
-    @Inject
-    MlpConfig config;
+    private final MlpConfig config;
+    private final Outputs outputs;
+    private final LabelMeters meters;
+    private final PendingLabels pending;
+    private final LabelDecoder decoder;
 
-    @Inject
-    Outputs outputs;
-
-    @Inject
-    LabelMeters meters;
-
-    @Inject
-    @Identifier("default-kafka-broker")
-    Map<String, Object> kafka;
-
-    private PendingLabels pending;
-    private LabelDecoder decoder;
-
-    /** One changelog value: exactly one of the three is set. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Entry(PendingLabels.Image image, PendingLabels.EarlyLabel label, PendingLabels.Outcome outcome) {
-        long time() {
-            return image != null ? image.arrivedAt() : label != null ? label.arrivedAt() : outcome.at();
-        }
-
-        Object value() {
-            return image != null ? image : label != null ? label : outcome;
-        }
-    }
-
-    /** Reads the changelog to its end; call it after the outputs have fenced an older instance (its transaction aborted). */
-    void start(int classes) {
-        decoder = new LabelDecoder(classes);
-        pending = new PendingLabels(config.labels(), new PendingLabels.Changes() {
+    /**
+     * What waits, as the changelog kept it ({@code stored}: each id's newest entry, oldest first); read after the
+     * outputs have fenced an older instance, so that its open transaction is aborted.
+     */
+    LateLabels(MlpConfig config, Outputs outputs, LabelMeters meters, int classes, List<Map.Entry<String, Object>> stored) {
+        this.config = config;
+        this.outputs = outputs;
+        this.meters = meters;
+        this.decoder = new LabelDecoder(classes);
+        this.pending = new PendingLabels(config.labels(), new PendingLabels.Changes() {
             @Override
             public void put(String id, Object entry) {
-                outputs.pendingLabel(id, encode(entry));
+                outputs.pendingLabel(id, entry);
             }
 
             @Override
@@ -80,19 +52,19 @@ public class LateLabels {
                 outputs.pendingLabel(id, null);
             }
         });
-        Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
-        Map<String, byte[]> stored = Checkpoints.newest(props, config.topics().pendingLabels(), Duration.ofSeconds(120));
-        List<Map.Entry<String, Entry>> entries = new ArrayList<>();
-        stored.forEach((id, bytes) -> entries.add(Map.entry(id, decode(bytes))));
-        entries.sort(Comparator.comparingLong(e -> e.getValue().time())); // the store keeps each kind in time order
-        entries.forEach(e -> pending.restore(e.getKey(), e.getValue().value()));
+        stored.forEach(e -> pending.restore(e.getKey(), e.getValue()));
         // at most now: an entry an older build stored with a producer's future time must not move the stream's time
-        if (!entries.isEmpty()) streamTime = Math.min(entries.get(entries.size() - 1).getValue().time(), System.currentTimeMillis());
-        if (!entries.isEmpty()) {
+        if (!stored.isEmpty()) streamTime = Math.min(time(stored.get(stored.size() - 1).getValue()), System.currentTimeMillis());
+        if (!stored.isEmpty()) {
             LOG.infof("Labels that come later: %d images and %d labels still waiting, from %s", pending.waitingImages(),
                     pending.waitingLabels(), config.topics().pendingLabels());
         }
         meters.bind(LabelDecoder.REASONS, pending::waitingImages, pending::waitingLabels);
+    }
+
+    private static long time(Object entry) {
+        return entry instanceof PendingLabels.Image i ? i.arrivedAt()
+                : entry instanceof PendingLabels.EarlyLabel l ? l.arrivedAt() : ((PendingLabels.Outcome) entry).at();
     }
 
     /** The stream's time: the newest record timestamp read. What waits expires by it, not by the wall clock. */
@@ -221,24 +193,5 @@ public class LateLabels {
 
     boolean isLabels(String topic) {
         return topic.equals(config.topics().labels());
-    }
-
-    private static byte[] encode(Object entry) {
-        Entry e = entry instanceof PendingLabels.Image i ? new Entry(i, null, null)
-                : entry instanceof PendingLabels.EarlyLabel l ? new Entry(null, l, null)
-                : new Entry(null, null, (PendingLabels.Outcome) entry);
-        try {
-            return Json.mapper().writeValueAsBytes(e);
-        } catch (IOException x) {
-            throw new UncheckedIOException(x);
-        }
-    }
-
-    private static Entry decode(byte[] bytes) {
-        try {
-            return Json.mapper().readValue(bytes, Entry.class);
-        } catch (IOException x) {
-            throw new IllegalStateException("An entry of the pending-labels changelog cannot be read: " + x.getMessage(), x);
-        }
     }
 }

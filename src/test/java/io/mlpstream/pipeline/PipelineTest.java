@@ -1,0 +1,263 @@
+package io.mlpstream.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mlpstream.data.IdxReader;
+import io.mlpstream.events.ImageEvents;
+import io.mlpstream.metrics.LabelMeters;
+import io.mlpstream.metrics.LearningMetrics;
+import io.mlpstream.service.CheckpointSchedule;
+import io.mlpstream.service.LiveState;
+import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.ModelSet;
+import io.mlpstream.service.ModelSpecs;
+import io.mlpstream.service.ModelsListener;
+import io.mlpstream.service.RunningModel;
+import io.mlpstream.service.TrainerThreads;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stream loop without a broker: in-memory records of two images partitions and a labels partition go through the
+ * decode stage's thread and the trainer's thread as the service runs them, and a {@link RecordingOutputs} records
+ * what would be sent. Issue 24's net for the pipeline, and review S4 (a dead letter in a chunk).
+ */
+class PipelineTest {
+    private static final TopicPartition IMAGES_0 = new TopicPartition("images", 0), IMAGES_1 = new TopicPartition("images", 1),
+            LABELS = new TopicPartition("labels", 0);
+    private static final IdxReader.Images DIGITS = read();
+    private static final byte[] LABELS_OF = labels();
+
+    private final RecordingOutputs outputs = new RecordingOutputs();
+    private final TrainerThreads threads = TrainerThreads.create(null);
+    private final DecodeStage decoding = new DecodeStage();
+    private final Map<TopicPartition, Long> next = new HashMap<>();
+    private RunningModel model;
+    private Pipeline pipeline;
+
+    private static IdxReader.Images read() {
+        try {
+            return IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] labels() {
+        try {
+            return IdxReader.readLabels(IdxReader.SAMPLE_LABELS, DIGITS);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The service's configuration (application.properties), with {@code overrides}; one small model. */
+    private void start(String... overrides) {
+        Map<String, String> props = new HashMap<>(Map.of("mlp.model.hidden", "32", "mlp.topics.labels", "labels",
+                "mlp.topics.images", "images"));
+        for (int i = 0; i < overrides.length; i += 2) props.put(overrides[i], overrides[i + 1]);
+        MlpConfig config;
+        try {
+            config = new SmallRyeConfigBuilder()
+                    .withSources(new PropertiesConfigSource(getClass().getClassLoader().getResource("application.properties")))
+                    .withSources(new PropertiesConfigSource(props, "test", 500))
+                    .withConverter(Duration.class, 100, new DurationConverter()) // Quarkus' "30s" form
+                    .withMapping(MlpConfig.class)
+                    .build().getConfigMapping(MlpConfig.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        model = RunningModel.of(ModelSpecs.base(config), null, new CheckpointSchedule(1_000_000, Duration.ofHours(1)), config.drift().watch());
+        Positions positions = new Positions(new Positions.Gaps() {
+            @Override
+            public void beyondLogEnd() {
+            }
+
+            @Override
+            public void outOfRetention(String m, long records) {
+            }
+        });
+        Map<TopicPartition, Positions.Log> fresh = Map.of(IMAGES_0, new Positions.Log(null, 0, 0), IMAGES_1,
+                new Positions.Log(null, 0, 0), LABELS, new Positions.Log(null, 0, 0));
+        positions.assign(fresh, List.of(new Positions.Resume(model.name(), Map.of(), false)), tp -> 0);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        pipeline = new Pipeline(new Pipeline.Parts(config, new OneModel(model), threads, outputs, positions, new EverythingFetched(),
+                LearningMetrics.on(registry), LabelMeters.on(registry), new LiveState()), List.of(), System.nanoTime());
+    }
+
+    @AfterEach
+    void stop() {
+        decoding.close();
+    }
+
+    /** One poll, as the service runs it: decoded on the decode stage, then run on the trainer's thread. */
+    private void poll(List<Polled> records) {
+        long polledAt = System.nanoTime();
+        CompletionStage<Void> done = decoding.then(() -> pipeline.decode(records, polledAt),
+                inputs -> threads.submit(() -> pipeline.runOnce(inputs, System.nanoTime())));
+        done.toCompletableFuture().join();
+    }
+
+    private Polled image(TopicPartition tp, int digit, boolean labeled, long timestamp, byte[] pixels) {
+        long offset = next.merge(tp, 1L, Long::sum) - 1;
+        String id = tp + "-" + offset;
+        return new Polled(tp, offset, timestamp, id, ImageEvents.toJson(id, labeled ? LABELS_OF[digit] & 0xFF : null, 28, 28, pixels, digit * 784));
+    }
+
+    private Polled label(String id, int label, long timestamp) {
+        long offset = next.merge(LABELS, 1L, Long::sum) - 1;
+        return new Polled(LABELS, offset, timestamp, id, ("{\"id\":\"" + id + "\",\"label\":" + label + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void recordsOfTwoPartitionsArePredictedInTimestampOrder() {
+        start();
+        List<Polled> polled = new ArrayList<>();
+        for (int i = 0; i < 50; i++) polled.add(image(IMAGES_0, i, true, 1000 + 2L * i, DIGITS.pixels())); // even times
+        for (int i = 0; i < 50; i++) polled.add(image(IMAGES_1, 50 + i, true, 1001 + 2L * i, DIGITS.pixels())); // odd times
+        poll(polled);
+        List<Long> times = outputs.predictions.stream().map(id -> timestampOf(polled, id)).toList();
+        assertEquals(100, times.size(), "every image predicted once");
+        for (int i = 1; i < times.size(); i++) assertTrue(times.get(i - 1) < times.get(i), "in timestamp order: " + times);
+        assertEquals(List.of(), outputs.violations);
+        assertEquals(Map.of(IMAGES_0, 50L, IMAGES_1, 50L), outputs.consumed, "both partitions answered to their end");
+    }
+
+    private static long timestampOf(List<Polled> polled, String id) {
+        return polled.stream().filter(p -> p.key().equals(id)).findFirst().orElseThrow().timestamp();
+    }
+
+    @Test
+    void aLabelBeforeOrAfterItsImageIsMatchedOnce() throws Exception {
+        start();
+        long now = System.currentTimeMillis() - 10_000;
+        // a label that comes first waits for its image; an image that comes first waits for its label
+        poll(List.of(label("images-0-0", 7, now)));
+        poll(List.of(image(IMAGES_0, 0, false, now + 1, DIGITS.pixels()), image(IMAGES_0, 1, false, now + 2, DIGITS.pixels())));
+        poll(List.of(label("images-0-1", 2, now + 3), label("images-0-1", 2, now + 4)));
+        threads.call(() -> {
+            pipeline.punctuate(System.nanoTime() + 10_000_000_000L); // the idle flush trains the partial batch
+            return null;
+        });
+        assertEquals(List.of("images-0-0", "images-0-1"), outputs.predictions);
+        assertEquals(7, outputs.byId.get("images-0-0").label(), "the label that came first labels its image's prediction");
+        assertEquals(null, outputs.byId.get("images-0-1").label(), "the image that came first is predicted unlabeled");
+        assertEquals(List.of("images-0-1=2"), outputs.lateExamples, "the late label matched once");
+        assertEquals(1, outputs.labelDeadLetters.size(), "its duplicate refused: " + outputs.labelDeadLetters);
+        assertEquals(2, model.trainer().examplesTrained(), "each labeled image learned once");
+        assertEquals(List.of(), outputs.violations);
+    }
+
+    @Test
+    void aDeadLetterAmidAChunkIsConsumedOnlyAfterTheImagesBeforeIt() {
+        start();
+        List<Polled> polled = new ArrayList<>();
+        for (int i = 0; i < 10; i++) polled.add(image(IMAGES_0, i, true, 1000 + i, DIGITS.pixels()));
+        long offset = next.merge(IMAGES_0, 1L, Long::sum) - 1;
+        polled.add(new Polled(IMAGES_0, offset, 1010, "bad", "{not json".getBytes(StandardCharsets.UTF_8)));
+        for (int i = 11; i < 20; i++) polled.add(image(IMAGES_0, i, true, 1000 + i, DIGITS.pixels()));
+        poll(polled);
+        assertEquals(1, outputs.deadLetters.size(), "the malformed record dead-lettered: " + outputs.deadLetters);
+        assertEquals(19, outputs.predictions.size());
+        // review S4: its offset marked consumed before the ten predictions before it were written
+        assertEquals(List.of(), outputs.violations, "no offset consumed ahead of its outputs");
+        assertEquals(20L, outputs.consumed.get(IMAGES_0));
+    }
+
+    /** A stream whose pixels invert after 4,000 digits: the detector's drift comes after the change. */
+    private void invertedAfter4000(int total) {
+        byte[] inverted = new byte[DIGITS.pixels().length];
+        for (int k = 0; k < inverted.length; k++) inverted[k] = (byte) (255 - (DIGITS.pixels()[k] & 0xFF));
+        for (int start = 0; start < total; start += 500) {
+            List<Polled> polled = new ArrayList<>();
+            for (int i = start; i < start + 500; i++) {
+                TopicPartition tp = i % 2 == 0 ? IMAGES_0 : IMAGES_1;
+                polled.add(image(tp, i, true, 1000 + i, i < 4000 ? DIGITS.pixels() : inverted));
+            }
+            poll(polled);
+        }
+    }
+
+    private long first(String type) {
+        return outputs.events.stream().filter(e -> e.startsWith(type + "@")).mapToLong(e -> Long.parseLong(e.substring(e.indexOf('@') + 1)))
+                .findFirst().orElse(-1);
+    }
+
+    @Test
+    void aDriftResetsTheOptimizer() {
+        start("mlp.drift.reaction", "reset");
+        invertedAfter4000(6000);
+        long drift = first("drift");
+        assertTrue(drift >= 4000 && drift < 5000, "the drift after the change: " + outputs.events);
+        assertTrue(first("reset") == drift, "the optimizer reset at the drift: " + outputs.events);
+        assertEquals(List.of(), outputs.violations);
+    }
+
+    @Test
+    void aDriftInTheBackgroundSwapsInTheCopy() {
+        start("mlp.drift.reaction", "background", "mlp.training.window", "500");
+        invertedAfter4000(7000);
+        long drift = first("drift");
+        assertTrue(drift >= 4000 && drift < 5000, "the drift after the change: " + outputs.events);
+        assertTrue(first("swap") > drift, "the copy trained since the warning swapped in: " + outputs.events);
+        assertEquals(7000, outputs.predictions.size(), "every image predicted once across the swap");
+        assertEquals(List.of(), outputs.violations);
+    }
+
+    /** One model, serving. */
+    private record OneModel(RunningModel model) implements ModelSet {
+        @Override
+        public List<RunningModel> all() {
+            return List.of(model);
+        }
+
+        @Override
+        public String servingName() {
+            return model.name();
+        }
+
+        @Override
+        public void chooseServing() {
+        }
+
+        @Override
+        public void writeCheckpoint(RunningModel m, byte[] bytes, long step) {
+        }
+
+        @Override
+        public void listen(ModelsListener listener) {
+        }
+    }
+
+    /** The consumer has fetched every partition to its end: nothing holds a record back for another's. */
+    private static final class EverythingFetched implements InputOrder.Fetched {
+        @Override
+        public boolean caughtUp(TopicPartition partition, long since) {
+            return true;
+        }
+
+        @Override
+        public boolean fetchedToEnd(TopicPartition partition, long since) {
+            return true;
+        }
+
+        @Override
+        public boolean imagesCaughtUp(long since) {
+            return true;
+        }
+    }
+}
