@@ -3,7 +3,7 @@ package io.mlpstream.service;
 import java.time.Duration;
 
 /** When the next checkpoint is due: after this many steps, or this long, whichever comes first. */
-final class CheckpointSchedule {
+public final class CheckpointSchedule {
     private final int everySteps;
     private final Duration every;
     private volatile long lastStep = -1;

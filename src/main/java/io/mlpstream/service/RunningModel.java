@@ -45,7 +45,7 @@ public final class RunningModel {
     }
 
     /** A fresh model, or the stored one if {@code stored} is its snapshot (whose architecture was checked before). */
-    static RunningModel of(ModelSpec spec, CheckpointCodec.Stored stored, CheckpointSchedule schedule, DriftWatch drift) {
+    public static RunningModel of(ModelSpec spec, CheckpointCodec.Stored stored, CheckpointSchedule schedule, DriftWatch drift) {
         if (stored == null) {
             OnlineTrainer t = new OnlineTrainer(Learner.create(spec.model(), spec.optimizer(), Kernels.best()), spec.trainer());
             return new RunningModel(spec, t, schedule, Map.of(), false, drift);

@@ -150,7 +150,7 @@ class PipelineTest {
         poll(List.of(image(IMAGES_0, 0, false, now + 1, DIGITS.pixels()), image(IMAGES_0, 1, false, now + 2, DIGITS.pixels())));
         poll(List.of(label("images-0-1", 2, now + 3), label("images-0-1", 2, now + 4)));
         threads.call(() -> {
-            pipeline.punctuate(System.nanoTime() + 10_000_000_000L); // the idle flush trains the partial batch
+            pipeline.finish(); // as at shutdown: the partial batch is trained
             return null;
         });
         assertEquals(List.of("images-0-0", "images-0-1"), outputs.predictions);
