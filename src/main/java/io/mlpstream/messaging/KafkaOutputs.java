@@ -78,6 +78,8 @@ public class KafkaOutputs implements Outputs {
     Partitions partitions;
 
     private OutputLog log;
+    /** Encodes and sends on a thread of its own, in the order handed over (see {@link OutputStage}). */
+    private OutputStage stage;
     private final AtomicLong dropped = new AtomicLong();
 
     @PostConstruct
@@ -90,6 +92,7 @@ public class KafkaOutputs implements Outputs {
         labelsDlqTopic = config.topics().labelsDlq();
         lateExamplesTopic = config.topics().lateExamples();
         pendingTopic = config.topics().pendingLabels();
+        stage = new OutputStage("mlp-output");
         log = new OutputLog(this::producer, exactlyOnce(), config.delivery().commitInterval(), partitions::owns,
                 offsets -> clients.getConsumer("images").commitAsync(offsets).subscribe().with(ok -> { }, e -> LOG.warnf(
                         "Committing offsets %s failed (%s): they are committed again later", offsets, e)));
@@ -143,15 +146,15 @@ public class KafkaOutputs implements Outputs {
      */
     @Override
     public void prediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted) {
-        log.send(stamped(predictionsTopic, p.id(), json(p), inputTimestamp), source, onCommitted, null,
-                e -> dropped("The prediction of " + p.id(), e));
+        stage.run(() -> log.send(stamped(predictionsTopic, p.id(), json(p), inputTimestamp), source, onCommitted, null,
+                e -> dropped("The prediction of " + p.id(), e)));
     }
 
     /** One model's prediction of an input record, when several models run; {@code onCommitted} runs once it is committed. */
     @Override
     public void modelPrediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted) {
-        log.send(stamped(modelPredictionsTopic, p.id(), json(p), inputTimestamp), source, onCommitted, null,
-                e -> dropped("The " + p.model() + " prediction of " + p.id(), e));
+        stage.run(() -> log.send(stamped(modelPredictionsTopic, p.id(), json(p), inputTimestamp), source, onCommitted, null,
+                e -> dropped("The " + p.model() + " prediction of " + p.id(), e)));
     }
 
     private static ProducerRecord<String, byte[]> stamped(String topic, String key, byte[] value, long inputTimestamp) {
@@ -163,14 +166,14 @@ public class KafkaOutputs implements Outputs {
     /** A record of the training-events topic (a serving switch, a drift), key = model name. */
     @Override
     public void event(String model, Object event) {
-        log.send(new ProducerRecord<>(eventsTopic, model, json(event)), null, () -> { }, null,
-                e -> dropped("The training event " + event, e));
+        stage.run(() -> log.send(new ProducerRecord<>(eventsTopic, model, json(event)), null, () -> { }, null,
+                e -> dropped("The training event " + event, e)));
     }
 
     /** Training metrics are telemetry: one refused is counted and logged, and training goes on. */
     @Override
     public void metrics(String model, TrainingMetrics m, Consumer<Throwable> onDropped) {
-        log.send(new ProducerRecord<>(metricsTopic, model, json(m)), null, () -> { }, null, onDropped::accept);
+        stage.run(() -> log.send(new ProducerRecord<>(metricsTopic, model, json(m)), null, () -> { }, null, onDropped::accept));
     }
 
     /**
@@ -193,33 +196,33 @@ public class KafkaOutputs implements Outputs {
     }
 
     private void deadLetterTo(String topic, String key, byte[] value, InvalidEvent why, String from, TopicPartition input) {
-        log.send(deadLetterRecord(topic, key, value, why, from, false), input, () -> { }, refused -> {
+        stage.run(() -> log.send(deadLetterRecord(topic, key, value, why, from, false), input, () -> { }, refused -> {
             if (value == null || value.length <= TRUNCATED_BYTES) return null;
             LOG.warnf("Dead letter %s of %d bytes is too large for %s: sending its first %d bytes", from, value.length,
                     topic, TRUNCATED_BYTES);
             return deadLetterRecord(topic, key, value, why, from, true);
-        }, e -> dropped("The dead letter of " + from, e));
+        }, e -> dropped("The dead letter of " + from, e)));
     }
 
     /** An image whose label came later, for the models to learn and the statistics to score (key = image id). */
     @Override
     public void lateExample(LateExample example, TopicPartition source) {
-        log.send(stamped(lateExamplesTopic, example.id(), json(example), example.imageTimestamp()), source, () -> { }, null,
-                e -> dropped("The late example " + example.id(), e));
+        stage.run(() -> log.send(stamped(lateExamplesTopic, example.id(), json(example), example.imageTimestamp()), source, () -> { }, null,
+                e -> dropped("The late example " + example.id(), e)));
     }
 
     /** A model's weights for predictor replicas (key = model name), or its heartbeat (key = name + ":heartbeat"). */
     @Override
     public void model(String key, byte[] value) {
-        log.send(new ProducerRecord<>(config.topics().models(), key, value), null, () -> { }, null,
-                e -> dropped("The published model " + key, e));
+        stage.run(() -> log.send(new ProducerRecord<>(config.topics().models(), key, value), null, () -> { }, null,
+                e -> dropped("The published model " + key, e)));
     }
 
     /** An entry of the pending-labels changelog (null: a tombstone), in the same transaction as what it answers. */
     @Override
     public void pendingLabel(String id, Object entry) {
-        log.send(new ProducerRecord<>(pendingTopic, id, entry == null ? null : PendingLabelsChangelog.encode(entry)), null, () -> { }, null,
-                e -> dropped("The pending-labels entry of " + id, e));
+        stage.run(() -> log.send(new ProducerRecord<>(pendingTopic, id, entry == null ? null : PendingLabelsChangelog.encode(entry)), null, () -> { }, null,
+                e -> dropped("The pending-labels entry of " + id, e)));
     }
 
     private void dropped(String what, Exception why) {
@@ -245,38 +248,42 @@ public class KafkaOutputs implements Outputs {
 
     /** A snapshot of a model (null: a tombstone), in the same unit as the outputs: a fenced instance cannot write one. */
     void checkpoint(String topic, String model, byte[] bytes, Runnable written, Consumer<Exception> failed) {
-        log.send(new ProducerRecord<>(topic, model, bytes), null, written, null, failed);
+        stage.run(() -> log.send(new ProducerRecord<>(topic, model, bytes), null, written, null, failed));
     }
 
     /** The input partition's records before {@code next} are answered. */
     @Override
     public void consumed(TopicPartition tp, long next) {
-        log.consumed(tp, next);
+        stage.run(() -> log.consumed(tp, next));
     }
 
     @Override
     public void commitIfDue() {
-        log.commitIfDue();
+        stage.run(log::commitIfDue);
     }
 
     /** Commits what is open; at-least-once, the consumer's offsets follow asynchronously. */
     @Override
     public void commit() {
-        log.commit(true);
+        stage.call(() -> log.commit(true));
     }
 
     /** Partitions lost without a revocation: their outputs in the open unit are dropped. */
     void discard(Collection<TopicPartition> lost) {
-        log.discard(lost);
+        stage.call(() -> {
+            log.discard(lost);
+            return null;
+        });
     }
 
     /** For a rebalance, on the trainer's thread: at-least-once, the caller commits the returned offsets itself. */
     Map<TopicPartition, OffsetAndMetadata> commitForRevoke() {
-        return log.commit(false);
+        return stage.call(() -> log.commit(false));
     }
 
     @PreDestroy
     void close() {
+        if (stage != null) stage.close(); // what the trainer handed over is sent before the producer closes
         log.close(Duration.ofSeconds(10));
     }
 

@@ -1,0 +1,96 @@
+package io.mlpstream.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** The output stage's promises to the trainer: order, a commit after what came before it, failures reported, back-pressure. */
+class OutputStageTest {
+
+    @Test
+    void tasksRunInTheOrderHandedOverOnTheStageThread() {
+        List<String> ran = Collections.synchronizedList(new ArrayList<>());
+        List<String> threads = Collections.synchronizedList(new ArrayList<>());
+        try (OutputStage stage = new OutputStage("test-output")) {
+            for (int i = 0; i < 20_000; i++) { // more than the queue holds: the caller waits, nothing is lost
+                int n = i;
+                stage.run(() -> {
+                    ran.add("output " + n);
+                    threads.add(Thread.currentThread().getName());
+                });
+            }
+            // a commit waits for every output handed over before it
+            int seen = stage.call(ran::size);
+            assertEquals(20_000, seen);
+        }
+        for (int i = 0; i < 20_000; i++) assertEquals("output " + i, ran.get(i));
+        assertTrue(threads.stream().allMatch("test-output"::equals), "every output is sent on the stage's thread");
+    }
+
+    @Test
+    void aFailureOfAQueuedTaskIsRethrownToTheNextCallerOnce() throws Exception {
+        IllegalStateException fenced = new IllegalStateException("fenced");
+        try (OutputStage stage = new OutputStage("test-output")) {
+            stage.run(() -> {
+                throw fenced;
+            });
+            stage.call(() -> null); // waits until the failing task has run
+            AtomicBoolean ranAfter = new AtomicBoolean();
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> stage.run(() -> ranAfter.set(true)));
+            assertSame(fenced, thrown);
+            stage.run(() -> ranAfter.set(true)); // reported once: the caller decides (the runner stops the service)
+            stage.call(() -> null);
+            assertTrue(ranAfter.get());
+        }
+    }
+
+    @Test
+    void aFailingCallIsThrownToItsCaller() {
+        try (OutputStage stage = new OutputStage("test-output")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> stage.call(() -> {
+                throw new IllegalStateException("commit refused");
+            }));
+            assertEquals("commit refused", e.getMessage());
+            assertEquals(1, (int) stage.call(() -> 1), "and not again to the next");
+        }
+    }
+
+    @Test
+    void closeSendsWhatWasHandedOverFirst() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+        OutputStage stage = new OutputStage("test-output");
+        stage.run(() -> {
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (int i = 0; i < 100; i++) {
+            int n = i;
+            stage.run(() -> ran.add(n));
+        }
+        release.countDown();
+        stage.close();
+        assertEquals(100, ran.size());
+    }
+
+    @Test
+    void workHandedOverFromTheStageThreadItselfRunsAtOnce() {
+        try (OutputStage stage = new OutputStage("test-output")) {
+            // a commit's callback that sends again (a dead letter's fallback) must not wait on its own queue
+            int inner = stage.call(() -> stage.call(() -> 7));
+            assertEquals(7, inner);
+        }
+    }
+}
