@@ -54,6 +54,9 @@ public final class Bench {
                                    service does with every event (default: in the first epoch only)
               --lab                the lab preset's five models, each alone and all at once on the model
                                    workers (--chunk N records per poll, default 500; --rounds N, default 3)
+              --shards N           data-parallel: N shards on N threads learn one model with local SGD,
+                                   each sending its update to one averager every --sync-steps K of its
+                                   steps (default 50) and rebasing onto the newest version
             With no options: the bundled sample and the service's default model.""";
 
     public static void main(String[] args) throws Exception {
@@ -67,6 +70,7 @@ public final class Bench {
             return 0;
         }
         if (o.has("lab")) return LabBench.run(o);
+        if (o.has("shards")) return ShardBench.run(o);
         ModelConfig model = modelConfig(o);
         OptimizerConfig opt = optimizerConfig(o);
         int batchSize = o.intValue("batch-size", TrainerConfig.DEFAULT.batchSize());
@@ -191,7 +195,7 @@ public final class Bench {
      * Lets the JIT compile the hot loops before the clock starts, on a throwaway model of the same
      * shape (the measured model starts fresh). The PyTorch script warms up the same way.
      */
-    private static void warmUp(ModelConfig model, OptimizerConfig opt, Kernels kernels, int batchSize,
+    static void warmUp(ModelConfig model, OptimizerConfig opt, Kernels kernels, int batchSize,
                                IdxReader.Images images, byte[] labels, int steps) {
         if (steps <= 0) return;
         Learner scratch = Learner.create(model.withSeed(model.seed() + 1), opt, kernels);
@@ -207,7 +211,7 @@ public final class Bench {
         }
     }
 
-    private static double testAccuracy(Learner learner, String imagesFile, String labelsFile) throws Exception {
+    static double testAccuracy(Learner learner, String imagesFile, String labelsFile) throws Exception {
         IdxReader.Images test = IdxReader.readImages(imagesFile);
         byte[] labels = IdxReader.readLabels(labelsFile, test);
         Sequential eval = learner.inferenceReplica();
@@ -228,7 +232,7 @@ public final class Bench {
         return r.totalMemory() - r.freeMemory();
     }
 
-    private static double round(double v, int digits) {
+    static double round(double v, int digits) {
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
     }

@@ -3,10 +3,13 @@ package io.mlpstream.learn;
 // Long because: test-then-train, the fixed mini-batch buffer, the checkpoint and the swap all touch the same buffer
 // and step count under one lock.
 
+import io.mlpstream.nn.Parameter;
 import io.mlpstream.nn.Sequential;
 import io.mlpstream.nn.Tensor;
 import io.mlpstream.nn.optim.OptimizerConfig;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -209,6 +212,17 @@ public final class OnlineTrainer {
         weights.writeLock().lock();
         try {
             learner.copyFrom(other.learner());
+            weightsVersion++;
+        } finally {
+            weights.writeLock().unlock();
+        }
+    }
+
+    /** Changes the weights in place while no prediction reads them (a data-parallel shard's rebase); the step stays. */
+    public void changeWeights(Consumer<List<Parameter>> change) {
+        weights.writeLock().lock();
+        try {
+            change.accept(learner.network().parameters());
             weightsVersion++;
         } finally {
             weights.writeLock().unlock();

@@ -1,0 +1,70 @@
+package io.mlpstream.learn;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Folds the shards' updates into numbered versions of one model: asynchronous federated averaging (FedAvg, McMahan
+ * 2017, applied one update at a time as each arrives, as in local SGD, Stich 2018).
+ *
+ * <p>Synchronous FedAvg moves the model by the shards' deltas weighted by their examples, {@code sum_i n_i/N * delta_i}.
+ * Here each update is added as it comes with its share of that sum, {@code n_i / (n_i + sum of the other shards'
+ * latest n)}: when every shard has sent one update, the model has moved exactly as one synchronous round would. A
+ * shard not heard from yet counts as many examples as this one, so that the first update does not take the model
+ * over alone. Each update is folded once: its examples join the version's count.
+ */
+public final class Averager {
+    private final int shards;
+    private final float[][] weights;
+    private final Map<String, Long> latestExamples = new HashMap<>();
+    private long number;
+    private long examples;
+
+    /** @param shards how many shards learn this model (those not heard from yet count as the one heard) */
+    public Averager(ModelVersion start, int shards) {
+        if (shards < 1) throw new IllegalArgumentException("at least one shard, not " + shards);
+        this.shards = shards;
+        this.weights = start.weights().stream().map(float[]::clone).toArray(float[][]::new);
+        this.number = start.number();
+        this.examples = start.examples();
+    }
+
+    /** Folds one shard's update into the next version, and returns it. */
+    public synchronized ModelVersion fold(ModelUpdate update) {
+        if (update.examples() <= 0) return version(); // a shard with nothing new moves nothing
+        if (update.delta().size() != weights.length) {
+            throw new IllegalArgumentException("an update of " + update.delta().size() + " parameters for a model of " + weights.length);
+        }
+        latestExamples.put(update.shard(), update.examples());
+        float share = (float) share(update);
+        for (int p = 0; p < weights.length; p++) {
+            float[] w = weights[p];
+            float[] d = update.delta().get(p);
+            for (int i = 0; i < w.length; i++) w[i] += share * d[i];
+        }
+        number++;
+        examples += update.examples();
+        return version();
+    }
+
+    private double share(ModelUpdate update) {
+        long n = update.examples();
+        long others = 0;
+        int heard = 0;
+        for (Map.Entry<String, Long> e : latestExamples.entrySet()) {
+            if (e.getKey().equals(update.shard())) continue;
+            others += e.getValue();
+            heard++;
+        }
+        others += (long) Math.max(0, shards - 1 - heard) * n;
+        return (double) n / (n + others);
+    }
+
+    /** The newest version (a copy: shards read it while the next update is folded in). */
+    public synchronized ModelVersion version() {
+        List<float[]> copy = Arrays.stream(weights).map(float[]::clone).toList();
+        return new ModelVersion(number, copy, examples);
+    }
+}
