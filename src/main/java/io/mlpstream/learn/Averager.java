@@ -13,12 +13,15 @@ import java.util.Map;
  * Here each update is added as it comes with its share of that sum, {@code n_i / (n_i + sum of the other shards'
  * latest n)}: when every shard has sent one update, the model has moved exactly as one synchronous round would. A
  * shard not heard from yet counts as many examples as this one, so that the first update does not take the model
- * over alone. Each update is folded once: its examples join the version's count.
+ * over alone. Each update is folded once: its examples join the version's count. {@code shards} is how many are
+ * expected (in memory, known; through Kafka, 1: the shards heard from recently count).
  */
 public final class Averager {
+    private static final int SILENT_ROUNDS = 8;
     private final int shards;
     private final float[][] weights;
-    private final Map<String, Long> latestExamples = new HashMap<>();
+    /** Per shard heard from: its latest update's examples, and the version that update made. */
+    private final Map<String, long[]> latest = new HashMap<>();
     private long number;
     private long examples;
 
@@ -37,7 +40,8 @@ public final class Averager {
         if (update.delta().size() != weights.length) {
             throw new IllegalArgumentException("an update of " + update.delta().size() + " parameters for a model of " + weights.length);
         }
-        latestExamples.put(update.shard(), update.examples());
+        forgetSilentShards();
+        latest.put(update.shard(), new long[] {update.examples(), number + 1});
         float share = (float) share(update);
         for (int p = 0; p < weights.length; p++) {
             float[] w = weights[p];
@@ -53,13 +57,22 @@ public final class Averager {
         long n = update.examples();
         long others = 0;
         int heard = 0;
-        for (Map.Entry<String, Long> e : latestExamples.entrySet()) {
+        for (Map.Entry<String, long[]> e : latest.entrySet()) {
             if (e.getKey().equals(update.shard())) continue;
-            others += e.getValue();
+            others += e.getValue()[0];
             heard++;
         }
         others += (long) Math.max(0, shards - 1 - heard) * n;
         return (double) n / (n + others);
+    }
+
+    /**
+     * A shard not heard from within the last {@value #SILENT_ROUNDS} rounds (a round: one update per shard heard) has
+     * stopped or lost its partitions: its last count no longer takes a share from the others.
+     */
+    private void forgetSilentShards() {
+        long window = (long) SILENT_ROUNDS * Math.max(shards, latest.size());
+        latest.values().removeIf(l -> number - l[1] >= window);
     }
 
     /** The newest version (a copy: shards read it while the next update is folded in). */

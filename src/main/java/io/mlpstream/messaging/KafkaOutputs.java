@@ -9,6 +9,8 @@ import io.mlpstream.events.Json;
 import io.mlpstream.events.LateExample;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.learn.ModelUpdate;
+import io.mlpstream.learn.UpdateCodec;
 import io.mlpstream.pipeline.Outputs;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
@@ -35,6 +37,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,6 +66,9 @@ public class KafkaOutputs implements Outputs {
 
     @Inject
     Models models;
+
+    @ConfigProperty(name = "mp.messaging.incoming.images.group.id", defaultValue = "mlp-stream")
+    String group;
 
     private String predictionsTopic;
     private String modelPredictionsTopic;
@@ -95,7 +101,7 @@ public class KafkaOutputs implements Outputs {
         stage = new OutputStage("mlp-output");
         log = new OutputLog(this::producer, exactlyOnce(), config.delivery().commitInterval(), partitions::owns,
                 offsets -> clients.getConsumer("images").commitAsync(offsets).subscribe().with(ok -> { }, e -> LOG.warnf(
-                        "Committing offsets %s failed (%s): they are committed again later", offsets, e)));
+                        "Committing offsets %s failed (%s): they are committed again later", offsets, e)), transactionTimeout());
     }
 
     public boolean exactlyOnce() {
@@ -107,7 +113,21 @@ public class KafkaOutputs implements Outputs {
      * added at run time do not change it, so that the restarted service takes its own outputs over.
      */
     public String transactionalId() {
+        if (dataParallel()) return config.delivery().transactionalId().orElse(group) + "-" + InstanceId.of(config) + "-0";
         return config.delivery().transactionalId().orElse("mlp-stream-" + String.join("+", models.configuredNames()));
+    }
+
+    private boolean dataParallel() {
+        return config.training().mode() == MlpConfig.Training.Mode.DATA_PARALLEL;
+    }
+
+    /**
+     * Longer than the outages to ride out: the broker aborts a transaction open longer, and only this timeout tells that
+     * newer epoch from another instance's (OutputLog.takenOver). Data-parallel: sync-every + 10 s, so that a dead
+     * shard's open transaction cannot hold the averager (read_committed) for minutes.
+     */
+    private Duration transactionTimeout() {
+        return dataParallel() ? config.training().syncEvery().plusSeconds(10) : OutputLog.TRANSACTION_TIMEOUT;
     }
 
     private KafkaProducer<String, byte[]> producer() {
@@ -120,9 +140,7 @@ public class KafkaOutputs implements Outputs {
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 96L << 20);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000); // a broker outage shows as a retried commit, not a hang
-        // longer than the outages to ride out: the broker aborts a transaction open longer, and only this timeout tells
-        // that newer epoch from another instance's (OutputLog.takenOver); a crashed instance's restart aborts it at once
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) OutputLog.TRANSACTION_TIMEOUT.toMillis());
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout().toMillis());
         if (exactlyOnce()) props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
@@ -216,6 +234,13 @@ public class KafkaOutputs implements Outputs {
     public void model(String key, byte[] value) {
         stage.run(() -> log.send(new ProducerRecord<>(config.topics().models(), key, value), null, () -> { }, null,
                 e -> dropped("The published model " + key, e)));
+    }
+
+    /** Data-parallel: a shard's update for the averager, in the same transaction as the offsets it covers. */
+    @Override
+    public void modelUpdate(String model, ModelUpdate update) {
+        stage.run(() -> log.send(new ProducerRecord<>(config.topics().modelUpdates(), model, UpdateCodec.encode(update)), null,
+                () -> { }, null, e -> dropped("The update of " + model + " by shard " + update.shard(), e)));
     }
 
     /** An entry of the pending-labels changelog (null: a tombstone), in the same transaction as what it answers. */

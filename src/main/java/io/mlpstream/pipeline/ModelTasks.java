@@ -144,6 +144,12 @@ final class ModelTasks implements ModelsListener {
         sendSteps();
     }
 
+    /** Every model learns what it has buffered now (before a data-parallel shard's update). */
+    void flush() {
+        for (ModelTask task : tasks.values()) task.model.trainer().flush(task);
+        sendSteps();
+    }
+
     /** At shutdown: every model learns what it has buffered, and a last snapshot of each is written. */
     void flushAndSnapshot() {
         for (ModelTask task : tasks.values()) {

@@ -4,6 +4,7 @@ import io.mlpstream.events.InvalidEvent;
 import io.mlpstream.events.LateExample;
 import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.learn.ModelUpdate;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
@@ -37,6 +38,9 @@ public interface Outputs {
 
     /** A model's weights for predictor replicas (key = model name), or its heartbeat (key = name + ":heartbeat"). */
     void model(String key, byte[] value);
+
+    /** Data-parallel: what a shard learned since its last update, for the averager (key = model name). */
+    void modelUpdate(String model, ModelUpdate update);
 
     /** An entry of the pending-labels changelog (an image, an early label or an outcome; null: a tombstone). */
     void pendingLabel(String id, Object entry);

@@ -28,7 +28,13 @@ import org.apache.kafka.common.TopicPartition;
 public final class Pipeline {
     /** What the loop is made of; the adapter ({@code PipelineRunner}) builds it, a test builds its own. */
     public record Parts(MlpConfig config, ModelSet models, TrainerThreads threads, Outputs outputs, Positions positions,
-                        InputOrder.Fetched fetched, LearningMetrics metrics, LabelMeters labelMeters, LiveState live) {
+                        InputOrder.Fetched fetched, LearningMetrics metrics, LabelMeters labelMeters, LiveState live,
+                        ShardSync sync) {
+        /** Single mode: one trainer per model set, no shards to sync. */
+        public Parts(MlpConfig config, ModelSet models, TrainerThreads threads, Outputs outputs, Positions positions,
+                     InputOrder.Fetched fetched, LearningMetrics metrics, LabelMeters labelMeters, LiveState live) {
+            this(config, models, threads, outputs, positions, fetched, metrics, labelMeters, live, null);
+        }
     }
 
     /** Images a label waits for at most, beyond those before it, so that chunks stay large enough to run fast. */
@@ -113,14 +119,35 @@ public final class Pipeline {
         if (flushIdle.due(now)) tasks.flushIfIdle();
         if (reorder.due(now)) processIfIdle(now);
         if (expireLabels.due(now)) lateLabels.expire();
-        if (publish.due(now)) publisher.publish();
-        if (commitCheck.due(now)) parts.outputs().commitIfDue();
+        if (publish.due(now) && parts.sync() == null) publisher.publish(); // data-parallel: the averager publishes
+        if (commitCheck.due(now)) commitIfDue();
     }
 
     /** At shutdown: every model learns what it has buffered, a last snapshot of each is written, and all commits. */
     public void finish() {
         tasks.flushAndSnapshot();
+        syncNow();
         parts.outputs().commit();
+    }
+
+    /** Commits the open unit when due; a data-parallel shard sends what it learned first, every sync-every. */
+    private void commitIfDue() {
+        if (parts.sync() == null) {
+            parts.outputs().commitIfDue();
+        } else if (parts.sync().due(System.nanoTime())) {
+            syncNow();
+            parts.outputs().commit();
+        }
+    }
+
+    /**
+     * Data-parallel, before any commit: every model learns what it has buffered and each shard's update joins the open
+     * unit, so that the unit commits no input offset whose example is in no update. Single mode: nothing.
+     */
+    public void syncNow() {
+        if (parts.sync() == null) return;
+        tasks.flush();
+        parts.sync().sendUpdates(parts.outputs());
     }
 
     /**
@@ -149,13 +176,13 @@ public final class Pipeline {
                 labels.add(in);
                 if (labels.size() >= MAX_CHUNK) { // a drained backlog of labels, answered (and its buffers sized) piece by piece
                     trainAndAnswer(all);
-                    parts.outputs().commitIfDue();
+                    commitIfDue();
                 }
                 continue;
             }
             if (!labels.isEmpty() && sources.size() >= LABEL_SLACK || sources.size() >= MAX_CHUNK) {
                 trainAndAnswer(all);
-                parts.outputs().commitIfDue();
+                commitIfDue();
             }
             Route route = parts.positions().route(in.partition(), in.offset(), names);
             if (route.skip()) continue;
@@ -165,7 +192,7 @@ public final class Pipeline {
         trainAndAnswer(all);
         chunkEnds.forEach((tp, end) -> nextOffsets.put(tp.toString(), end[0]));
         chunkEnds.clear();
-        parts.outputs().commitIfDue();
+        commitIfDue();
     }
 
     /** The chunk: every model predicts then learns it, its outputs go out in input order, then the labels after it. */

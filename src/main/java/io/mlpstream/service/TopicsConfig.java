@@ -41,6 +41,13 @@ public interface TopicsConfig {
     @WithDefault("models")
     String models();
 
+    /**
+     * Data-parallel mode: each shard's update (its weights minus its base version, and its example count), key = model
+     * name, one partition, so that one averager reads them all in order.
+     */
+    @WithDefault("model-updates")
+    String modelUpdates();
+
     /** One prediction per image, key = image id. */
     @WithDefault("predictions")
     String predictions();

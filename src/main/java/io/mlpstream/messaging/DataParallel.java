@@ -1,0 +1,136 @@
+package io.mlpstream.messaging;
+
+import io.mlpstream.learn.Learner;
+import io.mlpstream.learn.ModelVersion;
+import io.mlpstream.nn.Kernels;
+import io.mlpstream.pipeline.ShardSync;
+import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.Models;
+import io.mlpstream.service.RunningModel;
+import io.mlpstream.service.TrainerThreads;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The wiring of data-parallel mode ({@code mlp.training.mode=data-parallel}): this instance's models train as shards
+ * ({@link ShardSync}) starting from the newest published versions, follow the newer ones ({@link VersionFollower}),
+ * and every instance runs the averager's loop, which Kafka gives to one ({@link ModelAverager}).
+ */
+@ApplicationScoped
+public class DataParallel {
+    private static final Logger LOG = Logger.getLogger(DataParallel.class);
+
+    @Inject
+    MlpConfig config;
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
+
+    @ConfigProperty(name = "mp.messaging.incoming.images.group.id", defaultValue = "mlp-stream")
+    String group;
+
+    private final List<Thread> threads = new ArrayList<>();
+    private ModelAverager averager;
+    private VersionFollower follower;
+
+    public boolean enabled() {
+        return config.training().mode() == MlpConfig.Training.Mode.DATA_PARALLEL;
+    }
+
+    /** Builds this instance's shards from the newest published versions and starts the follower and the averager. */
+    public ShardSync start(Models models, TrainerThreads trainer) {
+        if (config.delivery().guarantee() != MlpConfig.Delivery.Guarantee.EXACTLY_ONCE) {
+            throw new IllegalStateException("mlp.training.mode=data-parallel needs mlp.delivery.guarantee=exactly-once: an "
+                    + "update must commit with the offsets it covers");
+        }
+        String instance = InstanceId.of(config);
+        List<String> names = models.all().stream().map(RunningModel::name).toList();
+        Map<String, ModelVersion> first = new HashMap<>();
+        Map<String, Learner> scratch = new HashMap<>();
+        for (RunningModel m : models.all()) {
+            Learner l = m.trainer().learner();
+            first.put(m.name(), ModelVersion.first(l.network().parameters())); // seeded: the same on every instance
+            scratch.put(m.name(), Learner.create(l.config(), l.rule().config(), Kernels.best()));
+        }
+        Map<String, ModelVersion> start = new HashMap<>(first);
+        start.putAll(VersionRecords.newest(readProps(), config.topics().models(), names));
+        ShardSync sync = new ShardSync(models, start, instance + "-0", config.training().syncEvery(), System.nanoTime());
+        LOG.infof("Data-parallel: instance %s trains its partitions as a shard of %s, from versions %s, syncing every %s",
+                instance, names, numbers(start), config.training().syncEvery());
+
+        averager = new ModelAverager(new ModelAverager.Setup(this::averagerConsumer, () -> averagerProducer(instance),
+                () -> VersionRecords.newest(readProps(), config.topics().models(), names), first, scratch,
+                config.topics().modelUpdates(), config.topics().models()));
+        follower = new VersionFollower(readProps(), config.topics().models(), names,
+                (name, version) -> trainer.submit(() -> sync.rebase(name, version)));
+        start(averager, "mlp-averager");
+        start(follower, "mlp-version-follower");
+        return sync;
+    }
+
+    private void start(Runnable loop, String name) {
+        Thread t = new Thread(loop, name);
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (averager != null) averager.stop();
+        if (follower != null) follower.stop();
+    }
+
+    private Map<String, Object> readProps() {
+        return KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
+    }
+
+    private KafkaConsumer<String, byte[]> averagerConsumer() {
+        Map<String, Object> props = readProps();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group + "-averager");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // a shard's update counts once it commits
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 64);
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private KafkaProducer<String, byte[]> averagerProducer(String instance) {
+        Map<String, Object> props = KafkaSettings.forClient(kafka, ProducerConfig.configNames());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-averager-" + instance);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, KafkaOutputs.MAX_REQUEST_BYTES);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The averager's versions published since start (a metric of the averaging instance). */
+    public long versionsPublished() {
+        return averager == null ? 0 : averager.versionsPublished();
+    }
+
+    private static Map<String, Long> numbers(Map<String, ModelVersion> versions) {
+        Map<String, Long> n = new HashMap<>();
+        versions.forEach((k, v) -> n.put(k, v.number()));
+        return n;
+    }
+}

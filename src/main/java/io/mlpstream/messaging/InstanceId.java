@@ -1,0 +1,37 @@
+package io.mlpstream.messaging;
+
+import io.mlpstream.service.MlpConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * This instance's id in data-parallel mode, part of each shard's transactional id: {@code mlp.training.instance-id}
+ * when set (a StatefulSet passes its pod's ordinal), else the one kept in {@code <data dir>/instance-id}, made once
+ * when the directory has none. Stable across restarts, so that a restarted shard takes its predecessor's
+ * transactional id and aborts its open transaction at once; never the host name, which a new pod changes.
+ */
+final class InstanceId {
+    private static final String FILE = "instance-id";
+
+    private InstanceId() {
+    }
+
+    static synchronized String of(MlpConfig config) {
+        if (config.training().instanceId().isPresent()) return config.training().instanceId().get().trim();
+        Path file = Path.of(config.dataDir(), FILE);
+        try {
+            if (Files.exists(file)) return Files.readString(file, StandardCharsets.UTF_8).trim();
+            String id = "i" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep this instance's id in " + file + ": set mlp.training.instance-id", e);
+        }
+    }
+}

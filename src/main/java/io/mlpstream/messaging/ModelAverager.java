@@ -1,0 +1,169 @@
+package io.mlpstream.messaging;
+
+import io.mlpstream.learn.Averager;
+import io.mlpstream.learn.Learner;
+import io.mlpstream.learn.ModelUpdate;
+import io.mlpstream.learn.ModelVersion;
+import io.mlpstream.learn.UpdateCodec;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * Data-parallel mode, the averager: every instance runs this loop, and Kafka's group protocol gives model-updates' one
+ * partition to one of them. The holder folds each update into the next version of its model ({@link Averager}) and
+ * publishes the versions to the models topic in one transaction with its position in model-updates
+ * (consume-transform-produce, as Kafka Streams' exactly-once), the group's generation with it, so that a holder that
+ * lost the partition cannot commit. The next holder starts from the newest versions published and the updates after
+ * them: each update is folded exactly once.
+ */
+final class ModelAverager implements Runnable {
+    private static final Logger LOG = Logger.getLogger(ModelAverager.class);
+
+    /** What the loop needs from Kafka and the models; {@code DataParallel} builds it. */
+    record Setup(Supplier<KafkaConsumer<String, byte[]>> consumer, Supplier<KafkaProducer<String, byte[]>> producer,
+                 Supplier<Map<String, ModelVersion>> published, Map<String, ModelVersion> first,
+                 Map<String, Learner> scratch, String updatesTopic, String modelsTopic) {
+    }
+
+    private final Setup setup;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    /** Per model, while this instance holds model-updates; null otherwise. */
+    private Map<String, Averager> averagers;
+    private volatile long versionsPublished;
+
+    ModelAverager(Setup setup) {
+        this.setup = setup;
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try {
+                averageWhileHeld();
+            } catch (WakeupException e) {
+                return;
+            } catch (Exception e) {
+                if (!running) return;
+                LOG.warnf("The averager failed (%s); it starts again in 2 s from the newest published versions", e.toString());
+                sleep(2000);
+            }
+        }
+    }
+
+    private void averageWhileHeld() {
+        try (KafkaConsumer<String, byte[]> c = setup.consumer().get(); KafkaProducer<String, byte[]> p = setup.producer().get()) {
+            consumer = c;
+            p.initTransactions(); // aborts what this instance's earlier averager left open
+            averagers = null;
+            c.subscribe(List.of(setup.updatesTopic()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    if (partitions.isEmpty()) return;
+                    averagers = start();
+                    LOG.infof("This instance averages the shards' updates, from versions %s", numbers());
+                }
+
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    if (!partitions.isEmpty()) averagers = null;
+                }
+            });
+            while (running) {
+                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
+                if (records.isEmpty() || averagers == null) continue;
+                fold(records, c, p);
+            }
+        } finally {
+            consumer = null;
+            averagers = null;
+        }
+    }
+
+    /** Per model: the newest version published, or version 0 (the seeded weights every shard starts from). */
+    private Map<String, Averager> start() {
+        Map<String, ModelVersion> published = setup.published().get();
+        Map<String, Averager> all = new HashMap<>();
+        setup.first().forEach((name, first) -> all.put(name, new Averager(published.getOrDefault(name, first), 1)));
+        return all;
+    }
+
+    private void fold(ConsumerRecords<String, byte[]> records, KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> p) {
+        p.beginTransaction();
+        try {
+            Map<String, ModelVersion> changed = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> r : records) {
+                Averager a = r.key() == null ? null : averagers.get(r.key());
+                if (a == null) {
+                    LOG.warnf("An update of model %s (offset %d), which this instance does not train: skipped", r.key(), r.offset());
+                    continue;
+                }
+                ModelUpdate u;
+                try {
+                    u = UpdateCodec.decode(r.value());
+                } catch (IllegalArgumentException e) {
+                    LOG.errorf("The update at offset %d of %s cannot be read (%s): skipped", r.offset(), setup.updatesTopic(), e.getMessage());
+                    continue;
+                }
+                changed.put(r.key(), a.fold(u));
+            }
+            for (Map.Entry<String, ModelVersion> e : changed.entrySet()) {
+                p.send(new ProducerRecord<>(setup.modelsTopic(), e.getKey(), VersionRecords.encode(e.getValue(), setup.scratch().get(e.getKey()))));
+            }
+            Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+            for (TopicPartition tp : records.partitions()) {
+                List<ConsumerRecord<String, byte[]>> in = records.records(tp);
+                next.put(tp, new OffsetAndMetadata(in.get(in.size() - 1).offset() + 1));
+            }
+            p.sendOffsetsToTransaction(next, c.groupMetadata());
+            p.commitTransaction();
+            versionsPublished += changed.size();
+        } catch (RuntimeException e) {
+            averagers = null; // what was folded is not published: start again from what was
+            try {
+                p.abortTransaction();
+            } catch (RuntimeException ignored) {
+                // the producer is closed and made anew
+            }
+            throw e;
+        }
+    }
+
+    private Map<String, Long> numbers() {
+        Map<String, Long> n = new HashMap<>();
+        averagers.forEach((name, a) -> n.put(name, a.version().number()));
+        return n;
+    }
+
+    long versionsPublished() {
+        return versionsPublished;
+    }
+
+    void stop() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) c.wakeup();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
