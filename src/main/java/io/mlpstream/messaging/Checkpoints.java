@@ -2,6 +2,7 @@ package io.mlpstream.messaging;
 
 import io.mlpstream.service.CheckpointStore;
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.TrainingConfig;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -43,6 +44,7 @@ public class Checkpoints implements CheckpointStore {
     /** In the outputs' unit of work: with transactions, a fenced instance cannot write one. Trainer thread only. */
     @Override
     public void write(String key, byte[] value, Runnable written, Consumer<Exception> failed) {
+        if (dataParallel()) return; // a shard's weights are not the model: the averager's versions are (DataParallel)
         outputs.checkpoint(topic(), key, value, written, failed);
     }
 
@@ -61,12 +63,17 @@ public class Checkpoints implements CheckpointStore {
                 + config.topics().models() + ", less 64 KiB";
     }
 
+    private boolean dataParallel() {
+        return config.training().mode() == TrainingConfig.Mode.DATA_PARALLEL;
+    }
+
     private String topic() {
         return config.checkpoints().topic();
     }
 
     @Override
     public Map<String, byte[]> peek() {
+        if (dataParallel()) return Map.of();
         Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"); // a running instance's open transaction
         return newest(props, topic(), Duration.ofSeconds(60));
@@ -75,6 +82,7 @@ public class Checkpoints implements CheckpointStore {
     @Override
     public Map<String, byte[]> newest() {
         outputs.init(); // fences an older instance first, and aborts its open transaction, so that its end is stable
+        if (dataParallel()) return Map.of(); // a shard starts from the newest published version instead
         Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
         return newest(props, topic(), Duration.ofSeconds(60));
     }

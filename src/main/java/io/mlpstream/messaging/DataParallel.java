@@ -3,8 +3,10 @@ package io.mlpstream.messaging;
 import io.mlpstream.learn.Learner;
 import io.mlpstream.learn.ModelVersion;
 import io.mlpstream.nn.Kernels;
+import io.mlpstream.nn.optim.OptimizerConfig;
 import io.mlpstream.pipeline.ShardSync;
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.TrainingConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.RunningModel;
 import io.mlpstream.service.TrainerThreads;
@@ -52,7 +54,7 @@ public class DataParallel {
     private VersionFollower follower;
 
     public boolean enabled() {
-        return config.training().mode() == MlpConfig.Training.Mode.DATA_PARALLEL;
+        return config.training().mode() == TrainingConfig.Mode.DATA_PARALLEL;
     }
 
     /** Builds this instance's shards from the newest published versions and starts the follower and the averager. */
@@ -68,7 +70,8 @@ public class DataParallel {
         for (RunningModel m : models.all()) {
             Learner l = m.trainer().learner();
             first.put(m.name(), ModelVersion.first(l.network().parameters())); // seeded: the same on every instance
-            scratch.put(m.name(), Learner.create(l.config(), l.rule().config(), Kernels.best()));
+            // plain SGD: no optimizer state in a version's record (each shard keeps its own; replicas need none)
+            scratch.put(m.name(), Learner.create(l.config(), OptimizerConfig.sgd(l.rule().config().lr()), Kernels.best()));
         }
         Map<String, ModelVersion> start = new HashMap<>(first);
         start.putAll(VersionRecords.newest(readProps(), config.topics().models(), names));

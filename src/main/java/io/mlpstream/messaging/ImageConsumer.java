@@ -1,12 +1,16 @@
 package io.mlpstream.messaging;
 
+import io.mlpstream.pipeline.Polled;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Consumes polled batches from the images topic and hands them to the trainer's thread. */
+/** Consumes polled batches from the images and labels topics and hands them to the pipeline. */
 @ApplicationScoped
 public class ImageConsumer {
 
@@ -15,6 +19,9 @@ public class ImageConsumer {
 
     @Incoming("images")
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
-        return training.submit(batch);
+        List<Polled> polled = batch.getRecords().stream().map(r -> new Polled(new TopicPartition(r.getTopic(), r.getPartition()),
+                r.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L),
+                r.getTimestamp() == null ? 0 : r.getTimestamp().toEpochMilli(), r.getKey(), r.getPayload())).toList();
+        return training.submit(polled);
     }
 }

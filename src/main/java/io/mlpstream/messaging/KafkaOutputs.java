@@ -13,6 +13,7 @@ import io.mlpstream.learn.ModelUpdate;
 import io.mlpstream.learn.UpdateCodec;
 import io.mlpstream.pipeline.Outputs;
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.TrainingConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.Role;
 import io.smallrye.common.annotation.Identifier;
@@ -118,7 +119,7 @@ public class KafkaOutputs implements Outputs {
     }
 
     private boolean dataParallel() {
-        return config.training().mode() == MlpConfig.Training.Mode.DATA_PARALLEL;
+        return config.training().mode() == TrainingConfig.Mode.DATA_PARALLEL;
     }
 
     /**

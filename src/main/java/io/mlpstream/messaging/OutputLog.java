@@ -281,6 +281,15 @@ final class OutputLog {
         Fenced(Throwable cause) {
             super(cause.getMessage(), cause);
         }
+
+        /** Why this instance stops, for its log: refused the transactional id, or another instance took it over. */
+        String explain(String transactionalId) {
+            boolean refused = getCause() instanceof AuthorizationException || getCause() instanceof UnsupportedVersionException;
+            return String.format(refused ? "This instance may not use transactional id %s (%s): this one stops. Grant it, or set "
+                    + "mlp.delivery.guarantee=at-least-once for a broker without transactions."
+                    : "Another instance took over transactional id %s (%s): this one stops. Run one trainer per model set, "
+                    + "or mlp.training.mode=data-parallel.", transactionalId, getMessage());
+        }
     }
 
     long commits() {

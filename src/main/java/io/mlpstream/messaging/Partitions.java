@@ -3,6 +3,7 @@ package io.mlpstream.messaging;
 import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.pipeline.Positions;
 import io.mlpstream.service.Models;
+import io.mlpstream.service.TrainerThreads;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,6 +41,9 @@ public class Partitions implements KafkaConsumerRebalanceListener {
 
     @Inject
     Instance<KafkaOutputs> outputs;
+
+    @Inject
+    Instance<TrainerThreads> threads;
 
     private final Positions positions = new Positions(new Positions.Gaps() {
         @Override
@@ -80,8 +84,16 @@ public class Partitions implements KafkaConsumerRebalanceListener {
             onPartitionsLost(consumer, partitions);
             return;
         }
+        long epoch = positions.epoch();
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = training.get().revoke(partitions, positions.epoch());
+            // what is open commits, then the partitions are given up, in one task, so that no record of theirs follows
+            Map<TopicPartition, OffsetAndMetadata> offsets = threads.get().call(() -> {
+                try {
+                    return training.get().commitForRevoke();
+                } finally {
+                    positions.giveUp(partitions, epoch, false);
+                }
+            });
             if (!offsets.isEmpty()) consumer.commitSync(offsets); // at-least-once; with transactions, empty
         } catch (Exception e) {
             LOG.warnf("Could not commit before giving up %s (%s)", partitions, e);
@@ -91,8 +103,13 @@ public class Partitions implements KafkaConsumerRebalanceListener {
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        try {
-            training.get().lose(partitions, positions.epoch());
+        long epoch = positions.epoch();
+        try { // too late to commit: their open outputs are dropped
+            threads.get().call(() -> {
+                positions.giveUp(partitions, epoch, true);
+                outputs.get().discard(partitions);
+                return null;
+            });
         } catch (Exception e) {
             LOG.warnf("Could not drop the open outputs of the lost %s (%s)", partitions, e);
             positions.drop(partitions);
@@ -102,10 +119,6 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     /** Where every input partition stands: shared with the pipeline, which routes each record by it. */
     public Positions positions() {
         return positions;
-    }
-
-    void giveUp(Collection<TopicPartition> partitions, long askedAt, boolean outputsDropped) {
-        positions.giveUp(partitions, askedAt, outputsDropped);
     }
 
     boolean owns(TopicPartition tp) {

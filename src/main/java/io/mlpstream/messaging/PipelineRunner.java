@@ -15,13 +15,10 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
-import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -30,8 +27,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,27 +40,18 @@ public class PipelineRunner {
     /** How often the pipeline's time-driven work is looked at: its shortest interval is 5 ms. */
     private static final long PUNCTUATE_MILLIS = 5;
 
-    @Inject
-    MlpConfig config;
-    @Inject
-    Models models;
-    @Inject
-    TrainerThreads threads;
-    @Inject
-    KafkaOutputs outputs;
-    @Inject
-    @Identifier("images-rebalance")
+    @Inject MlpConfig config;
+    @Inject Models models;
+    @Inject TrainerThreads threads;
+    @Inject KafkaOutputs outputs;
+    @Inject @Identifier("images-rebalance")
     Partitions partitions;
-    @Inject
-    LagMonitor lag;
-    @Inject
-    LearningMetrics metrics;
-    @Inject
-    LabelMeters labelMeters;
-    @Inject
-    LiveState live;
-    @Inject
-    @Identifier("default-kafka-broker")
+    @Inject LagMonitor lag;
+    @Inject LearningMetrics metrics;
+    @Inject LabelMeters labelMeters;
+    @Inject LiveState live;
+    @Inject DataParallel dataParallel;
+    @Inject @Identifier("default-kafka-broker")
     Map<String, Object> kafka;
 
     private Pipeline pipeline;
@@ -78,8 +64,8 @@ public class PipelineRunner {
         metrics.bind(InvalidEvent.REASONS, outputs::commitFailures, outputs::droppedOutputs);
         metrics.bindCommits(outputs::commits, outputs::commitNanos);
         var pending = PendingLabelsChangelog.read(KafkaSettings.forClient(kafka, ConsumerConfig.configNames()), config.topics().pendingLabels());
-        pipeline = new Pipeline(new Pipeline.Parts(config, models, threads, outputs, partitions.positions(), lag, metrics, labelMeters, live),
-                pending, System.nanoTime());
+        pipeline = new Pipeline(new Pipeline.Parts(config, models, threads, outputs, partitions.positions(), lag, metrics,
+                labelMeters, live, dataParallel.enabled() ? dataParallel.start(models, threads) : null), pending, System.nanoTime());
         threads.every(PUNCTUATE_MILLIS, () -> guarded(() -> pipeline.punctuate(System.nanoTime())));
         ready = true;
         started.countDown();
@@ -111,37 +97,25 @@ public class PipelineRunner {
     }
 
     /** A polled batch: decoded on the decode stage, then run on the trainer's thread; completes once it is published. */
-    public CompletionStage<Void> submit(KafkaRecordBatch<String, byte[]> batch) {
+    CompletionStage<Void> submit(List<Polled> polled) {
         awaitStarted(); // at once: partitions are assigned only after start (Partitions waits for it)
-        List<Polled> polled = batch.getRecords().stream().map(r -> new Polled(new TopicPartition(r.getTopic(), r.getPartition()),
-                r.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L),
-                r.getTimestamp() == null ? 0 : r.getTimestamp().toEpochMilli(), r.getKey(), r.getPayload())).toList();
         long polledAt = System.nanoTime();
         return decoding.then(() -> pipeline.decode(polled, polledAt),
                 inputs -> threads.submit(() -> guarded(() -> pipeline.runOnce(inputs, System.nanoTime()))));
     }
 
-    /** Partitions revoked: what is open commits, then they are given up, in one task, so no record of theirs follows. */
-    Map<TopicPartition, OffsetAndMetadata> revoke(Collection<TopicPartition> revoked, long epoch) throws Exception {
-        return threads.call(() -> {
-            try {
-                return outputs.commitForRevoke();
-            } catch (OutputLog.Fenced e) {
-                stopFenced(e);
-                throw e;
-            } finally {
-                partitions.positions().giveUp(revoked, epoch, false);
-            }
-        });
-    }
-
-    /** Partitions lost without a revocation (the session expired): too late to commit; their open outputs are dropped. */
-    void lose(Collection<TopicPartition> lost, long epoch) throws Exception {
-        threads.call(() -> {
-            partitions.positions().giveUp(lost, epoch, true);
-            outputs.discard(lost);
-            return null;
-        });
+    /**
+     * Partitions revoked, on the trainer's thread: a data-parallel shard sends its update first, then what is open
+     * commits (at-least-once: the offsets to commit on the consumer are returned).
+     */
+    Map<TopicPartition, OffsetAndMetadata> commitForRevoke() {
+        try {
+            pipeline.syncNow();
+            return outputs.commitForRevoke();
+        } catch (OutputLog.Fenced e) {
+            stopFenced(e);
+            throw e;
+        }
     }
 
     /**
@@ -158,11 +132,7 @@ public class PipelineRunner {
     }
 
     private void stopFenced(OutputLog.Fenced e) {
-        boolean refused = e.getCause() instanceof AuthorizationException || e.getCause() instanceof UnsupportedVersionException;
-        LOG.errorf(refused ? "This instance may not use transactional id %s (%s): this one stops. Grant it, or set "
-                + "mlp.delivery.guarantee=at-least-once for a broker without transactions."
-                : "Another instance took over transactional id %s (%s): this one stops. Run one trainer per model set.",
-                outputs.transactionalId(), e.getMessage());
+        LOG.error(e.explain(outputs.transactionalId()));
         ready = false;
         Quarkus.asyncExit(3);
     }

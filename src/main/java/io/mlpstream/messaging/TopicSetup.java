@@ -2,6 +2,7 @@ package io.mlpstream.messaging;
 
 import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.TrainingConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.Role;
 import io.quarkus.runtime.StartupEvent;
@@ -98,6 +99,11 @@ public class TopicSetup {
                 limit = Math.min(limit, StateTopic.check(admin, config.topics().models(), "published model", checkpointBytes));
             }
             snapshotTopicLimit = limit;
+            String updates = config.topics().modelUpdates();
+            if (config.training().mode() == TrainingConfig.Mode.DATA_PARALLEL && !existing.contains(updates)) {
+                // one partition: one averager folds every update, in order; each a whole model's delta
+                missing.add(new NewTopic(updates, 1, rf).configs(Map.of("max.message.bytes", String.valueOf(KafkaOutputs.MAX_REQUEST_BYTES))));
+            }
             String pending = config.topics().pendingLabels();
             if (!existing.contains(pending)) { // a changelog: the newest entry of each image id is the state
                 missing.add(new NewTopic(pending, 1, rf).configs(Map.of("cleanup.policy", "compact")));

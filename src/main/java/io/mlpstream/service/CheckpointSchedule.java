@@ -4,6 +4,9 @@ import java.time.Duration;
 
 /** When the next checkpoint is due: after this many steps, or this long, whichever comes first. */
 public final class CheckpointSchedule {
+    /** Data-parallel: a shard's weights are not the model, the averager's versions are. */
+    public static final CheckpointSchedule NEVER = new CheckpointSchedule(Integer.MAX_VALUE, Duration.ofDays(365_000));
+
     private final int everySteps;
     private final Duration every;
     private volatile long lastStep = -1;

@@ -41,7 +41,7 @@ public final class ModelFactory {
         return c;
     }
 
-    public static TrainerConfig trainer(MlpConfig.Training t) {
+    public static TrainerConfig trainer(TrainingConfig t) {
         TrainerConfig c = TrainerConfig.DEFAULT;
         if (t.batchSize().isPresent()) c = c.withBatchSize(t.batchSize().get());
         if (t.idleFlush().isPresent()) c = c.withIdleFlush(t.idleFlush().get());

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
+import io.mlpstream.learn.ModelVersion;
 import io.mlpstream.metrics.LabelMeters;
 import io.mlpstream.metrics.LearningMetrics;
 import io.mlpstream.service.CheckpointSchedule;
 import io.mlpstream.service.LiveState;
 import io.mlpstream.service.MlpConfig;
+import io.mlpstream.service.TrainingConfig;
 import io.mlpstream.service.ModelSet;
 import io.mlpstream.service.ModelSpecs;
 import io.mlpstream.service.ModelsListener;
@@ -95,8 +97,11 @@ class PipelineTest {
                 new Positions.Log(null, 0, 0), LABELS, new Positions.Log(null, 0, 0));
         positions.assign(fresh, List.of(new Positions.Resume(model.name(), Map.of(), false)), tp -> 0);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ShardSync sync = config.training().mode() != TrainingConfig.Mode.DATA_PARALLEL ? null : new ShardSync(new OneModel(model),
+                Map.of(model.name(), ModelVersion.first(model.trainer().learner().network().parameters())), "test-0",
+                config.training().syncEvery(), System.nanoTime());
         pipeline = new Pipeline(new Pipeline.Parts(config, new OneModel(model), threads, outputs, positions, new EverythingFetched(),
-                LearningMetrics.on(registry), LabelMeters.on(registry), new LiveState()), List.of(), System.nanoTime());
+                LearningMetrics.on(registry), LabelMeters.on(registry), new LiveState(), sync), List.of(), System.nanoTime());
     }
 
     @AfterEach
@@ -195,6 +200,31 @@ class PipelineTest {
     private long first(String type) {
         return outputs.events.stream().filter(e -> e.startsWith(type + "@")).mapToLong(e -> Long.parseLong(e.substring(e.indexOf('@') + 1)))
                 .findFirst().orElse(-1);
+    }
+
+    /**
+     * Data-parallel: a shard's transaction must never commit an input offset whose example is in no update sent so far
+     * (RecordingOutputs checks it at every commit), and every example is in exactly one update.
+     */
+    @Test
+    void aDataParallelShardSendsWhatItLearnedBeforeEveryCommit() throws Exception {
+        outputs.dataParallel = true;
+        start("mlp.training.mode", "data-parallel", "mlp.training.sync-every", "20ms");
+        for (int round = 0; round < 5; round++) {
+            List<Polled> polled = new ArrayList<>();
+            for (int i = 0; i < 37; i++) polled.add(image(round % 2 == 0 ? IMAGES_0 : IMAGES_1, round * 37 + i, true, 1000L * round + i, DIGITS.pixels()));
+            poll(polled); // 37: a partial batch is left in the buffer each time
+            Thread.sleep(30);
+        }
+        threads.call(() -> {
+            pipeline.punctuate(System.nanoTime());
+            pipeline.finish();
+            return null;
+        });
+        assertTrue(outputs.commits >= 3, "commits at the sync interval: " + outputs.commits);
+        assertEquals(List.of(), outputs.violations);
+        assertEquals(185, outputs.updates.stream().mapToLong(u -> u.examples()).sum(), "each example in exactly one update");
+        assertTrue(outputs.updates.stream().allMatch(u -> u.shard().equals("test-0") && u.delta().get(0).length > 0));
     }
 
     @Test

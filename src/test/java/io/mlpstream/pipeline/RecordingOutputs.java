@@ -3,6 +3,7 @@ package io.mlpstream.pipeline;
 import io.mlpstream.events.InvalidEvent;
 import io.mlpstream.events.LateExample;
 import io.mlpstream.events.Prediction;
+import io.mlpstream.learn.ModelUpdate;
 import io.mlpstream.events.TrainingEvent;
 import io.mlpstream.events.TrainingMetrics;
 import java.util.ArrayList;
@@ -34,6 +35,10 @@ final class RecordingOutputs implements Outputs {
     /** Per images partition, the offsets below which every record was found answered. */
     private final Map<TopicPartition, Long> checked = new HashMap<>();
     int commits;
+    /** Data-parallel: the updates sent, and the labeled images predicted (each must be in an update before a commit). */
+    final List<ModelUpdate> updates = new ArrayList<>();
+    private long labeledPredictions;
+    boolean dataParallel;
 
     private void answered(TopicPartition tp, long offset) {
         answered.computeIfAbsent(tp, k -> new TreeSet<>()).add(offset);
@@ -42,6 +47,7 @@ final class RecordingOutputs implements Outputs {
     @Override
     public synchronized void prediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted) {
         predictions.add(p.id());
+        if (p.label() != null) labeledPredictions++;
         byId.put(p.id(), p);
         answered(source, Long.parseLong(p.id().substring(p.id().lastIndexOf('-') + 1)));
     }
@@ -84,6 +90,11 @@ final class RecordingOutputs implements Outputs {
     }
 
     @Override
+    public void modelUpdate(String model, ModelUpdate update) {
+        updates.add(update);
+    }
+
+    @Override
     public synchronized void consumed(TopicPartition tp, long next) {
         consumed.merge(tp, next, Math::max);
         if (tp.topic().equals("labels")) return;
@@ -105,5 +116,7 @@ final class RecordingOutputs implements Outputs {
     @Override
     public synchronized void commit() {
         commits++;
+        long sent = updates.stream().mapToLong(ModelUpdate::examples).sum();
+        if (dataParallel && sent < labeledPredictions) violations.add("a commit after " + labeledPredictions + " labeled predictions, of which updates held " + sent);
     }
 }

@@ -1,0 +1,154 @@
+package io.mlpstream.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlpstream.broker.EmbeddedKafka;
+import io.mlpstream.cli.Produce;
+import io.mlpstream.data.IdxReader;
+import io.mlpstream.events.Json;
+import io.mlpstream.learn.Examples;
+import io.mlpstream.learn.Learner;
+import io.mlpstream.learn.ModelVersion;
+import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.learn.TrainerConfig;
+import io.mlpstream.learn.TrainingListener;
+import io.mlpstream.nn.Kernels;
+import io.mlpstream.nn.ModelConfig;
+import io.mlpstream.nn.optim.OptimizerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Data-parallel mode through a real broker: two trainer instances (child JVMs) share four input partitions and learn
+ * one model; one is killed -9 mid-stream, its partitions move to the other, and it comes back under the same instance
+ * id. Every labeled example is in exactly one version, every prediction is published once, and the group's accuracy is
+ * close to one trainer's on the same examples.
+ */
+class DataParallelIT {
+    private static final int EVENTS = 4000;
+    private static EmbeddedKafka broker;
+    private static Path dir;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        dir = Files.createTempDirectory("mlp-data-parallel-it");
+        broker = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @AfterEach
+    void stopServices() throws InterruptedException {
+        ServiceProcess.destroyAll();
+    }
+
+    @Test
+    void twoInstancesLearnOneModelExactlyOnceAcrossAKillAndARebalance() throws Exception {
+        ServiceProcess a = new ServiceProcess(broker.bootstrapServers(), dir.resolve("a"));
+        ServiceProcess b = new ServiceProcess(broker.bootstrapServers(), dir.resolve("b"));
+        Files.createDirectories(dir.resolve("a"));
+        Files.createDirectories(dir.resolve("b"));
+        a.start(env("a"));
+        a.awaitReadiness(200, 120);
+        Process killed = b.start(env("b"));
+        b.awaitReadiness(200, 120);
+
+        IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
+        byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
+        Produce.send(broker.bootstrapServers(), "images", images, labels, EVENTS / 2, 0, "dp-a-", false);
+        Thread.sleep(3000); // both learn, sync and commit
+        killed.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: b's open transaction and its update are lost
+        Produce.send(broker.bootstrapServers(), "images", images, labels, EVENTS / 2, 0, "dp-b-", false); // the same digits again
+        Thread.sleep(15_000); // the session times out: a takes b's partitions from their committed offsets
+        b.start(env("b")); // the same instance id: its predecessor's transaction is aborted at once
+        b.awaitReadiness(200, 120);
+
+        ModelVersion newest = null;
+        for (int i = 0; i < 240 && (newest == null || newest.examples() < EVENTS); i++) {
+            Thread.sleep(500);
+            newest = newestVersion();
+        }
+        Thread.sleep(4000); // anything learned twice would be folded in by now
+        newest = newestVersion();
+        System.out.printf("newest version %d holds %d examples%n", newest.number(), newest.examples());
+        assertEquals(EVENTS, newest.examples(), "every labeled example is in exactly one version");
+        assertTrue(newest.number() >= 4, "several versions, from both instances' updates: " + newest.number());
+
+        Map<String, int[]> predictions = predictions(); // id -> {count, correct}
+        long duplicates = predictions.values().stream().mapToInt(c -> c[0] - 1).sum();
+        assertEquals(EVENTS, predictions.size(), "every input record has a prediction");
+        assertEquals(0, duplicates, "a read_committed consumer sees each prediction once");
+        double accuracy = predictions.values().stream().mapToInt(c -> c[1]).sum() / (double) EVENTS;
+        double single = oneTrainersAccuracy(images, labels);
+        System.out.printf("prequential accuracy: two shards %.4f, one trainer in memory %.4f%n", accuracy, single);
+        assertTrue(accuracy > single - 0.08, "the group learns about as well as one trainer: " + accuracy + " vs " + single);
+
+        JsonNode model = a.model();
+        assertTrue(model.path("examplesTrained").asLong() > 0, "instance a trained: " + model);
+    }
+
+    private Map<String, String> env(String instance) {
+        return Map.of("MLP_TRAINING_MODE", "data-parallel", "MLP_TRAINING_INSTANCE_ID", instance,
+                "MLP_TOPICS_PARTITIONS", "4");
+    }
+
+    /** The newest version on the models topic (read_committed). */
+    private static ModelVersion newestVersion() {
+        Map<String, Object> props = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrapServers()));
+        Map<String, ModelVersion> versions = VersionRecords.newest(props, "models", List.of("mnist-mlp"));
+        return versions.getOrDefault("mnist-mlp", new ModelVersion(0, List.of(), 0));
+    }
+
+    private static Map<String, int[]> predictions() throws Exception {
+        Map<String, int[]> seen = new HashMap<>();
+        Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "isolation.level", "read_committed");
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor("predictions").stream().map(p -> new TopicPartition("predictions", p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    JsonNode p = Json.mapper().readTree(r.value());
+                    int[] counts = seen.computeIfAbsent(p.path("id").asText(), k -> new int[2]);
+                    counts[0]++;
+                    if (p.path("correct").asBoolean()) counts[1]++;
+                }
+            }
+        }
+        return seen;
+    }
+
+    /** One trainer's prequential accuracy on the same examples in memory, with the service's defaults. */
+    private static double oneTrainersAccuracy(IdxReader.Images images, byte[] labels) {
+        OnlineTrainer t = new OnlineTrainer(Learner.create(ModelConfig.DEFAULT.withInputSize(images.size()), OptimizerConfig.DEFAULT,
+                Kernels.best()), TrainerConfig.DEFAULT.withIdleFlush(Duration.ZERO));
+        Examples chunk = new Examples(1, images.size());
+        for (int i = 0; i < EVENTS; i++) {
+            chunk.clear();
+            int e = i % (EVENTS / 2); // as sent: the first half twice
+            chunk.add(images.pixels(), e * images.size(), labels[e] & 0xFF);
+            t.process(chunk, TrainingListener.NONE);
+        }
+        return t.accuracy().cumulative();
+    }
+}
