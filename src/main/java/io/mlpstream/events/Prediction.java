@@ -5,7 +5,7 @@ package io.mlpstream.events;
  * label, correct and loss are null for an unlabeled image.
  */
 public record Prediction(String id, int predicted, float confidence, float[] probabilities, Integer label,
-                         Boolean correct, Float loss, String model, long modelStep, long timestamp) {
+                         Boolean correct, Float loss, String model, long modelStep, long timestamp, long modelVersion) {
     /**
      * The header of a prediction (and of a late example) that carries its input record's timestamp: with the id, what
      * tells a replay of the same record from a new record that reuses the id (a recreated topic's default ids).
@@ -25,13 +25,21 @@ public record Prediction(String id, int predicted, float confidence, float[] pro
         }
         return new Prediction(id, predicted, probabilities[predicted], probabilities, label,
                 label == null ? null : label == predicted, label == null ? null : -logProbs[label],
-                model, modelStep, timestamp);
+                model, modelStep, timestamp, modelStep);
+    }
+
+    /**
+     * The same prediction, made by version {@code v} of a data-parallel model (single mode: the version is the step of
+     * the weights that predicted).
+     */
+    public Prediction withModelVersion(long v) {
+        return new Prediction(id, predicted, confidence, probabilities, label, correct, loss, model, modelStep, timestamp, v);
     }
 
     /** The same prediction scored against a label that came later: label, correct and loss as if it had been known. */
     public Prediction scored(int trueLabel) {
         float loss = (float) -Math.log(Math.max(probabilities[trueLabel], Float.MIN_NORMAL));
         return new Prediction(id, predicted, confidence, probabilities, trueLabel, trueLabel == predicted, loss, model,
-                modelStep, timestamp);
+                modelStep, timestamp, modelVersion);
     }
 }

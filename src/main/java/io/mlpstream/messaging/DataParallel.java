@@ -63,6 +63,10 @@ public class DataParallel {
             throw new IllegalStateException("mlp.training.mode=data-parallel needs mlp.delivery.guarantee=exactly-once: an "
                     + "update must commit with the offsets it covers");
         }
+        if (config.drift().reaction().equals("background") || config.servingModel().orElse("").equals("best")) {
+            throw new IllegalStateException("mlp.training.mode=data-parallel does not define mlp.drift.reaction=background or "
+                    + "mlp.serving-model=best yet: a shard's model is swapped by the averager's versions");
+        }
         String instance = InstanceId.of(config);
         List<String> names = models.all().stream().map(RunningModel::name).toList();
         Map<String, ModelVersion> first = new HashMap<>();

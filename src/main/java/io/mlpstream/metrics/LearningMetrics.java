@@ -6,9 +6,11 @@ import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.mlpstream.service.RunningModel;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +42,7 @@ public class LearningMetrics {
     private Counter metricsSendFailures;
     private Counter beyondLogEnd;
     private Counter servingSwitches;
+    private volatile Timer sync;
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
     private final AtomicLong lag = new AtomicLong();
@@ -62,6 +65,7 @@ public class LearningMetrics {
         }
         FunctionCounter.builder("mlp_output_commit_failures", commitFailures, f -> (double) f.getAsLong())
                 .description("Commits of the outputs and input offsets that failed, each retried until it succeeds").register(registry);
+        sync = syncTimer();
         FunctionCounter.builder("mlp_outputs_dropped", dropped, f -> (double) f.getAsLong())
                 .description("Predictions and dead letters the broker refused for good (too large even truncated)").register(registry);
     }
@@ -73,10 +77,22 @@ public class LearningMetrics {
                 .register(registry);
     }
 
+    /** Data-parallel: a shard's sync (its models learn what is buffered, their updates go out, the unit commits). */
+    public void synced(long nanos) {
+        if (sync == null) sync = syncTimer(); // outside CDI, bind() may not have run
+        sync.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer syncTimer() {
+        return Timer.builder("mlp_sync").description("Data-parallel: a shard's sync, from its models learning what is buffered "
+                        + "to its update and outputs committed (single mode: none)").publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    }
+
     /** Registers a model's meters. */
     public ModelMeters bind(RunningModel model) {
         ModelMeters meters = new ModelMeters(registry, model.name(), model::trainer, model.trainer().learner().layerNames(), lag,
-                model::checkpointAgeSeconds, model::checkpointFailures);
+                model::checkpointAgeSeconds, model::checkpointFailures, () -> model.version() < 0 ? model.trainer().step() : model.version());
         models.put(model.name(), meters);
         return meters;
     }

@@ -47,7 +47,7 @@ public final class ModelMeters {
     private volatile double gradientNorm;
 
     ModelMeters(MeterRegistry registry, String model, Supplier<OnlineTrainer> trainer, List<String> layers, AtomicLong lag,
-                DoubleSupplier checkpointAge, LongSupplier checkpointFailures) {
+                DoubleSupplier checkpointAge, LongSupplier checkpointFailures, LongSupplier version) {
         this.registry = registry;
         this.m = Tags.of("model", model);
         labeled = counter("mlp_examples", "Examples received, by kind (labeled or unlabeled)", m.and("kind", "labeled"));
@@ -76,6 +76,11 @@ public final class ModelMeters {
         gauge("mlp_gradient_norm", "Global L2 norm of all gradients at the last step, before clipping", m, this, x -> x.gradientNorm);
         gauge("mlp_model_step", "Training steps the model has taken, across restarts", m, trainer, t -> t.get().step());
         gauge("mlp_examples_trained", "Labeled examples the model has trained on, across restarts", m, trainer, t -> t.get().examplesTrained());
+        gauge("mlp_model_version", "The model's version: data-parallel, the newest the averager published that this instance has; "
+                + "single mode, its step", m, version, v -> v.getAsLong());
+        FunctionCounter.builder("mlp_shard_examples", trainer, t -> t.get().examplesTrained())
+                .description("Labeled examples this instance's shard of the model has trained on (single mode: shard 0)")
+                .tags(m.and("shard", "0")).register(registry);
         gauge("mlp_consumer_lag_records", "Records in the input topic not yet processed, measured by the service", m, lag, AtomicLong::get);
         gauge("mlp_checkpoint_age_seconds", "Seconds since the last model snapshot was stored or restored", m, checkpointAge,
                 DoubleSupplier::getAsDouble);

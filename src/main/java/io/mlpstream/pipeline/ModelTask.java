@@ -126,7 +126,8 @@ final class ModelTask implements TrainingListener {
         int scored = scoredAs[index] >= 0 ? scoredAs[index] : predicted;
         if (labels[index] != Examples.UNLABELED) watch(scored != s.label()); // scored: labeled, learned by this model
         if (!s.route().publish() || s.isLate()) return; // published before
-        predictions[index] = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
+        Prediction p = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
+        predictions[index] = model.version() < 0 ? p : p.withModelVersion(model.version());
     }
 
     /** The model's error stream, test-then-train: a warning or a drift is published, and answered as configured. */

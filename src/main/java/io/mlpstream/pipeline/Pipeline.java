@@ -135,8 +135,10 @@ public final class Pipeline {
         if (parts.sync() == null) {
             parts.outputs().commitIfDue();
         } else if (parts.sync().due(System.nanoTime())) {
+            long start = System.nanoTime();
             syncNow();
             parts.outputs().commit();
+            parts.metrics().synced(System.nanoTime() - start);
         }
     }
 

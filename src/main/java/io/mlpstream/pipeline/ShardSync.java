@@ -8,7 +8,6 @@ import io.mlpstream.service.RunningModel;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Data-parallel mode, this instance's side (DESIGN.md, "Many trainers, one model"): each model trains here as one
@@ -19,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ShardSync {
     private final Map<String, Shard> shards = new HashMap<>();
-    private final Map<String, ModelVersion> newest = new ConcurrentHashMap<>();
+    private final Map<String, RunningModel> models = new HashMap<>();
     private final Interval every;
 
     /**
@@ -32,7 +31,8 @@ public final class ShardSync {
             ModelVersion v = start.get(m.name());
             if (v == null) throw new IllegalArgumentException("no starting version of " + m.name());
             shards.put(m.name(), new Shard(shard, m.trainer(), v));
-            newest.put(m.name(), v);
+            this.models.put(m.name(), m);
+            m.versionSeen(v.number(), v.examples());
         }
         this.every = new Interval(every.toMillis(), now);
     }
@@ -52,13 +52,8 @@ public final class ShardSync {
     /** On the trainer's thread, between chunks: a newer version of a model, rebased onto; an older one is ignored. */
     public void rebase(String model, ModelVersion version) {
         Shard shard = shards.get(model);
-        if (shard == null) return;
+        if (shard == null || version.number() <= shard.base()) return;
         shard.rebase(version);
-        newest.merge(model, version, (a, b) -> b.number() > a.number() ? b : a);
-    }
-
-    /** The newest version of a model this shard has rebased onto (its number and examples); any thread. */
-    public ModelVersion newest(String model) {
-        return newest.get(model);
+        models.get(model).versionSeen(version.number(), version.examples()); // what /api/model and predictions report
     }
 }

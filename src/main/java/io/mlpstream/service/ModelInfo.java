@@ -7,7 +7,7 @@ import io.mlpstream.nn.optim.OptimizerConfig;
 import java.time.Instant;
 
 /** GET /api/model: what is learning, how far it got, and how well it does. */
-public record ModelInfo(String model, String architecture, Hyperparameters hyperparameters, long step,
+public record ModelInfo(String model, String architecture, Hyperparameters hyperparameters, long step, long modelVersion,
                         long examplesTrained, long examplesPredicted, double prequentialAccuracy,
                         double windowAccuracy, LastCheckpoint lastCheckpoint, double stalenessSeconds) {
 
@@ -20,7 +20,12 @@ public record ModelInfo(String model, String architecture, Hyperparameters hyper
     public record LastCheckpoint(long step, String time) {
     }
 
-    static ModelInfo of(String name, OnlineTrainer t, CheckpointStatus checkpoint, double stalenessSeconds) {
+    /**
+     * {@code version}: data-parallel, the newest version of the group's model this instance has (its examples are the
+     * group's examples trained); -1 in single mode, where the version is the step.
+     */
+    static ModelInfo of(String name, OnlineTrainer t, CheckpointStatus checkpoint, double stalenessSeconds, long version,
+                        long versionExamples) {
         ModelConfig config = t.learner().config();
         OptimizerConfig opt = t.learner().rule().config();
         boolean gradients = t.learner().rule().followsGradients();
@@ -30,7 +35,8 @@ public record ModelInfo(String model, String architecture, Hyperparameters hyper
                 t.config().batchSize(), t.learner().dropout(), config.effectiveInit().name().toLowerCase(), config.seed());
         LastCheckpoint last = checkpoint.step() < 0 ? null
                 : new LastCheckpoint(checkpoint.step(), Instant.ofEpochMilli(checkpoint.epochMillis()).toString());
-        return new ModelInfo(name, config.architecture(), hyper, t.step(), t.examplesTrained(), t.examplesPredicted(),
+        return new ModelInfo(name, config.architecture(), hyper, t.step(), version < 0 ? t.step() : version,
+                version < 0 ? t.examplesTrained() : versionExamples, t.examplesPredicted(),
                 t.accuracy().cumulative(), zeroIfEmpty(t.accuracy().window()), last, stalenessSeconds);
     }
 

@@ -21,6 +21,9 @@ import org.jboss.logging.Logger;
  */
 public final class RunningModel {
     private static final Logger LOG = Logger.getLogger(RunningModel.class);
+    /** Data-parallel: the newest version of the group's model this shard has, and its examples; -1: single mode. */
+    private volatile long version = -1;
+    private volatile long versionExamples;
 
     private final ModelSpec spec;
     /** Replaced whole on a predictor replica when the trainer publishes a model; the trainer's own never is. */
@@ -108,8 +111,18 @@ public final class RunningModel {
         lastMetrics = metrics;
     }
 
+    /** Data-parallel: the newest version of the group's model rebased onto, and the examples it holds; -1 in single mode. */
+    public void versionSeen(long number, long examples) {
+        versionExamples = examples;
+        version = number;
+    }
+
+    public long version() {
+        return version;
+    }
+
     public ModelInfo info() {
-        return ModelInfo.of(name(), trainer, status, stalenessSeconds());
+        return ModelInfo.of(name(), trainer, status, stalenessSeconds(), version, versionExamples);
     }
 
     /** A trainer's model is live; a replica's is as old as the newest model record or heartbeat it read. */
