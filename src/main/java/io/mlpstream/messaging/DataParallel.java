@@ -49,6 +49,10 @@ public class DataParallel {
     @ConfigProperty(name = "mp.messaging.incoming.images.group.id", defaultValue = "mlp-stream")
     String group;
 
+    @Inject
+    @Identifier("images-rebalance")
+    Partitions partitions;
+
     private final List<Thread> threads = new ArrayList<>();
     private ModelAverager averager;
     private VersionFollower follower;
@@ -67,6 +71,7 @@ public class DataParallel {
             throw new IllegalStateException("mlp.training.mode=data-parallel does not define mlp.drift.reaction=background or "
                     + "mlp.serving-model=best yet: a shard's model is swapped by the averager's versions");
         }
+        partitions.positions().learnTogether();
         String instance = InstanceId.of(config);
         List<String> names = models.all().stream().map(RunningModel::name).toList();
         Map<String, ModelVersion> first = new HashMap<>();

@@ -50,6 +50,8 @@ public final class Positions {
     /** Bumped by every assignment. */
     private final AtomicLong epoch = new AtomicLong();
 
+    private volatile boolean learnTogether;
+
     public Positions(Gaps gaps) {
         this.gaps = gaps;
     }
@@ -212,12 +214,23 @@ public final class Positions {
     public void giveUp(Collection<TopicPartition> partitions, long askedAt, boolean outputsDropped) {
         if (epoch.get() != askedAt) return;
         assigned.removeAll(partitions);
-        if (outputsDropped) partitions.forEach(published::remove); // the group's committed offset applies again
+        if (outputsDropped || learnTogether) partitions.forEach(published::remove); // the group's committed offset applies again
+        if (learnTogether) learned.values().forEach(m -> partitions.forEach(m::remove));
+    }
+
+    /**
+     * Data-parallel: what a shard learned is the group's model once it commits (its update travels with the offsets),
+     * so a partition given up keeps no learning of its own here: whoever owns it next, this instance again included,
+     * starts at the group's committed offset, never below it (that would learn another shard's records again).
+     */
+    public void learnTogether() {
+        learnTogether = true;
     }
 
     /** Dropped at once, when the trainer could not be asked to give them up. */
     public void drop(Collection<TopicPartition> partitions) {
         assigned.removeAll(partitions);
+        if (learnTogether) learned.values().forEach(m -> partitions.forEach(m::remove));
     }
 
     public long epoch() {

@@ -77,6 +77,34 @@ class PositionsTest {
         assertEquals(Map.of(), positions.learnedOffsets("a"), "a revoked partition leaves the snapshot");
     }
 
+    /**
+     * Data-parallel (DataParallelIT found it): this instance learned a partition up to 0, gave it up, another shard
+     * learned and committed up to 500 (its update holds those examples). Taken back, the partition starts at 500: the
+     * group's model has learned what is before it, and learning it again here would count 500 examples twice.
+     */
+    @Test
+    void aShardTakingAPartitionBackStartsWhereTheGroupCommitted() {
+        assign(null, 0, 0, 0, fresh("a"));
+        positions.learnTogether();
+        positions.giveUp(List.of(P0), positions.epoch(), false);
+        assertEquals(Map.of(P0, 500L), assign(500L, 0, 900, 0, fresh("a")));
+        assertEquals(new Route(true, 0b01), positions.route(P0, 500, List.of("a")), "published and learned from 500 on");
+
+        Positions single = new Positions(new Positions.Gaps() {
+            @Override
+            public void beyondLogEnd() {
+            }
+
+            @Override
+            public void outOfRetention(String model, long records) {
+            }
+        });
+        single.assign(Map.of(P0, new Positions.Log(null, 0, 0)), List.of(fresh("a")), tp -> 0);
+        single.giveUp(List.of(P0), single.epoch(), false);
+        assertEquals(Map.of(P0, 0L), single.assign(Map.of(P0, new Positions.Log(500L, 0, 900)), List.of(fresh("a")), tp -> 0),
+                "single mode: this process's model has learned nothing past 0, so it replays to learn (the case above)");
+    }
+
     @Test
     void aModelAddedMidAssignmentLearnsFromTheNextRecord() {
         assign(10L, 0, 200, 0, restored("a", 10));
