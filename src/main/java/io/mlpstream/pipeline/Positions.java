@@ -43,14 +43,13 @@ public final class Positions {
     private final Map<TopicPartition, Long> published = new ConcurrentHashMap<>();
     /** Per model: the next offset it learns, for routing (trainer thread). */
     private final Map<String, Map<TopicPartition, Long>> learned = new ConcurrentHashMap<>();
+    private volatile boolean learnTogether;
     /** Per model: next offset after the last record it has predicted and buffered or trained, what its snapshot holds. */
     private final Map<String, Map<TopicPartition, Long>> inModel = new ConcurrentHashMap<>();
     /** Per model, partitions whose learned position came from its snapshot already: once per process. */
     private final Map<String, Set<TopicPartition>> resumed = new ConcurrentHashMap<>();
     /** Bumped by every assignment. */
     private final AtomicLong epoch = new AtomicLong();
-
-    private volatile boolean learnTogether;
 
     public Positions(Gaps gaps) {
         this.gaps = gaps;
@@ -219,9 +218,8 @@ public final class Positions {
     }
 
     /**
-     * Data-parallel: what a shard learned is the group's model once it commits (its update travels with the offsets),
-     * so a partition given up keeps no learning of its own here: whoever owns it next, this instance again included,
-     * starts at the group's committed offset, never below it (that would learn another shard's records again).
+     * Data-parallel: what a shard learned is the group's once committed (its update travels with the offsets), so a
+     * partition given up keeps no learning of its own: its next owner, this one included, starts at the group's offset.
      */
     public void learnTogether() {
         learnTogether = true;

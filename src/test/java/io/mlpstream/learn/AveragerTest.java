@@ -37,6 +37,22 @@ class AveragerTest {
         assertEquals(40, v.examples(), "every update's examples are in the version, once");
     }
 
+    /** A shard killed, or whose partitions moved, stops sending: after eight rounds its last count takes no share. */
+    @Test
+    void aShardSilentForEightRoundsNoLongerTakesAShare() {
+        Averager averager = new Averager(version(0f), 1); // through Kafka: the shards heard from recently count
+        averager.fold(new ModelUpdate("gone", 0, List.of(new float[] {0f}), 100));
+        float before = 0;
+        float[] moves = new float[20];
+        for (int i = 0; i < 20; i++) {
+            float w = averager.fold(new ModelUpdate("live", 0, List.of(new float[] {1f}), 100)).weights().get(0)[0];
+            moves[i] = w - before;
+            before = w;
+        }
+        assertEquals(0.5f, moves[0], 1e-6, "while the other shard counts, half of the delta");
+        assertEquals(1f, moves[19], 1e-6, "once it is forgotten, all of it");
+    }
+
     @Test
     void aShardWithNothingNewMovesNothing() {
         Averager averager = new Averager(version(1f), 2);
