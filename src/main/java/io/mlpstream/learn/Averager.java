@@ -40,6 +40,12 @@ public final class Averager {
         if (update.delta().size() != weights.length) {
             throw new IllegalArgumentException("an update of " + update.delta().size() + " parameters for a model of " + weights.length);
         }
+        for (int p = 0; p < weights.length; p++) { // checked whole before anything changes
+            if (update.delta().get(p).length != weights[p].length) {
+                throw new IllegalArgumentException("parameter " + p + " of the update has " + update.delta().get(p).length
+                        + " values, the model's " + weights[p].length);
+            }
+        }
         forgetSilentShards();
         latest.put(update.shard(), new long[] {update.examples(), number + 1});
         float share = (float) share(update);

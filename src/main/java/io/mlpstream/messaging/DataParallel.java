@@ -10,12 +10,14 @@ import io.mlpstream.service.TrainingConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.RunningModel;
 import io.mlpstream.service.TrainerThreads;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -96,6 +99,19 @@ public class DataParallel {
         start(averager, "mlp-averager");
         start(follower, "mlp-version-follower");
         return sync;
+    }
+
+    /**
+     * Partitions lost without a revocation, or given up without a commit: the shard's weights hold what it learned of
+     * them since its last update, which would go out in its next update while their new owner learns them again from
+     * the committed offsets. Data-parallel, the instance stops (exit status 3), so that it starts again from the newest
+     * version and the committed offsets of whatever it is given; single mode goes on as before.
+     */
+    void lost(Collection<TopicPartition> partitions) {
+        if (!enabled() || partitions.isEmpty()) return;
+        LOG.errorf("Data-parallel: %s lost without a commit; what this shard learned of them since its last update is in "
+                + "no committed update. This instance stops, to start again from the newest version.", partitions);
+        Quarkus.asyncExit(3);
     }
 
     private void start(Runnable loop, String name) {

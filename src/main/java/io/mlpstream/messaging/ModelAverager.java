@@ -2,7 +2,6 @@ package io.mlpstream.messaging;
 
 import io.mlpstream.learn.Averager;
 import io.mlpstream.learn.Learner;
-import io.mlpstream.learn.ModelUpdate;
 import io.mlpstream.learn.ModelVersion;
 import io.mlpstream.learn.UpdateCodec;
 import java.time.Duration;
@@ -112,14 +111,12 @@ final class ModelAverager implements Runnable {
                     LOG.warnf("An update of model %s (offset %d), which this instance does not train: skipped", r.key(), r.offset());
                     continue;
                 }
-                ModelUpdate u;
-                try {
-                    u = UpdateCodec.decode(r.value());
+                try { // one bad record (another architecture, another build) must not stop the averaging for good
+                    changed.put(r.key(), a.fold(UpdateCodec.decode(r.value())));
                 } catch (IllegalArgumentException e) {
-                    LOG.errorf("The update at offset %d of %s cannot be read (%s): skipped", r.offset(), setup.updatesTopic(), e.getMessage());
-                    continue;
+                    LOG.errorf("The update at offset %d of %s cannot be folded into %s (%s): skipped", r.offset(),
+                            setup.updatesTopic(), r.key(), e.getMessage());
                 }
-                changed.put(r.key(), a.fold(u));
             }
             for (Map.Entry<String, ModelVersion> e : changed.entrySet()) {
                 p.send(new ProducerRecord<>(setup.modelsTopic(), e.getKey(), VersionRecords.encode(e.getValue(), setup.scratch().get(e.getKey()))));

@@ -38,6 +38,7 @@ final class OutputStage implements AutoCloseable {
     /** Queues the work behind everything handed over before it; waits only while the queue is full. */
     void run(Runnable work) {
         rethrowFailure();
+        if (!thread.isAlive()) throw new IllegalStateException("the output stage has stopped: nothing more is sent");
         if (Thread.currentThread() == thread) { // a callback of the stage's own work: it is already in order
             work.run();
             return;
@@ -67,7 +68,6 @@ final class OutputStage implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the outputs", e);
         } catch (ExecutionException e) {
-            failed = null; // reported here, to this caller
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }
@@ -81,7 +81,7 @@ final class OutputStage implements AutoCloseable {
     }
 
     private void loop() {
-        while (true) {
+        while (true) { // until STOP
             Runnable work;
             try {
                 work = queue.take();
@@ -91,9 +91,9 @@ final class OutputStage implements AutoCloseable {
             if (work == STOP) return;
             try {
                 work.run();
-            } catch (RuntimeException e) {
-                if (failed == null) failed = e;
-                LOG.debugf("An output task failed (%s): the trainer's next hand-over rethrows it", e.toString());
+            } catch (Throwable t) { // an Error too: the thread goes on, and the trainer hears of it (review S3)
+                if (failed == null) failed = t instanceof RuntimeException r ? r : new IllegalStateException(t);
+                LOG.debugf("An output task failed (%s): the trainer's next hand-over rethrows it", t.toString());
             }
         }
     }

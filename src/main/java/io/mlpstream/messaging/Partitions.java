@@ -45,6 +45,9 @@ public class Partitions implements KafkaConsumerRebalanceListener {
     @Inject
     Instance<TrainerThreads> threads;
 
+    @Inject
+    Instance<DataParallel> dataParallel;
+
     private final Positions positions = new Positions(new Positions.Gaps() {
         @Override
         public void beyondLogEnd() {
@@ -98,11 +101,13 @@ public class Partitions implements KafkaConsumerRebalanceListener {
         } catch (Exception e) {
             LOG.warnf("Could not commit before giving up %s (%s)", partitions, e);
             positions.drop(partitions);
+            dataParallel.get().lost(partitions);
         }
     }
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        dataParallel.get().lost(partitions);
         long epoch = positions.epoch();
         try { // too late to commit: their open outputs are dropped
             threads.get().call(() -> {

@@ -1,5 +1,8 @@
 package io.mlpstream.pipeline;
 
+// Long because: the published and learned positions of every partition, the route derived from them and the epoch of
+// the assignment change together; split, the route would read another class's state.
+
 import io.mlpstream.service.RunningModel;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -213,8 +216,8 @@ public final class Positions {
     public void giveUp(Collection<TopicPartition> partitions, long askedAt, boolean outputsDropped) {
         if (epoch.get() != askedAt) return;
         assigned.removeAll(partitions);
-        if (outputsDropped || learnTogether) partitions.forEach(published::remove); // the group's committed offset applies again
-        if (learnTogether) learned.values().forEach(m -> partitions.forEach(m::remove));
+        if (outputsDropped) partitions.forEach(published::remove); // the group's committed offset applies again
+        if (learnTogether) forget(partitions);
     }
 
     /**
@@ -228,7 +231,12 @@ public final class Positions {
     /** Dropped at once, when the trainer could not be asked to give them up. */
     public void drop(Collection<TopicPartition> partitions) {
         assigned.removeAll(partitions);
-        if (learnTogether) learned.values().forEach(m -> partitions.forEach(m::remove));
+        if (learnTogether) forget(partitions);
+    }
+
+    private void forget(Collection<TopicPartition> partitions) {
+        partitions.forEach(published::remove);
+        learned.values().forEach(m -> partitions.forEach(m::remove));
     }
 
     public long epoch() {

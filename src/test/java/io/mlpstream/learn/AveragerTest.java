@@ -2,6 +2,8 @@ package io.mlpstream.learn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlpstream.nn.Activation;
 import io.mlpstream.nn.Kernels;
@@ -51,6 +53,17 @@ class AveragerTest {
         }
         assertEquals(0.5f, moves[0], 1e-6, "while the other shard counts, half of the delta");
         assertEquals(1f, moves[19], 1e-6, "once it is forgotten, all of it");
+    }
+
+    @Test
+    void anUpdateOfAnotherShapeIsRefusedWholeAndChangesNothing() {
+        Averager averager = new Averager(new ModelVersion(0, List.of(new float[] {1f, 1f}, new float[] {1f}), 0), 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> averager.fold(
+                new ModelUpdate("a", 0, List.of(new float[] {5f, 5f}, new float[] {5f, 5f}), 10)));
+        assertTrue(e.getMessage().contains("parameter 1"), e.getMessage());
+        ModelVersion v = averager.version();
+        assertEquals(0, v.number());
+        assertEquals(1f, v.weights().get(0)[0], "the first parameter was not changed either");
     }
 
     @Test

@@ -59,6 +59,26 @@ class OutputStageTest {
         }
     }
 
+    /** Review: an Error killed the thread silently, and the trainer then waited on a full queue forever. */
+    @Test
+    void anErrorInATaskIsReportedAndTheStageGoesOn() {
+        try (OutputStage stage = new OutputStage("test-output")) {
+            stage.run(() -> {
+                throw new OutOfMemoryError("test");
+            });
+            IllegalStateException thrown = null;
+            for (int i = 0; i < 100 && thrown == null; i++) {
+                try {
+                    stage.call(() -> null);
+                } catch (IllegalStateException e) {
+                    thrown = e;
+                }
+            }
+            assertTrue(thrown != null && thrown.getCause() instanceof OutOfMemoryError, "reported: " + thrown);
+            assertEquals(2, (int) stage.call(() -> 2), "and the stage still sends");
+        }
+    }
+
     @Test
     void aFailingCallIsThrownToItsCaller() {
         try (OutputStage stage = new OutputStage("test-output")) {
