@@ -86,13 +86,14 @@ public class DataParallel {
             scratch.put(m.name(), Learner.create(l.config(), OptimizerConfig.sgd(l.rule().config().lr()), Kernels.best()));
         }
         Map<String, ModelVersion> start = new HashMap<>(first);
-        start.putAll(VersionRecords.newest(readProps(), config.topics().models(), names));
+        String updates = config.topics().modelUpdates() + "-0";
+        start.putAll(VersionRecords.newest(readProps(), config.topics().models(), names, updates).versions());
         ShardSync sync = new ShardSync(models, start, instance + "-0", config.training().syncEvery(), System.nanoTime());
         LOG.infof("Data-parallel: instance %s trains its partitions as a shard of %s, from versions %s, syncing every %s",
                 instance, names, numbers(start), config.training().syncEvery());
 
         averager = new ModelAverager(new ModelAverager.Setup(this::averagerConsumer, () -> averagerProducer(instance),
-                () -> VersionRecords.newest(readProps(), config.topics().models(), names), first, scratch,
+                () -> VersionRecords.newest(readProps(), config.topics().models(), names, updates), first, scratch,
                 config.topics().modelUpdates(), config.topics().models()));
         follower = new VersionFollower(readProps(), config.topics().models(), names,
                 (name, version) -> trainer.submit(() -> sync.rebase(name, version)));

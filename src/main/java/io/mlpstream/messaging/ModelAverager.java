@@ -34,7 +34,7 @@ final class ModelAverager implements Runnable {
 
     /** What the loop needs from Kafka and the models; {@code DataParallel} builds it. */
     record Setup(Supplier<KafkaConsumer<String, byte[]>> consumer, Supplier<KafkaProducer<String, byte[]>> producer,
-                 Supplier<Map<String, ModelVersion>> published, Map<String, ModelVersion> first,
+                 Supplier<VersionRecords.Published> published, Map<String, ModelVersion> first,
                  Map<String, Learner> scratch, String updatesTopic, String modelsTopic) {
     }
 
@@ -73,7 +73,11 @@ final class ModelAverager implements Runnable {
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     if (partitions.isEmpty()) return;
-                    averagers = start();
+                    VersionRecords.Published published = setup.published().get();
+                    averagers = start(published);
+                    // the newest versions name the position after the updates they hold: the state and the position
+                    // match even when the committed offset is already visible and the version's commit marker not yet
+                    if (published.nextUpdate() >= 0) partitions.forEach(tp -> c.seek(tp, published.nextUpdate()));
                     LOG.infof("This instance averages the shards' updates, from versions %s", numbers());
                 }
 
@@ -94,10 +98,9 @@ final class ModelAverager implements Runnable {
     }
 
     /** Per model: the newest version published, or version 0 (the seeded weights every shard starts from). */
-    private Map<String, Averager> start() {
-        Map<String, ModelVersion> published = setup.published().get();
+    private Map<String, Averager> start(VersionRecords.Published published) {
         Map<String, Averager> all = new HashMap<>();
-        setup.first().forEach((name, first) -> all.put(name, new Averager(published.getOrDefault(name, first), 1)));
+        setup.first().forEach((name, first) -> all.put(name, new Averager(published.versions().getOrDefault(name, first), 1)));
         return all;
     }
 
@@ -118,13 +121,15 @@ final class ModelAverager implements Runnable {
                             setup.updatesTopic(), r.key(), e.getMessage());
                 }
             }
-            for (Map.Entry<String, ModelVersion> e : changed.entrySet()) {
-                p.send(new ProducerRecord<>(setup.modelsTopic(), e.getKey(), VersionRecords.encode(e.getValue(), setup.scratch().get(e.getKey()))));
-            }
             Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
             for (TopicPartition tp : records.partitions()) {
                 List<ConsumerRecord<String, byte[]>> in = records.records(tp);
                 next.put(tp, new OffsetAndMetadata(in.get(in.size() - 1).offset() + 1));
+            }
+            TopicPartition updates = records.partitions().iterator().next(); // the topic's one partition
+            for (Map.Entry<String, ModelVersion> e : changed.entrySet()) {
+                p.send(new ProducerRecord<>(setup.modelsTopic(), e.getKey(), VersionRecords.encode(e.getValue(),
+                        setup.scratch().get(e.getKey()), updates.toString(), next.get(updates).offset())));
             }
             p.sendOffsetsToTransaction(next, c.groupMetadata());
             p.commitTransaction();

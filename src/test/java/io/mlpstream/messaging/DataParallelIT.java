@@ -114,7 +114,7 @@ class DataParallelIT {
     /** The newest version on the models topic (read_committed). */
     private static ModelVersion newestVersion() {
         Map<String, Object> props = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrapServers()));
-        Map<String, ModelVersion> versions = VersionRecords.newest(props, "models", List.of("mnist-mlp"));
+        Map<String, ModelVersion> versions = VersionRecords.newest(props, "models", List.of("mnist-mlp"), "model-updates-0").versions();
         return versions.getOrDefault("mnist-mlp", new ModelVersion(0, List.of(), 0));
     }
 
