@@ -74,6 +74,10 @@ public class DataParallel {
             throw new IllegalStateException("mlp.training.mode=data-parallel does not define mlp.drift.reaction=background or "
                     + "mlp.serving-model=best yet: a shard's model is swapped by the averager's versions");
         }
+        if (config.training().shards() != 1) {
+            throw new IllegalStateException("mlp.training.shards=" + config.training().shards() + ": one shard per instance "
+                    + "for now; run " + config.training().shards() + " instances instead (a StatefulSet's replicas)");
+        }
         partitions.positions().learnTogether();
         String instance = InstanceId.of(config);
         List<String> names = models.all().stream().map(RunningModel::name).toList();

@@ -26,6 +26,13 @@ public interface TrainingConfig {
     @WithDefault("single")
     Mode mode();
 
+    /**
+     * Data-parallel: shards per instance. One for now: more shards mean more instances (a StatefulSet's replicas);
+     * {@code bench --shards N} measures several in one process.
+     */
+    @WithDefault("1")
+    int shards();
+
     /** Data-parallel: how often a shard sends its update and commits (a transaction covers one update). */
     @WithDefault("1s")
     Duration syncEvery();
