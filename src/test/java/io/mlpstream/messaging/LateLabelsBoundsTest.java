@@ -54,7 +54,10 @@ class LateLabelsBoundsTest {
             earlyImages.add(new ProducerRecord<>("images", "early-" + i, ImageEvents.toJson("early-" + i, null, 28, 28, images.pixels(), i * 784)));
         }
         TestKafka.sendAll(lateLabels);
-        Thread.sleep(1500); // answered before the next images wait (two of which, early-0 and 1, find no label and wait)
+        // answered before the next images wait (two of which, early-0 and 1, find no label and wait): the four matched
+        // are learned. (A fixed 1.5 s sleep was not always enough on two busy cores.)
+        for (int i = 0; i < 300 && !ModelsApi.trained().equals(ModelsApi.plus(before, 4)); i++) Thread.sleep(100);
+        assertEquals(ModelsApi.plus(before, 4), ModelsApi.trained(), "late-2 to late-5 matched and learned");
         TestKafka.sendAll(earlyImages);
 
         TestKafka.readUntil("labels-dlq", Duration.ofSeconds(30), r -> r.size() >= 4);
