@@ -2,7 +2,6 @@ package io.mlpstream.messaging;
 
 import io.mlpstream.service.CheckpointStore;
 import io.mlpstream.service.MlpConfig;
-import io.mlpstream.service.TrainingConfig;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -64,7 +63,7 @@ public class Checkpoints implements CheckpointStore {
     }
 
     private boolean dataParallel() {
-        return config.training().mode() == TrainingConfig.Mode.DATA_PARALLEL;
+        return config.training().dataParallel();
     }
 
     private String topic() {

@@ -6,7 +6,6 @@ import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.optim.OptimizerConfig;
 import io.mlpstream.pipeline.ShardSync;
 import io.mlpstream.service.MlpConfig;
-import io.mlpstream.service.TrainingConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.RunningModel;
 import io.mlpstream.service.TrainerThreads;
@@ -16,7 +15,6 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -56,12 +54,16 @@ public class DataParallel {
     @Identifier("images-rebalance")
     Partitions partitions;
 
-    private final List<Thread> threads = new ArrayList<>();
     private ModelAverager averager;
     private VersionFollower follower;
 
     public boolean enabled() {
-        return config.training().mode() == TrainingConfig.Mode.DATA_PARALLEL;
+        return config.training().dataParallel();
+    }
+
+    /** A shard's transactional id, {@code <group>-<instance id>-0}: its restart aborts its predecessor's transaction. */
+    String transactionalId() {
+        return config.delivery().transactionalId().orElse(group) + "-" + InstanceId.of(config) + "-0";
     }
 
     /** Builds this instance's shards from the newest published versions and starts the follower and the averager. */
@@ -123,7 +125,6 @@ public class DataParallel {
         Thread t = new Thread(loop, name);
         t.setDaemon(true);
         t.start();
-        threads.add(t);
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -154,11 +155,6 @@ public class DataParallel {
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, KafkaOutputs.MAX_REQUEST_BYTES);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-    }
-
-    /** The averager's versions published since start (a metric of the averaging instance). */
-    public long versionsPublished() {
-        return averager == null ? 0 : averager.versionsPublished();
     }
 
     private static Map<String, Long> numbers(Map<String, ModelVersion> versions) {

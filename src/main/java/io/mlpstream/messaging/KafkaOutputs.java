@@ -13,7 +13,6 @@ import io.mlpstream.learn.ModelUpdate;
 import io.mlpstream.learn.UpdateCodec;
 import io.mlpstream.pipeline.Outputs;
 import io.mlpstream.service.MlpConfig;
-import io.mlpstream.service.TrainingConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.Role;
 import io.smallrye.common.annotation.Identifier;
@@ -38,7 +37,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,8 +66,8 @@ public class KafkaOutputs implements Outputs {
     @Inject
     Models models;
 
-    @ConfigProperty(name = "mp.messaging.incoming.images.group.id", defaultValue = "mlp-stream")
-    String group;
+    @Inject
+    DataParallel dataParallel;
 
     private String predictionsTopic;
     private String modelPredictionsTopic;
@@ -114,12 +112,12 @@ public class KafkaOutputs implements Outputs {
      * added at run time do not change it, so that the restarted service takes its own outputs over.
      */
     public String transactionalId() {
-        if (dataParallel()) return config.delivery().transactionalId().orElse(group) + "-" + InstanceId.of(config) + "-0";
+        if (dataParallel()) return dataParallel.transactionalId();
         return config.delivery().transactionalId().orElse("mlp-stream-" + String.join("+", models.configuredNames()));
     }
 
     private boolean dataParallel() {
-        return config.training().mode() == TrainingConfig.Mode.DATA_PARALLEL;
+        return config.training().dataParallel();
     }
 
     /**

@@ -43,7 +43,6 @@ final class ModelAverager implements Runnable {
     private volatile KafkaConsumer<String, byte[]> consumer;
     /** Per model, while this instance holds model-updates; null otherwise. */
     private Map<String, Averager> averagers;
-    private volatile long versionsPublished;
 
     ModelAverager(Setup setup) {
         this.setup = setup;
@@ -133,7 +132,6 @@ final class ModelAverager implements Runnable {
             }
             p.sendOffsetsToTransaction(next, c.groupMetadata());
             p.commitTransaction();
-            versionsPublished += changed.size();
         } catch (RuntimeException e) {
             averagers = null; // what was folded is not published: start again from what was
             try {
@@ -149,10 +147,6 @@ final class ModelAverager implements Runnable {
         Map<String, Long> n = new HashMap<>();
         averagers.forEach((name, a) -> n.put(name, a.version().number()));
         return n;
-    }
-
-    long versionsPublished() {
-        return versionsPublished;
     }
 
     void stop() {

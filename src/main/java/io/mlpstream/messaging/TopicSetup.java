@@ -2,7 +2,6 @@ package io.mlpstream.messaging;
 
 import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.service.MlpConfig;
-import io.mlpstream.service.TrainingConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.Role;
 import io.quarkus.runtime.StartupEvent;
@@ -100,7 +99,7 @@ public class TopicSetup {
             }
             snapshotTopicLimit = limit;
             String updates = config.topics().modelUpdates();
-            if (config.training().mode() == TrainingConfig.Mode.DATA_PARALLEL && !existing.contains(updates)) {
+            if (config.training().dataParallel() && !existing.contains(updates)) {
                 // one partition: one averager folds every update, in order; each a whole model's delta
                 missing.add(new NewTopic(updates, 1, rf).configs(Map.of("max.message.bytes", String.valueOf(KafkaOutputs.MAX_REQUEST_BYTES))));
             }

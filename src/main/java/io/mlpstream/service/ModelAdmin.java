@@ -133,7 +133,7 @@ public class ModelAdmin {
             throw new Refused(409, "Predictor replica", "this instance serves the models the trainer publishes (mlp.role=predict): "
                     + "change them on the trainer");
         }
-        if (config.training().mode() == TrainingConfig.Mode.DATA_PARALLEL) {
+        if (config.training().dataParallel()) {
             throw new Refused(409, "Data-parallel mode", "mlp.training.mode=data-parallel: the shards of every instance learn one "
                     + "model together, and this change is not defined for them yet; change every instance's configuration instead");
         }

@@ -121,7 +121,7 @@ public class Models implements ModelSet {
     }
 
     private CheckpointSchedule schedule() {
-        if (config.training().mode() == TrainingConfig.Mode.DATA_PARALLEL) return CheckpointSchedule.NEVER; // see DataParallel
+        if (config.training().dataParallel()) return CheckpointSchedule.NEVER; // see DataParallel
         return new CheckpointSchedule(config.checkpoints().everySteps(), config.checkpoints().every());
     }
 

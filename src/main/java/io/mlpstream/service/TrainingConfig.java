@@ -43,6 +43,11 @@ public interface TrainingConfig {
      */
     Optional<String> instanceId();
 
+    /** True in data-parallel mode. */
+    default boolean dataParallel() {
+        return mode() == Mode.DATA_PARALLEL;
+    }
+
     enum Mode {
         SINGLE, DATA_PARALLEL
     }
