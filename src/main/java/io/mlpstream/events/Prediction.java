@@ -17,6 +17,12 @@ public record Prediction(String id, int predicted, float confidence, float[] pro
      * predicted class is the most probable one, and the loss is -log p(label) when a label is known.
      */
     public static Prediction of(String id, float[] logProbs, Integer label, String model, long modelStep, long timestamp) {
+        return of(id, logProbs, label, model, modelStep, modelStep, timestamp);
+    }
+
+    /** The same, made by version {@code modelVersion} of a data-parallel model (single mode: the step). */
+    public static Prediction of(String id, float[] logProbs, Integer label, String model, long modelStep, long modelVersion,
+                                long timestamp) {
         float[] probabilities = new float[logProbs.length];
         int predicted = 0;
         for (int c = 0; c < logProbs.length; c++) {
@@ -25,15 +31,7 @@ public record Prediction(String id, int predicted, float confidence, float[] pro
         }
         return new Prediction(id, predicted, probabilities[predicted], probabilities, label,
                 label == null ? null : label == predicted, label == null ? null : -logProbs[label],
-                model, modelStep, timestamp, modelStep);
-    }
-
-    /**
-     * The same prediction, made by version {@code v} of a data-parallel model (single mode: the version is the step of
-     * the weights that predicted).
-     */
-    public Prediction withModelVersion(long v) {
-        return new Prediction(id, predicted, confidence, probabilities, label, correct, loss, model, modelStep, timestamp, v);
+                model, modelStep, timestamp, modelVersion);
     }
 
     /** The same prediction scored against a label that came later: label, correct and loss as if it had been known. */

@@ -126,8 +126,9 @@ final class ModelTask implements TrainingListener {
         int scored = scoredAs[index] >= 0 ? scoredAs[index] : predicted;
         if (labels[index] != Examples.UNLABELED) watch(scored != s.label()); // scored: labeled, learned by this model
         if (!s.route().publish() || s.isLate()) return; // published before
-        Prediction p = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, System.currentTimeMillis());
-        predictions[index] = model.version() < 0 ? p : p.withModelVersion(model.version());
+        long version = model.version();
+        predictions[index] = Prediction.of(s.id(), logProbs, s.label(), model.name(), modelStep, version < 0 ? modelStep : version,
+                System.currentTimeMillis());
     }
 
     /** The model's error stream, test-then-train: a warning or a drift is published, and answered as configured. */

@@ -125,7 +125,9 @@ public class ServingModel {
         OnlineTrainer t = m.trainer();
         Examples one = new Examples(1, t.learner().config().inputSize());
         one.add(pixels, 0, Examples.UNLABELED);
+        long version = m.version(); // data-parallel: the newest version this instance holds (read before the weights)
         Inference out = t.predict(one.inputs());         // (1, classes)
-        return Prediction.of(id, out.logProbs().toArray(), null, m.name(), out.modelStep(), System.currentTimeMillis());
+        return Prediction.of(id, out.logProbs().toArray(), null, m.name(), out.modelStep(),
+                version < 0 ? out.modelStep() : version, System.currentTimeMillis());
     }
 }
