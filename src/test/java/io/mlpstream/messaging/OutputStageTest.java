@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The output stage's promises to the trainer: order, a commit after what came before it, failures reported, back-pressure. */
 class OutputStageTest {
@@ -61,6 +62,7 @@ class OutputStageTest {
 
     /** Review: an Error killed the thread silently, and the trainer then waited on a full queue forever. */
     @Test
+    @Timeout(20) // before the fix the thread died and the next call waited forever: fail, do not hang
     void anErrorInATaskIsReportedAndTheStageGoesOn() {
         try (OutputStage stage = new OutputStage("test-output")) {
             stage.run(() -> {
