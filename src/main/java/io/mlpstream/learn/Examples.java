@@ -5,10 +5,15 @@ import java.util.Arrays;
 
 /**
  * A reusable chunk of examples as they arrive: pixels scaled to 0..1 in the rows of {@code x}, and a
- * label per row, {@link #UNLABELED} for "predict only".
+ * label per row, {@link #UNLABELED} for "predict only", {@link #SKIPPED} for "not this model's row".
  */
 public final class Examples {
     public static final int UNLABELED = -1;
+    /**
+     * Neither predicted nor learned: a row that another model of the chunk replays (its snapshot is older) while this
+     * one has learned and published it before. Not counted as predicted.
+     */
+    public static final int SKIPPED = -2;
     private static final float INV_255 = 1f / 255f;
 
     private Tensor x;
@@ -95,7 +100,7 @@ public final class Examples {
     }
 
     public boolean isLabeled(int i) {
-        return labels[i] != UNLABELED;
+        return labels[i] >= 0;
     }
 
     /** The rows in use, as a (size, inputSize) tensor; valid until the next add or clear. */

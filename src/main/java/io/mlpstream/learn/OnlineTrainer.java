@@ -108,9 +108,10 @@ public final class OnlineTrainer {
         long modelStep = step;
         for (int r = 0; r < run; r++) {
             int i = start + r;
+            int label = chunk.label(i);
+            if (label == Examples.SKIPPED) continue;
             for (int c = 0; c < rowLogProbs.length; c++) rowLogProbs[c] = logProbs.get(r, c);
             int predicted = logProbs.argmax(r);
-            int label = chunk.label(i);
             float loss = Float.NaN;
             if (label != Examples.UNLABELED) {
                 loss = -rowLogProbs[label];

@@ -80,8 +80,9 @@ final class ModelTask implements TrainingListener {
         for (int i = 0; i < chunk.size(); i++) {
             Source s = rows.get(i);
             boolean learns = learns(s);
-            labels[i] = learns ? chunk.label(i) : Examples.UNLABELED;
-            learnsAll &= learns || !chunk.isLabeled(i);
+            // a row another model replays, published before and learned by this one: not this model's (review 16)
+            labels[i] = learns ? chunk.label(i) : s.route().publish() ? Examples.UNLABELED : Examples.SKIPPED;
+            learnsAll &= labels[i] == chunk.label(i);
             if (learns) meters.example(chunk.isLabeled(i));
             scoredAs[i] = arrivalPrediction(s);
             late |= scoredAs[i] >= 0;

@@ -14,6 +14,7 @@ import io.mlpstream.service.LiveState;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.TrainingConfig;
 import io.mlpstream.service.ModelSet;
+import io.mlpstream.service.ModelSpec;
 import io.mlpstream.service.ModelSpecs;
 import io.mlpstream.service.ModelsListener;
 import io.mlpstream.service.RunningModel;
@@ -49,6 +50,7 @@ class PipelineTest {
     private final DecodeStage decoding = new DecodeStage();
     private final Map<TopicPartition, Long> next = new HashMap<>();
     private RunningModel model;
+    private List<RunningModel> pipelineModels;
     private Pipeline pipeline;
 
     private static IdxReader.Images read() {
@@ -67,8 +69,14 @@ class PipelineTest {
         }
     }
 
-    /** The service's configuration (application.properties), with {@code overrides}; one small model. */
+    /** The service's configuration (application.properties), with {@code overrides}; one small model, fresh. */
     private void start(String... overrides) {
+        start(Map.of(IMAGES_0, new Positions.Log(null, 0, 0), IMAGES_1, new Positions.Log(null, 0, 0), LABELS, new Positions.Log(null, 0, 0)),
+                List.of(new Positions.Resume("mnist-mlp", Map.of(), false)), overrides);
+    }
+
+    /** Models named by {@code resumes} (the first the service's base model), resumed where they say, on these logs. */
+    private void start(Map<TopicPartition, Positions.Log> logs, List<Positions.Resume> resumes, String... overrides) {
         Map<String, String> props = new HashMap<>(Map.of("mlp.model.hidden", "32", "mlp.topics.labels", "labels",
                 "mlp.topics.images", "images"));
         for (int i = 0; i < overrides.length; i += 2) props.put(overrides[i], overrides[i + 1]);
@@ -83,7 +91,13 @@ class PipelineTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        model = RunningModel.of(ModelSpecs.base(config), null, new CheckpointSchedule(1_000_000, Duration.ofHours(1)), config.drift().watch());
+        List<RunningModel> all = new ArrayList<>();
+        for (Positions.Resume r : resumes) {
+            ModelSpec spec = ModelSpec.parse(r.model(), Map.of(), ModelSpecs.base(config));
+            all.add(RunningModel.of(spec, null, new CheckpointSchedule(1_000_000, Duration.ofHours(1)), config.drift().watch()));
+        }
+        model = all.get(0);
+        pipelineModels = all;
         Positions positions = new Positions(new Positions.Gaps() {
             @Override
             public void beyondLogEnd() {
@@ -93,14 +107,12 @@ class PipelineTest {
             public void outOfRetention(String m, long records) {
             }
         });
-        Map<TopicPartition, Positions.Log> fresh = Map.of(IMAGES_0, new Positions.Log(null, 0, 0), IMAGES_1,
-                new Positions.Log(null, 0, 0), LABELS, new Positions.Log(null, 0, 0));
-        positions.assign(fresh, List.of(new Positions.Resume(model.name(), Map.of(), false)), tp -> 0);
+        next.putAll(positions.assign(logs, resumes, tp -> 0));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        ShardSync sync = config.training().mode() != TrainingConfig.Mode.DATA_PARALLEL ? null : new ShardSync(new OneModel(model),
+        ShardSync sync = config.training().mode() != TrainingConfig.Mode.DATA_PARALLEL ? null : new ShardSync(new TheModels(all),
                 Map.of(model.name(), ModelVersion.first(model.trainer().learner().network().parameters())), "test-0",
                 config.training().syncEvery(), System.nanoTime());
-        pipeline = new Pipeline(new Pipeline.Parts(config, new OneModel(model), threads, outputs, positions, new EverythingFetched(),
+        pipeline = new Pipeline(new Pipeline.Parts(config, new TheModels(all), threads, outputs, positions, new EverythingFetched(),
                 LearningMetrics.on(registry), LabelMeters.on(registry), new LiveState(), sync), List.of(), System.nanoTime());
     }
 
@@ -227,6 +239,29 @@ class PipelineTest {
         assertTrue(outputs.updates.stream().allMatch(u -> u.shard().equals("test-0") && u.delta().get(0).length > 0));
     }
 
+    /**
+     * Review finding 16: while one model replays what its older snapshot lacks, another model whose snapshot is past
+     * those records neither learns nor publishes them, and must not count them as predicted either (its
+     * examplesPredicted, and the live page's examples per second, were inflated by every replayed row).
+     */
+    @Test
+    void aModelDoesNotCountAnotherModelsReplayAsPredicted() {
+        start(Map.of(IMAGES_0, new Positions.Log(20L, 0, 40)), List.of(new Positions.Resume("mnist-mlp", Map.of("images-0", 10L), true),
+                new Positions.Resume("ahead", Map.of("images-0", 20L), true)));
+        assertEquals(10L, next.get(IMAGES_0), "the consumer starts where the older snapshot ends");
+        outputs.publishedBefore(IMAGES_0, 20);
+        List<Polled> polled = new ArrayList<>();
+        for (int i = 10; i < 40; i++) polled.add(image(IMAGES_0, i, true, 1000 + i, DIGITS.pixels()));
+        poll(polled);
+        RunningModel ahead = pipelineModels.get(1);
+        assertEquals(30, model.trainer().examplesPredicted(), "the model behind predicts the 10 it replays and the 20 after");
+        assertEquals(20, ahead.trainer().examplesPredicted(), "the model ahead predicts only the 20 past its snapshot");
+        assertEquals(20, outputs.predictions.stream().distinct().count(), "the 20 records past the group's position published");
+        assertTrue(outputs.predictions.stream().allMatch(id -> Long.parseLong(id.substring(id.lastIndexOf('-') + 1)) >= 20),
+                "the replayed records not published again: " + outputs.predictions);
+        assertEquals(List.of(), outputs.violations);
+    }
+
     @Test
     void aDriftResetsTheOptimizer() {
         start("mlp.drift.reaction", "reset");
@@ -248,16 +283,11 @@ class PipelineTest {
         assertEquals(List.of(), outputs.violations);
     }
 
-    /** One model, serving. */
-    private record OneModel(RunningModel model) implements ModelSet {
-        @Override
-        public List<RunningModel> all() {
-            return List.of(model);
-        }
-
+    /** The models, the first serving. */
+    private record TheModels(List<RunningModel> all) implements ModelSet {
         @Override
         public String servingName() {
-            return model.name();
+            return all.get(0).name();
         }
 
         @Override

@@ -94,6 +94,11 @@ final class RecordingOutputs implements Outputs {
         updates.add(update);
     }
 
+    /** The group's committed position: the outputs of the records before it were published by an earlier run. */
+    synchronized void publishedBefore(TopicPartition tp, long committed) {
+        checked.put(tp, committed);
+    }
+
     @Override
     public synchronized void consumed(TopicPartition tp, long next) {
         consumed.merge(tp, next, Math::max);
