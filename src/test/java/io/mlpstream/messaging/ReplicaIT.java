@@ -190,10 +190,10 @@ class ReplicaIT {
         try (EmbeddedKafka kafka = new EmbeddedKafka(own.resolve("kafka"), 0).start()) {
             ServiceProcess trainer = new ServiceProcess(kafka.bootstrapServers(), Files.createDirectories(own.resolve("trainer")));
             ServiceProcess replica = new ServiceProcess(kafka.bootstrapServers(), Files.createDirectories(own.resolve("replica")));
-            Map<String, String> admin = Map.of("MLP_API_ADMIN_PASSWORD", "ro-secret");
+            Map<String, String> admin = Map.of("MLP_API_ADMIN_PASSWORD", "ro-secret", "MLP_STATS_FORWARD_TIMEOUT", "2s");
             Map<String, String> replicaEnv = new java.util.HashMap<>(admin);
             replicaEnv.put("MLP_ROLE", "predict");
-            start(replica, replicaEnv);
+            Process replicaProcess = start(replica, replicaEnv);
             replica.awaitReadiness(503, 90);
             Thread.sleep(3000);
             replica.awaitReadiness(503, 1); // still: no model to serve
@@ -201,6 +201,11 @@ class ReplicaIT {
             assertTrue(stale >= 3 && stale < 120, "staleness before the first model counts from the start, not 1970: " + stale);
             assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + replica.port + "/api/models")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode(), "the read endpoints answer meanwhile");
+            HttpResponse<String> noStats = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + replica.port
+                    + "/api/stats/confusion")).build(), HttpResponse.BodyHandlers.ofString());
+            System.out.println("statistics before any trainer: " + noStats.statusCode() + " " + noStats.body());
+            assertEquals(503, noStats.statusCode(), "no instance holds the statistics yet: " + noStats.body());
+            assertTrue(noStats.body().contains("statistics"), noStats.body());
 
             Map<String, String> trainerEnv = new java.util.HashMap<>(admin);
             trainerEnv.put("MLP_PUBLISH_EVERY", PUBLISH_MS + "ms");
@@ -210,6 +215,7 @@ class ReplicaIT {
             byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
             Produce.send(kafka.bootstrapServers(), "images", images, labels, 200, 0, "ro-", false);
             replica.awaitReadiness(200, 60);
+            forwardingToAStoppedHolderIsA503NamingIt(trainer, trainerProcess, replica, replicaProcess);
             trainerProcess.destroy(); // its last checkpoint and publish; then the topics stay as they are
             assertTrue(trainerProcess.waitFor(60, TimeUnit.SECONDS));
             Map<String, Long> ends = ends(kafka, "model-checkpoints", "models");
@@ -221,6 +227,95 @@ class ReplicaIT {
             assertEquals(409, replica.admin("DELETE", "/api/models/mnist-mlp", null, "ro-secret").statusCode());
             Thread.sleep(2 * PUBLISH_MS);
             assertEquals(ends, ends(kafka, "model-checkpoints", "models"), "the replica wrote nothing");
+            long held = replica.model().get("step").asLong();
+            theLiveFeedShowsTheModelHeld(replica, held);
+            heartbeatsCountOnlyForTheStepHeld(kafka, replica, held);
+        }
+    }
+
+    /**
+     * Review section B (#16): /api/stats asked of an instance whose statistics another one holds is forwarded; a holder
+     * that does not answer (stopped with SIGSTOP here) is a 503 within the forward timeout that names it.
+     */
+    private void forwardingToAStoppedHolderIsA503NamingIt(ServiceProcess a, Process aProcess, ServiceProcess b, Process bProcess)
+            throws Exception {
+        for (int i = 0; i < 120 && (statsOf(a).statusCode() != 200 || statsOf(b).statusCode() != 200); i++) Thread.sleep(500);
+        assertEquals(200, statsOf(b).statusCode(), "both instances answer /api/stats once the statistics run");
+        // one of the two holds the model's statistics: stopping it makes the other's answer a 503 naming it
+        Object[][] pairs = {{aProcess, a, b}, {bProcess, b, a}};
+        for (Object[] pair : pairs) {
+            Process stopped = (Process) pair[0];
+            ServiceProcess holder = (ServiceProcess) pair[1], asked = (ServiceProcess) pair[2];
+            signal("STOP", stopped);
+            HttpResponse<String> r;
+            long took;
+            try {
+                long start = System.nanoTime();
+                r = statsOf(asked);
+                took = (System.nanoTime() - start) / 1_000_000;
+            } finally {
+                signal("CONT", stopped);
+            }
+            if (r.statusCode() == 200) continue; // the asked instance holds them itself
+            assertEquals(503, r.statusCode(), r.body());
+            assertTrue(r.body().contains("localhost:" + holder.port) && r.body().contains("did not answer within 2 s"), r.body());
+            assertTrue(took < 6000, "answered within the 2 s forward timeout, not the client's: " + took + " ms");
+            return;
+        }
+        throw new AssertionError("neither instance forwarded to the other: no 503 while the other was stopped");
+    }
+
+    private HttpResponse<String> statsOf(ServiceProcess svc) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + svc.port + "/api/stats/confusion"))
+                .timeout(java.time.Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void signal(String signal, Process p) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).inheritIO().start().waitFor());
+    }
+
+    /** Review section B (#16): a replica's /api/events (the live page's feed) shows the model it holds. */
+    private void theLiveFeedShowsTheModelHeld(ServiceProcess replica, long step) throws Exception {
+        HttpResponse<java.io.InputStream> feed = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + replica.port
+                + "/api/events")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, feed.statusCode());
+        String data = null;
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(feed.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            boolean state = false;
+            for (String line; data == null && (line = in.readLine()) != null; ) {
+                if (line.equals("event: state")) state = true;
+                else if (state && line.startsWith("data:")) data = line.substring(5).trim();
+            }
+        }
+        assertTrue(data != null, "a state event first");
+        JsonNode models = Json.mapper().readTree(data).path("status").path("models");
+        assertEquals(1, models.size(), data);
+        assertEquals("mnist-mlp", models.get(0).path("model").asText(), data);
+        assertEquals(step, models.get(0).path("step").asLong(), "the feed shows the step the replica holds: " + data);
+    }
+
+    /**
+     * Review section B (#16): a heartbeat vouches for the step it names only. One for another step (a snapshot the
+     * replica never got) leaves the staleness growing; one for the step held resets it.
+     */
+    private static void heartbeatsCountOnlyForTheStepHeld(EmbeddedKafka kafka, ServiceProcess replica, long held) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p,
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+            double before = replica.model().get("stalenessSeconds").asDouble();
+            for (int i = 0; i < 40 && before < 2; i++, before = replica.model().get("stalenessSeconds").asDouble()) Thread.sleep(100);
+            assertTrue(before >= 2, "stale since the trainer stopped: " + before);
+            String key = "mnist-mlp" + io.mlpstream.pipeline.ModelPublisher.HEARTBEAT;
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("models", key, String.valueOf(held + 1000))).get();
+            Thread.sleep(2000);
+            double after = replica.model().get("stalenessSeconds").asDouble();
+            assertTrue(after >= before + 1.5, "a heartbeat of another step is no news: " + before + " then " + after);
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("models", key, String.valueOf(held))).get();
+            double now = after;
+            for (int i = 0; i < 40 && (now = replica.model().get("stalenessSeconds").asDouble()) >= 1.5; i++) Thread.sleep(100);
+            assertTrue(now < 1.5, "a heartbeat of the step held resets the staleness: " + now);
         }
     }
 
