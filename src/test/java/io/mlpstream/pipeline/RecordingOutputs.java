@@ -85,8 +85,13 @@ final class RecordingOutputs implements Outputs {
     public void model(String key, byte[] value) {
     }
 
+    /** The pending-labels changelog as compaction would leave it: the newest entry per id. */
+    final Map<String, Object> pending = new java.util.LinkedHashMap<>();
+
     @Override
-    public void pendingLabel(String id, Object entry) {
+    public synchronized void pendingLabel(String id, Object entry) {
+        if (entry == null) pending.remove(id);
+        else pending.put(id, entry);
     }
 
     @Override
