@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +113,16 @@ final class ChildService implements AutoCloseable {
         } catch (Exception e) {
             return -1; // a JRE without jcmd
         }
+    }
+
+    /** The whole process's CPU time so far (every thread, the JIT and the collector included), in nanoseconds. */
+    long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
+    /** GET a path of the service's HTTP API; the body. */
+    String body(String path) throws Exception {
+        return get(path);
     }
 
     /** Each thread's CPU time so far, from a thread dump. */

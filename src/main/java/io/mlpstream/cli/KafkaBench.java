@@ -62,7 +62,12 @@ public final class KafkaBench {
               --lab               the lab preset's five models (catch-up counts relu's examples)
               --lab-model NAME    one model of the lab preset alone, under its name
               --first-minutes N   instead of the phases above: examples/s in each 10 s of the first N
-                                  minutes of a fresh JVM, counted from its start (--events: the backlog)""";
+                                  minutes of a fresh JVM, counted from its start (--events: the backlog)
+              --mode M            instead of the phases above: the catch-up alone, on --partitions
+                                  partitions, by one service (single) or by --shards services
+                                  (data-parallel); the group's examples/s, CPU per example, accuracy
+              --shards N          data-parallel: services, one shard each (default 2)
+              --partitions N      with --mode: the images topic's partitions (default 4)""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -86,6 +91,12 @@ public final class KafkaBench {
             System.err.println("--delivery is exactly-once or at-least-once, not " + delivery);
             return 2;
         }
+        String mode = o.value("mode", null); // null: the phases, one partition
+        if (mode != null && !mode.equals("single") && !mode.equals("data-parallel")) {
+            System.err.println("--mode is single or data-parallel, not " + mode);
+            return 2;
+        }
+        int partitions = mode == null ? 1 : o.intValue("partitions", 4);
         String model = o.has("lab") ? LabPreset.SERVING : o.value("lab-model", null); // whose records count; null: any
         Map<String, String> env = o.has("lab") ? Map.of("MLP_LAB", "true") : LabBench.environment(model);
         if (env == null) {
@@ -101,11 +112,16 @@ public final class KafkaBench {
             Properties ap = new Properties();
             ap.put("bootstrap.servers", bootstrap);
             try (Admin admin = Admin.create(ap)) {
-                admin.createTopics(List.of(new NewTopic("images", 1, (short) 1)
+                admin.createTopics(List.of(new NewTopic("images", partitions, (short) 1)
                         .configs(Map.of("max.message.bytes", String.valueOf(16 << 20))))).all().get();
                 long t0 = System.nanoTime();
                 Produce.send(bootstrap, "images", images, labels, events, 0, "bench-", false);
                 line(Map.of("events", events, "seconds", secs(t0)));
+                if (mode != null) {
+                    ShardKafkaBench.catchUp(bootstrap, events, batchSize, mode.equals("data-parallel"), o.intValue("shards", 2),
+                            partitions, dir);
+                    return 0;
+                }
 
                 if (o.has("first-minutes")) {
                     long startedAt = System.currentTimeMillis();
