@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mlpstream.events.Json;
 import io.mlpstream.events.TrainingEvent;
 import io.mlpstream.events.TrainingMetrics;
+import io.mlpstream.messaging.DataParallel;
 import io.mlpstream.service.LiveState;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.ModelsListener;
@@ -14,6 +15,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -54,6 +56,9 @@ public class LiveFeed implements ModelsListener {
     @Inject
     LiveState live;
 
+    @Inject
+    DataParallel dataParallel;
+
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final Queue<Buffer> switches = new ConcurrentLinkedQueue<>();
     private final Map<String, TrainingMetrics> sent = new HashMap<>();
@@ -63,7 +68,7 @@ public class LiveFeed implements ModelsListener {
     private ScheduledExecutorService ticker;
     private long misclassifiedSent;
     private long ticks;
-    private final ModelsSummary summary = new ModelsSummary();
+    private ModelsSummary summary;
 
     /** One connected page. */
     private final class Client {
@@ -97,6 +102,11 @@ public class LiveFeed implements ModelsListener {
 
     void route(@Observes Router router) {
         router.get("/api/events").handler(this::connect);
+    }
+
+    @PostConstruct
+    void summarize() {
+        summary = new ModelsSummary(dataParallel.enabled() ? "data-parallel" : "single", dataParallel.shardName());
     }
 
     void start(@Observes StartupEvent event) {

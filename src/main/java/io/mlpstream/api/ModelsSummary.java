@@ -12,8 +12,20 @@ final class ModelsSummary {
     /** No example for this long: idle. */
     private static final long IDLE_MILLIS = 3000;
 
-    /** timestamp: the service's clock, which the page's charts use for every point. */
-    record Status(String serving, String state, double examplesPerSecond, long lag, long timestamp, List<ModelsResource.Entry> models) {
+    /**
+     * timestamp: the service's clock, which the page's charts use for every point. mode: single or data-parallel;
+     * shard: this instance's shard ("0" in single mode).
+     */
+    record Status(String serving, String state, double examplesPerSecond, long lag, long timestamp, String mode, String shard,
+                  List<ModelsResource.Entry> models) {
+    }
+
+    private final String mode;
+    private final String shard;
+
+    ModelsSummary(String mode, String shard) {
+        this.mode = mode;
+        this.shard = shard;
     }
 
     private String rateOf;
@@ -28,7 +40,7 @@ final class ModelsSummary {
         entries.stream().filter(ModelsResource.Entry::serving).findFirst().ifPresent(e -> measure(e.info().model(), e.info().examplesPredicted()));
         boolean idle = System.currentTimeMillis() - live.lastExampleMillis() > IDLE_MILLIS;
         String state = serving == null ? "starting" : live.drifting() ? "drift" : idle ? "idle" : "training";
-        return new Status(serving, state, idle ? 0 : rate, live.lag(), System.currentTimeMillis(), entries);
+        return new Status(serving, state, idle ? 0 : rate, live.lag(), System.currentTimeMillis(), mode, shard, entries);
     }
 
     /** Examples per second of the serving model, from its count; a new serving model starts a new count. */

@@ -61,6 +61,11 @@ public class DataParallel {
         return config.training().dataParallel();
     }
 
+    /** This instance's shard as the metrics and the live page name it: {@code <instance id>-0}; "0" in single mode. */
+    public String shardName() {
+        return enabled() ? InstanceId.of(config) + "-0" : "0";
+    }
+
     /** A shard's transactional id, {@code <group>-<instance id>-0}: its restart aborts its predecessor's transaction. */
     String transactionalId() {
         return config.delivery().transactionalId().orElse(group) + "-" + InstanceId.of(config) + "-0";

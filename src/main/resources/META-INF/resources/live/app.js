@@ -18,6 +18,7 @@ function onStatus(s) {
   $('state').textContent = s.state;
   $('rate').textContent = Math.round(s.examplesPerSecond).toLocaleString('en');
   $('lag').textContent = String(s.lag);
+  $('shard').textContent = s.mode === 'data-parallel' ? `${s.shard} (data-parallel)` : 'one (single)';
   const serving = s.models.find(m => m.serving);
   $('checkpoint').textContent = serving?.lastCheckpoint ? `step ${serving.lastCheckpoint.step}, ${serving.lastCheckpoint.time}` : 'none yet';
   renderModels(s.models, s);
@@ -29,9 +30,10 @@ function renderModels(models, s) {
     const tr = document.createElement('tr');
     tr.dataset.model = m.model;
     tr.classList.toggle('serving', m.serving);
-    const cells = [m.model, m.architecture, String(m.step), String(m.examplesTrained), fixed(m.prequentialAccuracy),
-      fixed(m.windowAccuracy), fixed(latest.get(m.model)?.loss)];
-    const names = ['model', 'architecture', 'step', 'examplesTrained', 'prequentialAccuracy', 'windowAccuracy', 'loss'];
+    const cells = [m.model, m.architecture, String(m.step), String(m.modelVersion), String(m.examplesTrained),
+      fixed(m.prequentialAccuracy), fixed(m.windowAccuracy), fixed(latest.get(m.model)?.loss)];
+    const names = ['model', 'architecture', 'step', 'modelVersion', 'examplesTrained', 'prequentialAccuracy',
+      'windowAccuracy', 'loss'];
     cells.forEach((text, i) => {
       const td = document.createElement('td');
       td.textContent = text;

@@ -95,9 +95,12 @@ class LivePageTest {
             String model = api.getString("[" + i + "].model");
             String prequential = String.format(Locale.ROOT, "%.3f", api.getDouble("[" + i + "].prequentialAccuracy"));
             String window = String.format(Locale.ROOT, "%.3f", api.getDouble("[" + i + "].windowAccuracy"));
+            String version = String.valueOf(api.getLong("[" + i + "].modelVersion"));
             await(model + "'s accuracy as the API says", () -> prequential.equals(cell(model, "prequentialAccuracy"))
                     && window.equals(cell(model, "windowAccuracy")));
+            await(model + "'s version as the API says (single mode: the step)", () -> version.equals(cell(model, "modelVersion")));
         }
+        assertEquals("one (single)", browser.findElement(By.id("shard")).getText(), "the shards: one, in single mode");
         assertEquals("relu", browser.findElement(By.id("serving")).getText());
         await("relu marked as serving", () -> "serving".equals(attribute("#models tr[data-model='relu']", "class")));
 
