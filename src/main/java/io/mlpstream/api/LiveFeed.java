@@ -4,8 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mlpstream.events.Json;
 import io.mlpstream.events.TrainingEvent;
 import io.mlpstream.events.TrainingMetrics;
-import io.mlpstream.messaging.DataParallel;
+import io.mlpstream.service.InstanceId;
 import io.mlpstream.service.LiveState;
+import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.ModelsListener;
 import io.mlpstream.service.RunningModel;
@@ -57,7 +58,7 @@ public class LiveFeed implements ModelsListener {
     LiveState live;
 
     @Inject
-    DataParallel dataParallel;
+    MlpConfig config;
 
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final Queue<Buffer> switches = new ConcurrentLinkedQueue<>();
@@ -106,7 +107,7 @@ public class LiveFeed implements ModelsListener {
 
     @PostConstruct
     void summarize() {
-        summary = new ModelsSummary(dataParallel.enabled() ? "data-parallel" : "single", dataParallel.shardName());
+        summary = new ModelsSummary(config.training().dataParallel() ? "data-parallel" : "single", InstanceId.shard(config));
     }
 
     void start(@Observes StartupEvent event) {

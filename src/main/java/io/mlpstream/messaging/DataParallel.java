@@ -5,6 +5,7 @@ import io.mlpstream.learn.ModelVersion;
 import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.optim.OptimizerConfig;
 import io.mlpstream.pipeline.ShardSync;
+import io.mlpstream.service.InstanceId;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.RunningModel;
@@ -61,11 +62,6 @@ public class DataParallel {
         return config.training().dataParallel();
     }
 
-    /** This instance's shard as the metrics and the live page name it: {@code <instance id>-0}; "0" in single mode. */
-    public String shardName() {
-        return enabled() ? InstanceId.of(config) + "-0" : "0";
-    }
-
     /** A shard's transactional id, {@code <group>-<instance id>-0}: its restart aborts its predecessor's transaction. */
     String transactionalId() {
         return config.delivery().transactionalId().orElse(group) + "-" + InstanceId.of(config) + "-0";
@@ -99,7 +95,7 @@ public class DataParallel {
         Map<String, ModelVersion> start = new HashMap<>(first);
         String updates = config.topics().modelUpdates() + "-0";
         start.putAll(VersionRecords.newest(readProps(), config.topics().models(), names, updates).versions());
-        ShardSync sync = new ShardSync(models, start, instance + "-0", config.training().syncEvery(), System.nanoTime());
+        ShardSync sync = new ShardSync(models, start, InstanceId.shard(config), config.training().syncEvery(), System.nanoTime());
         LOG.infof("Data-parallel: instance %s trains its partitions as a shard of %s, from versions %s, syncing every %s",
                 instance, names, numbers(start), config.training().syncEvery());
 

@@ -1,6 +1,5 @@
-package io.mlpstream.messaging;
+package io.mlpstream.service;
 
-import io.mlpstream.service.MlpConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -15,13 +14,13 @@ import java.util.HexFormat;
  * when the directory has none. Stable across restarts, so that a restarted shard takes its predecessor's
  * transactional id and aborts its open transaction at once; never the host name, which a new pod changes.
  */
-final class InstanceId {
+public final class InstanceId {
     private static final String FILE = "instance-id";
 
     private InstanceId() {
     }
 
-    static synchronized String of(MlpConfig config) {
+    public static synchronized String of(MlpConfig config) {
         if (config.training().instanceId().isPresent()) return config.training().instanceId().get().trim();
         Path file = Path.of(config.dataDir(), FILE);
         try {
@@ -33,5 +32,10 @@ final class InstanceId {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep this instance's id in " + file + ": set mlp.training.instance-id", e);
         }
+    }
+
+    /** This instance's shard, as updates, metrics and the live page name it: {@code <instance id>-0}; "0" in single mode. */
+    public static String shard(MlpConfig config) {
+        return config.training().dataParallel() ? of(config) + "-0" : "0";
     }
 }
