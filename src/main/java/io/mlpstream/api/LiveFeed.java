@@ -9,6 +9,7 @@ import io.mlpstream.service.LiveState;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.Models;
 import io.mlpstream.service.ModelsListener;
+import io.mlpstream.service.Role;
 import io.mlpstream.service.RunningModel;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -107,7 +108,9 @@ public class LiveFeed implements ModelsListener {
 
     @PostConstruct
     void summarize() {
-        summary = new ModelsSummary(config.training().dataParallel() ? "data-parallel" : "single", InstanceId.shard(config));
+        boolean replica = config.role() == Role.PREDICT; // it trains no shard: it follows the models topic
+        summary = replica ? new ModelsSummary("replica", "none")
+                : new ModelsSummary(config.training().dataParallel() ? "data-parallel" : "single", InstanceId.shard(config));
     }
 
     void start(@Observes StartupEvent event) {

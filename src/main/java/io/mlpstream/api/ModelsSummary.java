@@ -13,8 +13,8 @@ final class ModelsSummary {
     private static final long IDLE_MILLIS = 3000;
 
     /**
-     * timestamp: the service's clock, which the page's charts use for every point. mode: single or data-parallel;
-     * shard: this instance's shard ("0" in single mode).
+     * timestamp: the service's clock, which the page's charts use for every point. mode: single, data-parallel or
+     * replica; shard: this instance's shard ("0" in single mode, "none" on a predictor replica).
      */
     record Status(String serving, String state, double examplesPerSecond, long lag, long timestamp, String mode, String shard,
                   List<ModelsResource.Entry> models) {

@@ -96,6 +96,17 @@ public final class KafkaBench {
             System.err.println("--mode is single or data-parallel, not " + mode);
             return 2;
         }
+        for (String other : List.of("delivery", "lab", "lab-model", "first-minutes", "rate", "steady-seconds", "overload-rate",
+                "overload-seconds")) {
+            if (mode != null && o.has(other)) {
+                System.err.println("--mode measures the catch-up of the default model, exactly-once; it does not take --" + other);
+                return 2;
+            }
+        }
+        if (mode != null && o.intValue("shards", 2) < 1) {
+            System.err.println("--shards is at least 1");
+            return 2;
+        }
         int partitions = mode == null ? 1 : o.intValue("partitions", 4);
         String model = o.has("lab") ? LabPreset.SERVING : o.value("lab-model", null); // whose records count; null: any
         Map<String, String> env = o.has("lab") ? Map.of("MLP_LAB", "true") : LabBench.environment(model);

@@ -35,11 +35,14 @@ final class ShardKafkaBench {
                 services.add(ChildService.start(bootstrap, batchSize, "exactly-once", Files.createDirectories(dir.resolve("shard-" + i)), env));
             }
             long started = System.nanoTime(), deadline = started + TimeUnit.MINUTES.toNanos(15);
-            long cpuFrom = -1, examplesFrom = 0, fromNanos = 0, firstNanos = -1, trained = 0;
+            long cpuFrom = -1, examplesFrom = 0, fromNanos = 0, firstNanos = -1, firstExamples = 0, trained = 0;
             while (trained < events && System.nanoTime() < deadline) {
                 Thread.sleep(250);
                 trained = Math.max(trained, newest(services));
-                if (firstNanos < 0 && trained > 0) firstNanos = System.nanoTime();
+                if (firstNanos < 0 && trained > 0) {
+                    firstNanos = System.nanoTime();
+                    firstExamples = trained;
+                }
                 if (cpuFrom < 0 && System.nanoTime() - started >= CPU_FROM_NANOS) {
                     cpuFrom = cpu(services);
                     examplesFrom = trained;
@@ -53,15 +56,16 @@ final class ShardKafkaBench {
             l.put("instances", services.size());
             l.put("partitions", partitions);
             l.put("examplesTrained", trained);
+            l.put("complete", trained >= events); // false: the 15 minutes ran out first
             l.put("seconds", Math.round((endNanos - firstNanos) / 1e6) / 1000.0);
-            l.put("examplesPerSecond", Math.round(trained / ((endNanos - firstNanos) / 1e9)));
+            l.put("examplesPerSecond", Math.round((trained - firstExamples) / ((endNanos - firstNanos) / 1e9)));
             if (cpuFrom >= 0 && trained > examplesFrom) {
                 l.put("warmExamplesPerSecond", Math.round((trained - examplesFrom) / ((endNanos - fromNanos) / 1e9)));
                 l.put("serviceCpuMicrosPerExample", Math.round((cpuTo - cpuFrom) / 1e3 / (trained - examplesFrom) * 100) / 100.0);
             } else {
                 l.put("cpu", "the catch-up ended within a minute of the services' start: more --events for CPU per example");
             }
-            l.put("groupPrequentialAccuracy", groupAccuracy(services.get(0), events));
+            groupAccuracy(l, services.get(0), events);
             l.put("modelVersion", JSON.readTree(services.get(0).body("/api/model")).path("modelVersion").asLong());
             KafkaBench.line(l);
         } finally {
@@ -82,9 +86,12 @@ final class ShardKafkaBench {
         return sum;
     }
 
-    /** Correct over all labeled predictions, from /api/stats/confusion once it counts them all (or after 60 s). */
-    private static double groupAccuracy(ChildService service, int events) throws Exception {
-        JsonNode c = null;
+    /**
+     * Correct over all labeled predictions, from /api/stats/confusion once it counts them all (after 60 s, over what it
+     * counted by then: statsPredictions says how many).
+     */
+    private static void groupAccuracy(Map<String, Object> l, ChildService service, int events) throws Exception {
+        JsonNode c = JSON.createObjectNode();
         for (int i = 0; i < 120; i++) {
             c = JSON.readTree(service.body("/api/stats/confusion"));
             if (c.path("total").asLong() >= events) break;
@@ -93,6 +100,7 @@ final class ShardKafkaBench {
         long correct = 0, total = c.path("total").asLong();
         JsonNode m = c.path("matrix");
         for (int k = 0; k < m.size(); k++) correct += m.get(k).get(k).asLong();
-        return total == 0 ? Double.NaN : Math.round(correct * 10_000.0 / total) / 10_000.0;
+        l.put("groupPrequentialAccuracy", total == 0 ? null : Math.round(correct * 10_000.0 / total) / 10_000.0);
+        l.put("statsPredictions", total);
     }
 }

@@ -121,7 +121,7 @@ public final class OnlineTrainer {
                 if (buffered == 0) oldestBuffered = nanoClock.getAsLong();
                 batchY[buffered++] = label;
             }
-            examplesPredicted++;
+            if (chunk.scoredAs(i) < 0) examplesPredicted++; // else counted when its image arrived and was predicted
             listener.onPrediction(i, predicted, rowLogProbs, loss, modelStep);
         }
     }

@@ -34,7 +34,11 @@ public final class InstanceId {
         }
     }
 
-    /** This instance's shard, as updates, metrics and the live page name it: {@code <instance id>-0}; "0" in single mode. */
+    /**
+     * This instance's shard, as its updates and the live page name it: {@code <instance id>-0}; "0" in single mode.
+     * (The metrics' {@code shard} label is the shard's index within its instance, "0"; their {@code instance} label
+     * tells the instances apart.)
+     */
     public static String shard(MlpConfig config) {
         return config.training().dataParallel() ? of(config) + "-0" : "0";
     }

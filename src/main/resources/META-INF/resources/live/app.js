@@ -18,7 +18,8 @@ function onStatus(s) {
   $('state').textContent = s.state;
   $('rate').textContent = Math.round(s.examplesPerSecond).toLocaleString('en');
   $('lag').textContent = String(s.lag);
-  $('shard').textContent = s.mode === 'data-parallel' ? `${s.shard} (data-parallel)` : 'one (single)';
+  $('shard').textContent = s.mode === 'data-parallel' ? `${s.shard} (data-parallel)`
+    : s.mode === 'replica' ? 'none (a predictor replica)' : 'one (single)';
   const serving = s.models.find(m => m.serving);
   $('checkpoint').textContent = serving?.lastCheckpoint ? `step ${serving.lastCheckpoint.step}, ${serving.lastCheckpoint.time}` : 'none yet';
   renderModels(s.models, s);

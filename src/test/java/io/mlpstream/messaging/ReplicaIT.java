@@ -289,6 +289,7 @@ class ReplicaIT {
             }
         }
         assertTrue(data != null, "a state event first");
+        assertEquals("replica", Json.mapper().readTree(data).path("status").path("mode").asText(), "it trains no shard: " + data);
         JsonNode models = Json.mapper().readTree(data).path("status").path("models");
         assertEquals(1, models.size(), data);
         assertEquals("mnist-mlp", models.get(0).path("model").asText(), data);
