@@ -1,9 +1,13 @@
 package io.mlpstream.events;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 /**
  * What the service says about one image, published to the predictions topic (key = id).
- * label, correct and loss are null for an unlabeled image.
+ * label, correct and loss are null for an unlabeled image. The statistics read model, label and predicted of every
+ * prediction and nothing else: they come first, so that the reader stops before the probabilities.
  */
+@JsonPropertyOrder({"id", "model", "label", "predicted"})
 public record Prediction(String id, int predicted, float confidence, float[] probabilities, Integer label,
                          Boolean correct, Float loss, String model, long modelStep, long timestamp, long modelVersion) {
     /**

@@ -4,6 +4,7 @@ import io.mlpstream.events.Prediction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -49,7 +50,9 @@ class Deduplicate implements FixedKeyProcessor<String, Outcome, Outcome> {
             }
         }
         seen.put(key, input, t);
-        context.forward(record);
+        // the header has done its work: the repartition topic's records go without it (written, read and counted
+        // for the record-size accounting once per prediction otherwise)
+        context.forward(record.withHeaders(new RecordHeaders()));
     }
 
     /** The input record's timestamp; {@link #ANY} without the header (an older service): then the id alone counts. */

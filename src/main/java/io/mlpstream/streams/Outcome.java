@@ -22,28 +22,36 @@ public record Outcome(String model, int label, int predicted) {
     /** The outcome of one predictions-topic value, or null when it is unlabeled or unreadable. */
     public static Outcome of(byte[] predictionJson) {
         if (predictionJson == null) return null;
-        // a streaming read of three fields: every prediction passes here, and the probabilities are skipped
+        // a streaming read of three fields: every prediction passes here. The service writes them first (Prediction's
+        // property order), so the read stops before the probabilities, most of the record
         try (JsonParser p = JSON.createParser(predictionJson)) {
             if (p.nextToken() != JsonToken.START_OBJECT) return null;
-            return read(p);
+            return read(p, false);
         } catch (Exception e) {
             return null; // the predictions topic is ours; anything else written to it is not counted
         }
     }
 
-    /** Reads one prediction object, its START_OBJECT just read, to its END_OBJECT. */
-    private static Outcome read(JsonParser p) throws IOException {
+    /**
+     * Reads one prediction object, its START_OBJECT just read: to its END_OBJECT ({@code whole}, inside a late example's
+     * array), else only until model, label and predicted are read.
+     */
+    private static Outcome read(JsonParser p, boolean whole) throws IOException {
         String model = null;
-        int label = -1, predicted = -1;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        int label = -1, predicted = -1, found = 0;
+        while ((whole || found < 3) && p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
             switch (field) {
                 case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : null;
                 case "label" -> label = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
                 case "predicted" -> predicted = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
-                default -> p.skipChildren();
+                default -> {
+                    p.skipChildren();
+                    continue;
+                }
             }
+            found++;
         }
         return model == null || label < 0 || predicted < 0 ? null : new Outcome(model, label, predicted);
     }
@@ -62,7 +70,7 @@ public record Outcome(String model, int label, int predicted) {
                     continue;
                 }
                 while (p.nextToken() == JsonToken.START_OBJECT) {
-                    Outcome o = read(p);
+                    Outcome o = read(p, true);
                     if (o != null) outcomes.add(o);
                 }
             }
