@@ -103,7 +103,8 @@ public final class KafkaBench {
                 return 2;
             }
         }
-        if (mode != null && o.intValue("shards", 2) < 1) {
+        int shards = o.intValue("shards", 2);
+        if (mode != null && shards < 1) {
             System.err.println("--shards is at least 1");
             return 2;
         }
@@ -129,7 +130,7 @@ public final class KafkaBench {
                 Produce.send(bootstrap, "images", images, labels, events, 0, "bench-", false);
                 line(Map.of("events", events, "seconds", secs(t0)));
                 if (mode != null) {
-                    ShardKafkaBench.catchUp(bootstrap, events, batchSize, mode.equals("data-parallel"), o.intValue("shards", 2),
+                    ShardKafkaBench.catchUp(bootstrap, events, batchSize, mode.equals("data-parallel"), shards,
                             partitions, dir);
                     return 0;
                 }

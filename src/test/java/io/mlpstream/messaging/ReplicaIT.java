@@ -9,18 +9,28 @@ import io.mlpstream.cli.Produce;
 import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
 import io.mlpstream.events.Json;
+import io.mlpstream.pipeline.ModelPublisher;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -267,7 +277,7 @@ class ReplicaIT {
 
     private HttpResponse<String> statsOf(ServiceProcess svc) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + svc.port + "/api/stats/confusion"))
-                .timeout(java.time.Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void signal(String signal, Process p) throws Exception {
@@ -276,12 +286,12 @@ class ReplicaIT {
 
     /** Review section B (#16): a replica's /api/events (the live page's feed) shows the model it holds. */
     private void theLiveFeedShowsTheModelHeld(ServiceProcess replica, long step) throws Exception {
-        HttpResponse<java.io.InputStream> feed = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + replica.port
+        HttpResponse<InputStream> feed = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + replica.port
                 + "/api/events")).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, feed.statusCode());
         String data = null;
-        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(feed.body(),
-                java.nio.charset.StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(feed.body(),
+                StandardCharsets.UTF_8))) {
             boolean state = false;
             for (String line; data == null && (line = in.readLine()) != null; ) {
                 if (line.equals("event: state")) state = true;
@@ -301,19 +311,19 @@ class ReplicaIT {
      * replica never got) leaves the staleness growing; one for the step held resets it.
      */
     private static void heartbeatsCountOnlyForTheStepHeld(EmbeddedKafka kafka, ServiceProcess replica, long held) throws Exception {
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p,
-                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+        try (var producer = new KafkaProducer<String, String>(p,
+                new StringSerializer(), new StringSerializer())) {
             double before = replica.model().get("stalenessSeconds").asDouble();
             for (int i = 0; i < 40 && before < 2; i++, before = replica.model().get("stalenessSeconds").asDouble()) Thread.sleep(100);
             assertTrue(before >= 2, "stale since the trainer stopped: " + before);
-            String key = "mnist-mlp" + io.mlpstream.pipeline.ModelPublisher.HEARTBEAT;
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("models", key, String.valueOf(held + 1000))).get();
+            String key = "mnist-mlp" + ModelPublisher.HEARTBEAT;
+            producer.send(new ProducerRecord<>("models", key, String.valueOf(held + 1000))).get();
             Thread.sleep(2000);
             double after = replica.model().get("stalenessSeconds").asDouble();
             assertTrue(after >= before + 1.5, "a heartbeat of another step is no news: " + before + " then " + after);
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("models", key, String.valueOf(held))).get();
+            producer.send(new ProducerRecord<>("models", key, String.valueOf(held))).get();
             double now = after;
             for (int i = 0; i < 40 && (now = replica.model().get("stalenessSeconds").asDouble()) >= 1.5; i++) Thread.sleep(100);
             assertTrue(now < 1.5, "a heartbeat of the step held resets the staleness: " + now);
@@ -321,7 +331,7 @@ class ReplicaIT {
     }
 
     private static Map<String, Long> ends(EmbeddedKafka kafka, String... topics) throws Exception {
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
         Map<String, Long> out = new java.util.TreeMap<>();
         try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
@@ -342,7 +352,7 @@ class ReplicaIT {
         Map<Long, float[]> published = new java.util.HashMap<>();
         io.mlpstream.nn.Tensor x = new io.mlpstream.nn.Tensor(1, 784);
         for (int c = 0; c < 784; c++) x.set(0, c, (images.pixels()[9999 * 784 + c] & 0xFF) / 255f);
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         p.put("bootstrap.servers", broker.bootstrapServers());
         p.put("isolation.level", "read_committed");
         p.put("max.partition.fetch.bytes", 64 << 20);
@@ -353,7 +363,7 @@ class ReplicaIT {
             c.seekToBeginning(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);
             while (c.position(tp) < end) {
-                for (var r : c.poll(java.time.Duration.ofMillis(500))) {
+                for (var r : c.poll(Duration.ofMillis(500))) {
                     if (!"mnist-mlp".equals(r.key())) continue; // heartbeats
                     var checkpoint = io.mlpstream.learn.CheckpointCodec.decode(r.value(), io.mlpstream.nn.Kernels.best()).checkpoint();
                     var model = new io.mlpstream.learn.OnlineTrainer(checkpoint.learner(), io.mlpstream.learn.TrainerConfig.DEFAULT);
