@@ -19,10 +19,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * mlp.drift.reaction=background through the service: 4,000 digits, then 3,000 with inverted pixels. The drift is
+ * mlp.drift.reaction=background through the service: 4,000 digits, then 6,000 with inverted pixels. The drift is
  * detected, the fresh copy trained since the warning predicts better than the old model adapting and replaces it (a
- * swap on training-events), and the window accuracy climbs back (to 0.69-0.75 here; BackgroundRetrainingTest compares
- * the reactions in memory). With permuted labels the old model adapts as fast as a copy learns, and keeps serving.
+ * swap on training-events), and the window accuracy climbs back (to 0.77 here; BackgroundRetrainingTest compares the
+ * reactions in memory). The swap falls at a chunk's end, which depends on the polls: with 3,000 inverted images the end
+ * accuracy ranged 0.60-0.71 from run to run, too close to the bar; 6,000 leave it well clear. With permuted labels the old model adapts as fast as a copy learns, and keeps serving.
  */
 @QuarkusTest
 @TestProfile(DriftBackgroundTest.Background.class)
@@ -43,12 +44,12 @@ class DriftBackgroundTest {
         List<ProducerRecord<String, byte[]>> stream = new ArrayList<>();
         byte[] inverted = new byte[images.pixels().length];
         for (int k = 0; k < inverted.length; k++) inverted[k] = (byte) (255 - (images.pixels()[k] & 0xFF));
-        for (int i = 0; i < 7000; i++) {
+        for (int i = 0; i < 10000; i++) {
             byte[] pixels = i < 4000 ? images.pixels() : inverted;
             stream.add(new ProducerRecord<>("images", "bg-" + i, ImageEvents.toJson("bg-" + i, labels[i] & 0xFF, 28, 28, pixels, i * 784)));
         }
         TestKafka.sendAll(stream);
-        TestKafka.predictions("bg-", 7000);
+        TestKafka.predictions("bg-", 10000);
         Thread.sleep(1500); // the idle flush trains the last partial batch
 
         List<String> kinds = new ArrayList<>();
