@@ -1,0 +1,156 @@
+package io.mlpstream.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mlpstream.broker.EmbeddedKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The statistics' producer fails after the dedup store has remembered an id and before its outcome reached the
+ * repartition topic (review 0a66d62, section B). Under exactly_once_v2, as application.properties configures it, the
+ * failed thread's transaction aborts with the dedup's changelog writes in it, {@link StatsThreadReplacer} replaces
+ * the thread, and the records are read again from the committed offsets: every prediction is counted once. Under
+ * at_least_once the replaced thread's store still holds the ids whose outcomes were lost, and drops them as replays
+ * (checked by running this test with that guarantee: it fails, counting fewer).
+ */
+class StatsProducerFailureTest {
+    static final int PREDICTIONS = 1000;
+    static EmbeddedKafka broker;
+
+    @BeforeAll
+    static void startBroker(@TempDir Path dir) throws Exception {
+        broker = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("predictions", 2, (short) 1))).all().get();
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void aSendToTheRepartitionTopicThatFailsLosesAndDoublesNothing(@TempDir Path stateDir) throws Exception {
+        FailingOnce supplier = new FailingOnce(PREDICTIONS / 3);
+        AtomicInteger replaced = new AtomicInteger();
+        StatsThreadReplacer replacer = new StatsThreadReplacer();
+        try (KafkaStreams streams = new KafkaStreams(StatsTopology.build("predictions", 10,
+                List.of(Duration.ofMinutes(1)), Duration.ofHours(1), Duration.ofDays(1)), props(stateDir), supplier)) {
+            streams.setUncaughtExceptionHandler(e -> {
+                replaced.incrementAndGet();
+                return replacer.handle(e);
+            });
+            streams.start();
+            send(0, PREDICTIONS);
+            awaitTotal(streams, PREDICTIONS);
+            Thread.sleep(2000); // a double count would show by now
+            long total = awaitTotal(streams, PREDICTIONS);
+            assertTrue(supplier.failed.get() == 1, "the injected failure happened once: " + supplier.failed);
+            assertTrue(replaced.get() >= 1, "the failed statistics thread was replaced");
+            assertEquals(PREDICTIONS, total, "every prediction counted once after the failed send");
+        }
+    }
+
+    /** The producers Kafka Streams creates, one of whose sends to a repartition topic fails (after the dedup's puts). */
+    static final class FailingOnce extends DefaultKafkaClientSupplier {
+        final int failAt;
+        final AtomicInteger repartitionSends = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+
+        FailingOnce(int failAt) {
+            this.failAt = failAt;
+        }
+
+        @Override
+        public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
+            return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()) {
+                @Override
+                public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+                    if (record.topic().endsWith("-repartition") && repartitionSends.incrementAndGet() == failAt) {
+                        failed.incrementAndGet();
+                        KafkaException e = new KafkaException("injected: the send to " + record.topic() + " failed");
+                        callback.onCompletion(null, e);
+                        return CompletableFuture.failedFuture(e);
+                    }
+                    return super.send(record, callback);
+                }
+            };
+        }
+    }
+
+    private static void send(int from, int to) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (int i = from; i < to; i++) {
+                String id = "img-" + i;
+                producer.send(new ProducerRecord<>("predictions", id,
+                        StatsTopologyTest.prediction(id, i % 10, (i * 7) % 10, "m")));
+            }
+            producer.flush();
+        }
+    }
+
+    /** As application.properties configures the statistics, with a shorter commit interval. */
+    private static Properties props(Path stateDir) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "stats-failure-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 10_485_760);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 500);
+        props.put("session.timeout.ms", 10_000);
+        props.put("heartbeat.interval.ms", 3_000);
+        return props;
+    }
+
+    private static long awaitTotal(KafkaStreams streams, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        long total = -1;
+        while (total < expected && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            total = total(streams);
+        }
+        return total;
+    }
+
+    private static long total(KafkaStreams streams) {
+        try {
+            ConfusionMatrix m = streams.store(StoreQueryParameters.fromNameAndType(StatsTopology.CONFUSION,
+                    QueryableStoreTypes.<String, ConfusionMatrix>keyValueStore())).get("m");
+            return m == null ? 0 : m.total();
+        } catch (InvalidStateStoreException e) {
+            return -1; // starting, restoring or replacing a thread
+        }
+    }
+}
