@@ -95,7 +95,8 @@ public class DataParallel {
         Map<String, ModelVersion> start = new HashMap<>(first);
         String updates = config.topics().modelUpdates() + "-0";
         start.putAll(VersionRecords.newest(readProps(), config.topics().models(), names, updates).versions());
-        ShardSync sync = new ShardSync(models, start, InstanceId.shard(config), config.training().syncEvery(), System.nanoTime());
+        ShardSync sync = new ShardSync(models, start, InstanceId.shard(config), config.training().syncEvery(),
+                config.training().maxStaleness(), System.nanoTime());
         LOG.infof("Data-parallel: instance %s trains its partitions as a shard of %s, from versions %s, syncing every %s",
                 instance, names, numbers(start), config.training().syncEvery());
 

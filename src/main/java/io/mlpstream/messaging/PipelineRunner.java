@@ -96,12 +96,13 @@ public class PipelineRunner {
         decoding.close();
     }
 
-    /** A polled batch: decoded on the decode stage, then run on the trainer's thread; completes once it is published. */
+    /** A polled batch: decoded, then run on the trainer's thread; completes once published and the pipeline wants more. */
     CompletionStage<Void> submit(List<Polled> polled) {
         awaitStarted(); // at once: partitions are assigned only after start (Partitions waits for it)
         long polledAt = System.nanoTime();
         return decoding.then(() -> pipeline.decode(polled, polledAt),
-                inputs -> threads.submit(() -> guarded(() -> pipeline.runOnce(inputs, System.nanoTime()))));
+                inputs -> threads.submit(() -> guarded(() -> pipeline.runOnce(inputs, System.nanoTime()))))
+                .thenCompose(published -> pipeline.whenReadyForMore());
     }
 
     /**

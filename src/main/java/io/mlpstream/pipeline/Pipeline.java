@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 
@@ -44,6 +46,7 @@ public final class Pipeline {
      * by piece, and the buffers sized for one chunk stay that size (review finding 17: 100,000 labels kept 313 MB).
      */
     private static final int MAX_CHUNK = 1024;
+    private static final CompletionStage<Void> READY = CompletableFuture.completedFuture(null);
 
     private final Parts parts;
     private final ImageDecoder decoder;
@@ -112,6 +115,14 @@ public final class Pipeline {
         polled.forEach(order::add);
         lastPoll = now;
         processInOrder(false);
+    }
+
+    /**
+     * Completes when the pipeline may take the next poll: at once, except for a data-parallel shard too far ahead of
+     * the newest version ({@link ShardSync#whenNotTooFarAhead}); until then the consumer fetches nothing more.
+     */
+    public CompletionStage<Void> whenReadyForMore() {
+        return parts.sync() == null ? READY : parts.sync().whenNotTooFarAhead();
     }
 
     /** The time-driven work, each at its own {@link Interval}; {@code now} is nanoTime. */

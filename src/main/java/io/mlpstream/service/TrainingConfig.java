@@ -38,6 +38,14 @@ public interface TrainingConfig {
     Duration syncEvery();
 
     /**
+     * Data-parallel: a shard that has sent more than this many updates without seeing a newer version (each would make
+     * one) takes no more input until it does, so that a stopped or slow averager cannot let shards drift apart
+     * unboundedly (bounded staleness, as parameter servers' SSP). 0: every update waits for its version.
+     */
+    @WithDefault("4")
+    int maxStaleness();
+
+    /**
      * Data-parallel: this instance's id, part of its transactional id; stable across restarts, so that a restarted
      * shard aborts its predecessor's open transaction at once. Unset: kept in {@code <data dir>/instance-id}.
      */

@@ -1,6 +1,7 @@
 package io.mlpstream.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,7 @@ class PipelineTest {
     private List<RunningModel> pipelineModels;
     private SimpleMeterRegistry registry;
     private Pipeline pipeline;
+    private ShardSync sync;
 
     private static IdxReader.Images read() {
         try {
@@ -110,9 +113,9 @@ class PipelineTest {
         });
         next.putAll(positions.assign(logs, resumes, tp -> 0));
         registry = new SimpleMeterRegistry();
-        ShardSync sync = config.training().mode() != TrainingConfig.Mode.DATA_PARALLEL ? null : new ShardSync(new TheModels(all),
+        sync = config.training().mode() != TrainingConfig.Mode.DATA_PARALLEL ? null : new ShardSync(new TheModels(all),
                 Map.of(model.name(), ModelVersion.first(model.trainer().learner().network().parameters())), "test-0",
-                config.training().syncEvery(), System.nanoTime());
+                config.training().syncEvery(), config.training().maxStaleness(), System.nanoTime());
         pipeline = new Pipeline(new Pipeline.Parts(config, new TheModels(all), threads, outputs, positions, new EverythingFetched(),
                 LearningMetrics.on(registry), LabelMeters.on(registry), new LiveState(), sync), List.copyOf(outputs.pending.entrySet()), System.nanoTime());
     }
@@ -124,10 +127,15 @@ class PipelineTest {
 
     /** One poll, as the service runs it: decoded on the decode stage, then run on the trainer's thread. */
     private void poll(List<Polled> records) {
+        pollAsync(records).toCompletableFuture().join();
+    }
+
+    /** As PipelineRunner.submit: completes once published and the pipeline wants more. */
+    private CompletionStage<Void> pollAsync(List<Polled> records) {
         long polledAt = System.nanoTime();
-        CompletionStage<Void> done = decoding.then(() -> pipeline.decode(records, polledAt),
-                inputs -> threads.submit(() -> pipeline.runOnce(inputs, System.nanoTime())));
-        done.toCompletableFuture().join();
+        return decoding.then(() -> pipeline.decode(records, polledAt),
+                inputs -> threads.submit(() -> pipeline.runOnce(inputs, System.nanoTime())))
+                .thenCompose(published -> pipeline.whenReadyForMore());
     }
 
     private Polled image(TopicPartition tp, int digit, boolean labeled, long timestamp, byte[] pixels) {
@@ -239,6 +247,42 @@ class PipelineTest {
         assertEquals(List.of(), outputs.violations);
         assertEquals(185, outputs.updates.stream().mapToLong(u -> u.examples()).sum(), "each example in exactly one update");
         assertTrue(outputs.updates.stream().allMatch(u -> u.shard().equals("test-0") && u.delta().get(0).length > 0));
+    }
+
+    /**
+     * Bounded staleness: with no newer version coming (no averager), a shard sends max-staleness + 1 updates and
+     * then takes no more input (its poll does not complete, so the consumer fetches nothing more); a newer version
+     * lets it go on.
+     */
+    @Test
+    void aDataParallelShardTooFarAheadOfTheNewestVersionWaitsForIt() throws Exception {
+        outputs.dataParallel = true;
+        start("mlp.training.mode", "data-parallel", "mlp.training.sync-every", "10ms", "mlp.training.max-staleness", "2");
+        CompletionStage<Void> last = null;
+        int rounds = 0;
+        for (; rounds < 10; rounds++) {
+            List<Polled> polled = new ArrayList<>();
+            for (int i = 0; i < 40; i++) polled.add(image(IMAGES_0, rounds * 40 + i, true, 1000L * rounds + i, DIGITS.pixels()));
+            last = pollAsync(polled);
+            Thread.sleep(15);
+            threads.call(() -> { // the sync interval has passed: the update goes out with the commit
+                pipeline.punctuate(System.nanoTime());
+                return null;
+            });
+            Thread.sleep(50);
+            if (!last.toCompletableFuture().isDone()) break;
+        }
+        assertEquals(3, outputs.updates.size(), "updates on version 0 before the shard waits: " + outputs.updates.size());
+        assertEquals(2, rounds, "the poll after the third update is held back");
+        assertFalse(last.toCompletableFuture().isDone(), "held until a newer version comes");
+
+        List<float[]> weights = model.trainer().learner().network().parameters().stream().map(p -> p.value.data().clone()).toList();
+        threads.call(() -> {
+            sync.rebase(model.name(), new ModelVersion(1, weights, 120));
+            return null;
+        });
+        last.toCompletableFuture().get(5, TimeUnit.SECONDS); // goes on
+        assertEquals(1, model.version(), "rebased onto the newer version");
     }
 
     /**
