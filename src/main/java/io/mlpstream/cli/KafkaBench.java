@@ -67,7 +67,10 @@ public final class KafkaBench {
                                   partitions, by one service (single) or by --shards services
                                   (data-parallel); the group's examples/s, CPU per example, accuracy
               --shards N          data-parallel: services, one shard each (default 2)
-              --partitions N      with --mode: the images topic's partitions (default 4)""";
+              --partitions N      with --mode: the images topic's partitions (default 4)
+              --images FILE       idx3 images, gz or raw, cycled to --events (default: the bundled
+                                  10,000 MNIST digits; --events equal to the file's count: each once)
+              --labels FILE       idx1 labels""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -116,8 +119,8 @@ public final class KafkaBench {
             return 2;
         }
         Path dir = Files.createTempDirectory("mlp-bench-kafka");
-        IdxReader.Images images = IdxReader.readImages(IdxReader.SAMPLE_IMAGES);
-        byte[] labels = IdxReader.readLabels(IdxReader.SAMPLE_LABELS, images);
+        IdxReader.Images images = IdxReader.readImages(o.value("images", IdxReader.SAMPLE_IMAGES));
+        byte[] labels = IdxReader.readLabels(o.value("labels", IdxReader.SAMPLE_LABELS), images);
 
         try (EmbeddedKafka broker = new EmbeddedKafka(dir.resolve("kafka"), 0).start()) {
             String bootstrap = broker.bootstrapServers();
