@@ -23,11 +23,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,16 +61,17 @@ class StatsProducerFailureTest {
         AtomicInteger replaced = new AtomicInteger();
         StatsThreadReplacer replacer = new StatsThreadReplacer();
         try (KafkaStreams streams = new KafkaStreams(StatsTopology.build("predictions", 10,
-                List.of(Duration.ofMinutes(1)), Duration.ofHours(1), Duration.ofDays(1)), props(stateDir), supplier)) {
+                List.of(Duration.ofMinutes(1)), Duration.ofHours(1), Duration.ofDays(1)), StatsOnABroker.props("stats-failure-test",
+                broker.bootstrapServers(), stateDir, StreamsConfig.EXACTLY_ONCE_V2, 10_485_760), supplier)) {
             streams.setUncaughtExceptionHandler(e -> {
                 replaced.incrementAndGet();
                 return replacer.handle(e);
             });
             streams.start();
             send(0, PREDICTIONS);
-            awaitTotal(streams, PREDICTIONS);
+            StatsOnABroker.awaitTotal(streams, PREDICTIONS, Duration.ofSeconds(90));
             Thread.sleep(2000); // a double count would show by now
-            long total = awaitTotal(streams, PREDICTIONS);
+            long total = StatsOnABroker.awaitTotal(streams, PREDICTIONS, Duration.ofSeconds(90));
             assertTrue(supplier.failed.get() == 1, "the injected failure happened once: " + supplier.failed);
             assertTrue(replaced.get() >= 1, "the failed statistics thread was replaced");
             assertEquals(PREDICTIONS, total, "every prediction counted once after the failed send");
@@ -117,40 +115,6 @@ class StatsProducerFailureTest {
                         StatsTopologyTest.prediction(id, i % 10, (i * 7) % 10, "m")));
             }
             producer.flush();
-        }
-    }
-
-    /** As application.properties configures the statistics, with a shorter commit interval. */
-    private static Properties props(Path stateDir) {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "stats-failure-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 10_485_760);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 500);
-        props.put("session.timeout.ms", 10_000);
-        props.put("heartbeat.interval.ms", 3_000);
-        return props;
-    }
-
-    private static long awaitTotal(KafkaStreams streams, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        long total = -1;
-        while (total < expected && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            total = total(streams);
-        }
-        return total;
-    }
-
-    private static long total(KafkaStreams streams) {
-        try {
-            ConfusionMatrix m = streams.store(StoreQueryParameters.fromNameAndType(StatsTopology.CONFUSION,
-                    QueryableStoreTypes.<String, ConfusionMatrix>keyValueStore())).get("m");
-            return m == null ? 0 : m.total();
-        } catch (InvalidStateStoreException e) {
-            return -1; // starting, restoring or replacing a thread
         }
     }
 }

@@ -15,10 +15,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,14 +46,14 @@ class StatsRestartTest {
             throws Exception {
         send(0, 300);
         try (KafkaStreams streams = start(first)) {
-            assertEquals(300, awaitTotal(streams, 300));
+            assertEquals(300, StatsOnABroker.awaitTotal(streams, 300, Duration.ofSeconds(60)));
         }
         send(0, 300);   // the restarted service replays everything...
         send(300, 350); // ...and goes on with new predictions
         try (KafkaStreams streams = start(second)) {
-            assertEquals(350, awaitTotal(streams, 350));
+            assertEquals(350, StatsOnABroker.awaitTotal(streams, 350, Duration.ofSeconds(60)));
             Thread.sleep(2000);
-            assertEquals(350, total(streams));
+            assertEquals(350, StatsOnABroker.total(streams));
         }
     }
 
@@ -107,36 +104,6 @@ class StatsRestartTest {
     }
 
     private static Properties props(Path stateDir) {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "stats-restart-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 500);
-        // as in application.properties: Quarkus closes Kafka Streams without leaving the group, so the
-        // restarted instance gets its tasks back once the old member's session has timed out
-        props.put("session.timeout.ms", 10_000);
-        props.put("heartbeat.interval.ms", 3_000);
-        return props;
-    }
-
-    private static long awaitTotal(KafkaStreams streams, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        long total = -1;
-        while (total < expected && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            total = total(streams);
-        }
-        return total;
-    }
-
-    private static long total(KafkaStreams streams) {
-        try {
-            ConfusionMatrix m = streams.store(StoreQueryParameters.fromNameAndType(StatsTopology.CONFUSION,
-                    QueryableStoreTypes.<String, ConfusionMatrix>keyValueStore())).get("m");
-            return m == null ? 0 : m.total();
-        } catch (InvalidStateStoreException e) {
-            return -1; // starting or restoring
-        }
+        return StatsOnABroker.props("stats-restart-test", broker.bootstrapServers(), stateDir, StreamsConfig.AT_LEAST_ONCE, 0);
     }
 }
