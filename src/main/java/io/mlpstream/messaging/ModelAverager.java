@@ -18,7 +18,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,8 +38,8 @@ final class ModelAverager implements Runnable {
     }
 
     private final Setup setup;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private final ClientLoop loop = new ClientLoop("Averaging (it starts again from the newest published versions)",
+            this::averageWhileHeld);
     /** Per model, while this instance holds model-updates; null otherwise. */
     private Map<String, Averager> averagers;
 
@@ -50,22 +49,11 @@ final class ModelAverager implements Runnable {
 
     @Override
     public void run() {
-        while (running) {
-            try {
-                averageWhileHeld();
-            } catch (WakeupException e) {
-                return;
-            } catch (Exception e) {
-                if (!running) return;
-                LOG.warnf("The averager failed (%s); it starts again in 2 s from the newest published versions", e.toString());
-                sleep(2000);
-            }
-        }
+        loop.run();
     }
 
     private void averageWhileHeld() {
-        try (KafkaConsumer<String, byte[]> c = setup.consumer().get(); KafkaProducer<String, byte[]> p = setup.producer().get()) {
-            consumer = c;
+        try (KafkaConsumer<String, byte[]> c = loop.wakes(setup.consumer().get()); KafkaProducer<String, byte[]> p = setup.producer().get()) {
             p.initTransactions(); // aborts what this instance's earlier averager left open
             averagers = null;
             c.subscribe(List.of(setup.updatesTopic()), new ConsumerRebalanceListener() {
@@ -85,13 +73,12 @@ final class ModelAverager implements Runnable {
                     if (!partitions.isEmpty()) averagers = null;
                 }
             });
-            while (running) {
+            while (loop.running()) {
                 ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
                 if (records.isEmpty() || averagers == null) continue;
                 fold(records, c, p);
             }
         } finally {
-            consumer = null;
             averagers = null;
         }
     }
@@ -150,16 +137,6 @@ final class ModelAverager implements Runnable {
     }
 
     void stop() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) c.wakeup();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop();
     }
 }

@@ -29,7 +29,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
@@ -58,8 +57,7 @@ public class ModelFollower {
     @Identifier("default-kafka-broker")
     Map<String, Object> kafka;
 
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile boolean running;
+    private volatile ClientLoop loop;
 
     void start(@Observes @Priority(12) StartupEvent event) {
         if (config.role() != Role.PREDICT) return;
@@ -69,17 +67,15 @@ public class ModelFollower {
                     .description("Seconds since the newest model record or heartbeat this replica read").strongReference(true)
                     .register(registry);
         }
-        running = true;
-        Thread t = new Thread(this::follow, "mlp-follower");
+        loop = new ClientLoop("Following " + config.topics().models(), this::follow);
+        Thread t = new Thread(loop, "mlp-follower");
         t.setDaemon(true);
         t.start();
         LOG.infof("Predictor replica: following %s for %s", config.topics().models(), models.all().stream().map(RunningModel::name).toList());
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) c.wakeup();
+        if (loop != null) loop.stop();
     }
 
     /** True once every model has been loaded from the models topic: the replica's readiness. */
@@ -87,7 +83,7 @@ public class ModelFollower {
         return models.all().stream().allMatch(RunningModel::holdsModel);
     }
 
-    private void follow() {
+    private void follow() throws Exception {
         Map<String, Object> props = KafkaSettings.forClient(kafka, ConsumerConfig.configNames());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
@@ -96,36 +92,23 @@ public class ModelFollower {
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         String topic = config.topics().models();
-        while (running) {
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-                consumer = c;
-                List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                        .map(p -> new TopicPartition(topic, p.partition())).toList();
-                c.assign(parts);
-                c.seekToBeginning(parts);
-                // first to the end of the topic, keeping the newest record of each key: then the models are whole and
-                // current, and only then is the replica ready (the topic holds many older snapshots before compaction)
-                Map<TopicPartition, Long> end = c.endOffsets(parts);
-                Map<String, ConsumerRecord<String, byte[]>> newest = new HashMap<>();
-                while (running && parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) keep(r, newest);
-                }
+        try (KafkaConsumer<String, byte[]> c = loop.wakes(new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()))) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            // first to the end of the topic, keeping the newest record of each key: then the models are whole and
+            // current, and only then is the replica ready (the topic holds many older snapshots before compaction)
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            Map<String, ConsumerRecord<String, byte[]>> newest = new HashMap<>();
+            while (loop.running() && parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) keep(r, newest);
+            }
+            apply(newest);
+            while (loop.running()) {
+                newest.clear(); // of a poll: older ones are not loaded
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) keep(r, newest);
                 apply(newest);
-                while (running) {
-                    newest.clear(); // of a poll: older ones are not loaded
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) keep(r, newest);
-                    apply(newest);
-                }
-            } catch (WakeupException e) {
-                return;
-            } catch (Exception e) {
-                if (!running) return;
-                LOG.warnf("Following %s failed (%s); again in 2 s", topic, e.getMessage());
-                sleep(2000);
-            } catch (Error e) { // an OutOfMemoryError must not end the thread and leave stale weights serving (review S3)
-                if (!running) return;
-                LOG.errorf(e, "Following %s failed; again in 2 s", topic);
-                sleep(2000);
             }
         }
     }
@@ -175,13 +158,5 @@ public class ModelFollower {
         }
         model.get().loaded();
         model.get().followed(r.timestamp());
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
