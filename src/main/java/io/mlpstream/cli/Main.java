@@ -32,6 +32,7 @@ public class Main {
               export    write a model as ONNX, or its weights as safetensors (--help)
               bench     train in memory and print JSON lines (--help)
               bench-kafka  the service's throughput and latency through a real broker (--help)
+              bench-stats  the statistics' CPU per prediction, alone on a real broker (--help)
             """;
 
     private static final String SERVE_HELP = """
@@ -56,6 +57,7 @@ public class Main {
         switch (command) {
             case "bench" -> System.exit(Bench.run(rest));
             case "bench-kafka" -> System.exit(KafkaBench.run(rest));
+            case "bench-stats" -> System.exit(StatsBench.run(rest));
             case "produce" -> System.exit(Produce.run(rest));
             case "tail" -> System.exit(Tail.run(rest));
             case "export" -> System.exit(Export.run(rest));

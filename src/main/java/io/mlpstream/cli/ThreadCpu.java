@@ -1,5 +1,8 @@
 package io.mlpstream.cli;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,6 +24,17 @@ record ThreadCpu(Map<String, Double> millis) {
         Map<String, Double> millis = new TreeMap<>();
         Matcher m = HEADER.matcher(threadDump);
         while (m.find()) millis.merge(group(m.group(1)), Double.parseDouble(m.group(2)), Double::sum);
+        return new ThreadCpu(millis);
+    }
+
+    /** The same for the threads of this JVM, from its own thread clocks. */
+    static ThreadCpu ofThisJvm() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Double> millis = new TreeMap<>();
+        for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            long nanos = t == null ? -1 : threads.getThreadCpuTime(t.getThreadId());
+            if (nanos >= 0) millis.merge(group(t.getThreadName()), nanos / 1e6, Double::sum);
+        }
         return new ThreadCpu(millis);
     }
 

@@ -1,6 +1,7 @@
 package io.mlpstream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,5 +29,21 @@ class ThreadCpuTest {
         assertEquals(Map.of("mlp-trainer", 2000.0, "mlp-model-#", 500.5, "mlp-stream-stats-#-StreamThread-#", 200.0),
                 after.microsPer(before, 1000));
         assertEquals(2500.5, after.microsPer(before, 1000, n -> n.startsWith("mlp-trainer") || n.startsWith("mlp-model-")));
+    }
+
+    @Test
+    void thisJvmsThreadsAreReadFromTheirOwnClocks() throws Exception {
+        Thread busy = new Thread(() -> {
+            long end = System.nanoTime() + 200_000_000L, x = 0;
+            while (System.nanoTime() < end) x += x * 31 + 7;
+            if (x == 42) System.out.println(x);
+        }, "cpu-test-7");
+        ThreadCpu before = ThreadCpu.ofThisJvm();
+        busy.start();
+        Thread.sleep(150);
+        ThreadCpu during = ThreadCpu.ofThisJvm();
+        busy.join();
+        double ms = during.millis().getOrDefault("cpu-test-#", 0.0) - before.millis().getOrDefault("cpu-test-#", 0.0);
+        assertTrue(ms > 20 && ms < 1000, "the busy thread's CPU over 150 ms, grouped by name: " + ms);
     }
 }
