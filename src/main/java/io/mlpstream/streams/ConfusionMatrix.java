@@ -24,6 +24,22 @@ public record ConfusionMatrix(long[][] counts) {
         return m;
     }
 
+    /** Adds another matrix's counts; returns this matrix, or a larger copy when the other is larger. */
+    public ConfusionMatrix plus(ConfusionMatrix other) {
+        ConfusionMatrix m = other.classes() <= classes() ? this : resized(other.classes());
+        for (int label = 0; label < other.classes(); label++) {
+            for (int predicted = 0; predicted < other.classes(); predicted++) m.counts[label][predicted] += other.counts[label][predicted];
+        }
+        return m;
+    }
+
+    /** The diagonal: how many predictions were right. */
+    public long correct() {
+        long correct = 0;
+        for (int c = 0; c < counts.length; c++) correct += counts[c][c];
+        return correct;
+    }
+
     public long total() {
         long total = 0;
         for (long[] row : counts) for (long c : row) total += c;

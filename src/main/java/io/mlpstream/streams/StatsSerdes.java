@@ -9,13 +9,14 @@ import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Binary serdes for what every labeled prediction passes through: the repartition topic (an
- * {@link Outcome}) and the aggregates' caches and stores (a {@link ConfusionMatrix}, a
- * {@link WindowAccuracy} per window size), each read and written once per record. With JSON here the
+ * Binary serdes for what the labeled predictions pass through: the repartition topic (sums of outcomes, a
+ * {@link ConfusionMatrix}) and the aggregates' caches and stores (a {@link ConfusionMatrix}, a
+ * {@link WindowAccuracy} per window size). With JSON here the
  * statistics cost 91 microseconds of CPU per prediction, with these 61 (README, "Through Kafka").
  * <p>
  * Each value starts with a format byte. State written by earlier versions, as JSON, still reads.
@@ -23,6 +24,8 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 final class StatsSerdes {
     private static final byte FORMAT = 1;
+    /** The format of the sums of outcomes, which replaced single outcomes in the repartition topic. */
+    private static final byte SUMS = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private StatsSerdes() {
@@ -42,19 +45,43 @@ final class StatsSerdes {
 
     /** format, classes, then the counts row by row (label major), little-endian: bulk copies, no byte swaps. */
     static Serde<ConfusionMatrix> confusionMatrix() {
-        return serde(ConfusionMatrix.class, m -> {
-            int n = m.classes();
-            ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 * n * n).put(FORMAT).putInt(n);
-            LongBuffer counts = b.slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
-            for (long[] row : m.counts()) counts.put(row);
-            return b.array();
-        }, b -> {
-            int n = b.getInt();
-            long[][] counts = new long[n][n];
-            LongBuffer in = b.slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
-            for (long[] row : counts) in.get(row);
-            return new ConfusionMatrix(counts);
+        return serde(ConfusionMatrix.class, m -> write(FORMAT, m), StatsSerdes::readMatrix);
+    }
+
+    /**
+     * The repartition topic's sums of outcomes ({@link SumOutcomes}): a confusion matrix under format 2. A record that
+     * an earlier version wrote there, one {@link #outcome} (format 1), reads as the sums of that one outcome, so that
+     * what waits in the topic across an upgrade is counted.
+     */
+    static Serde<ConfusionMatrix> sums(int classes) {
+        Deserializer<Outcome> outcomes = outcome().deserializer();
+        return Serdes.serdeFrom((topic, m) -> m == null ? null : write(SUMS, m), (topic, bytes) -> {
+            if (bytes == null) return null;
+            if (bytes.length > 0 && bytes[0] == FORMAT) {
+                Outcome o = outcomes.deserialize(topic, bytes);
+                return ConfusionMatrix.empty(classes).add(o.label(), o.predicted());
+            }
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            byte format = b.get();
+            if (format != SUMS) throw new IllegalArgumentException("unknown sums of outcomes format " + format);
+            return readMatrix(b);
         });
+    }
+
+    private static byte[] write(byte format, ConfusionMatrix m) {
+        int n = m.classes();
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 * n * n).put(format).putInt(n);
+        LongBuffer counts = b.slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        for (long[] row : m.counts()) counts.put(row);
+        return b.array();
+    }
+
+    private static ConfusionMatrix readMatrix(ByteBuffer b) {
+        int n = b.getInt();
+        long[][] counts = new long[n][n];
+        LongBuffer in = b.slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        for (long[] row : counts) in.get(row);
+        return new ConfusionMatrix(counts);
     }
 
     /** JSON, for what is written only when the cache flushes, once per commit and model. */

@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * predictions, model-predictions (key = image id; the serving model's predictions are in both)
  *   -> labeled outcomes          + late-examples (every model's prediction on arrival, scored by a later label)
  *   -> first of each (model, id) only (store "seen-predictions")
+ *   -> summed per model and time slot, sent on every 100 ms (store "pending-outcomes")
  *   -> re-keyed by model
  *      -> confusion matrix per model                 (store "confusion")
  *         -> per-class precision and recall           (store "class-metrics")
@@ -34,6 +35,7 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class StatsTopology {
     public static final String SEEN = "seen-predictions";
+    public static final String PENDING = "pending-outcomes";
     public static final String CONFUSION = "confusion";
     public static final String CLASS_METRICS = "class-metrics";
 
@@ -62,6 +64,12 @@ public final class StatsTopology {
      */
     public static Topology build(List<String> predictionsTopics, String lateExamplesTopic, int classes, List<Duration> windows,
                                  Duration windowRetention, Duration dedupRetention) {
+        return build(predictionsTopics, lateExamplesTopic, classes, windows, windowRetention, dedupRetention, SumOutcomes.EVERY);
+    }
+
+    /** As above, the sums of outcomes sent on every {@code sumsEvery} (a test holds them back). */
+    static Topology build(List<String> predictionsTopics, String lateExamplesTopic, int classes, List<Duration> windows,
+                          Duration windowRetention, Duration dedupRetention, Duration sumsEvery) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(SEEN, dedupRetention, dedupRetention, false),
@@ -74,14 +82,16 @@ public final class StatsTopology {
             outcomes = outcomes.merge(builder.stream(lateExamplesTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
                     .flatMapValues(Outcome::ofLateExample));
         }
-        KGroupedStream<String, Outcome> byModel = outcomes
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING), Serdes.String(),
+                StatsSerdes.confusionMatrix()).withCachingEnabled()); // logged by default; the cache logs once per commit
+        KGroupedStream<String, ConfusionMatrix> byModel = outcomes
                 .processValues(() -> new Deduplicate(SEEN, dedupRetention), SEEN)
-                .selectKey((id, outcome) -> outcome.model())
-                .groupByKey(Grouped.with("by-model", Serdes.String(), StatsSerdes.outcome()));
+                .process(() -> new SumOutcomes(PENDING, classes, windows, sumsEvery), PENDING)
+                .groupByKey(Grouped.with("by-model", Serdes.String(), StatsSerdes.sums(classes)));
 
         KTable<String, ConfusionMatrix> confusion = byModel.aggregate(
                 () -> ConfusionMatrix.empty(classes),
-                (model, o, matrix) -> matrix.add(o.label(), o.predicted()),
+                (model, sums, matrix) -> matrix.plus(sums),
                 Materialized.<String, ConfusionMatrix, KeyValueStore<Bytes, byte[]>>as(CONFUSION)
                         .withKeySerde(Serdes.String()).withValueSerde(StatsSerdes.confusionMatrix()));
         confusion.mapValues(ClassMetrics::of,
@@ -91,7 +101,7 @@ public final class StatsTopology {
         for (Duration size : windows) {
             // Windows close with the size as grace: a prediction up to one window late still counts.
             byModel.windowedBy(TimeWindows.ofSizeAndGrace(size, size))
-                    .aggregate(() -> WindowAccuracy.EMPTY, (model, o, acc) -> acc.add(o),
+                    .aggregate(() -> WindowAccuracy.EMPTY, (model, sums, acc) -> acc.add(sums),
                             Materialized.<String, WindowAccuracy, WindowStore<Bytes, byte[]>>as(accuracyStore(size))
                                     .withKeySerde(Serdes.String()).withValueSerde(StatsSerdes.windowAccuracy())
                                     .withRetention(max(windowRetention, size.multipliedBy(2))));

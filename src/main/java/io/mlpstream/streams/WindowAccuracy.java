@@ -5,8 +5,9 @@ public record WindowAccuracy(long correct, long total) {
 
     public static final WindowAccuracy EMPTY = new WindowAccuracy(0, 0);
 
-    public WindowAccuracy add(Outcome o) {
-        return new WindowAccuracy(correct + (o.correct() ? 1 : 0), total + 1);
+    /** Adds the outcomes of a matrix of sums. */
+    public WindowAccuracy add(ConfusionMatrix sums) {
+        return new WindowAccuracy(correct + sums.correct(), total + sums.total());
     }
 
     public double accuracy() {

@@ -2,7 +2,11 @@ package io.mlpstream.streams;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -40,6 +44,21 @@ final class StatsOnABroker {
             total = total(streams);
         }
         return total;
+    }
+
+    /** Waits until the statistics' group has committed {@code offset} on the topic's partition 0. */
+    static void awaitCommitted(String bootstrap, String applicationId, String topic, long offset, Duration within)
+            throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            while (System.nanoTime() < deadline) {
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata()
+                        .get().get(new TopicPartition(topic, 0));
+                if (committed != null && committed.offset() >= offset) return;
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError(applicationId + " did not commit offset " + offset + " of " + topic + " within " + within);
     }
 
     /** The predictions of model "m" counted so far; -1 while the store cannot be read (starting, restoring, a thread replaced). */

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The statistics' producer fails after the dedup store has remembered an id and before its outcome reached the
- * repartition topic (review 0a66d62, section B). Under exactly_once_v2, as application.properties configures it, the
+ * The statistics' producer fails after the dedup store has remembered ids and before the sums of their outcomes reached
+ * the repartition topic (review 0a66d62, section B). Under exactly_once_v2, as application.properties configures it, the
  * failed thread's transaction aborts with the dedup's changelog writes in it, {@link StatsThreadReplacer} replaces
  * the thread, and the records are read again from the committed offsets: every prediction is counted once. Under
  * at_least_once the replaced thread's store still holds the ids whose outcomes were lost, and drops them as replays
@@ -57,7 +57,7 @@ class StatsProducerFailureTest {
 
     @Test
     void aSendToTheRepartitionTopicThatFailsLosesAndDoublesNothing(@TempDir Path stateDir) throws Exception {
-        FailingOnce supplier = new FailingOnce(PREDICTIONS / 3);
+        FailingOnce supplier = new FailingOnce(2); // the sums go every 100 ms: a few sends, the second one fails
         AtomicInteger replaced = new AtomicInteger();
         StatsThreadReplacer replacer = new StatsThreadReplacer();
         try (KafkaStreams streams = new KafkaStreams(StatsTopology.build("predictions", 10,

@@ -57,6 +57,35 @@ class StatsRestartTest {
         }
     }
 
+    /**
+     * The sums of outcomes wait between two sends in a logged store: a commit that covers their predictions keeps them
+     * in its changelog, and the next instance, on an empty state directory, sends them on. Held in memory alone, they
+     * would be lost with the first instance: 0 of 200 counted.
+     */
+    @Test
+    void sumsCommittedBeforeTheyWereSentAreCountedByTheNextInstance(@TempDir Path first, @TempDir Path second)
+            throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("held-predictions", 1, (short) 1))).all().get();
+        }
+        send("held-predictions", 0, 200);
+        Properties props = StatsOnABroker.props("stats-held-sums-test", broker.bootstrapServers(), first,
+                StreamsConfig.EXACTLY_ONCE_V2, 0);
+        try (KafkaStreams streams = new KafkaStreams(StatsTopology.build(List.of("held-predictions"), null, 10,
+                List.of(Duration.ofMinutes(1)), Duration.ofHours(1), Duration.ofDays(1), Duration.ofHours(1)), props)) {
+            streams.start();
+            StatsOnABroker.awaitCommitted(broker.bootstrapServers(), "stats-held-sums-test", "held-predictions", 200,
+                    Duration.ofSeconds(60));
+            assertEquals(0, StatsOnABroker.total(streams)); // held back: nothing sent on yet
+        }
+        props.put(StreamsConfig.STATE_DIR_CONFIG, second.toString());
+        try (KafkaStreams streams = new KafkaStreams(StatsTopology.build(List.of("held-predictions"), null, 10,
+                List.of(Duration.ofMinutes(1)), Duration.ofHours(1), Duration.ofDays(1)), props)) {
+            streams.start();
+            assertEquals(200, StatsOnABroker.awaitTotal(streams, 200, Duration.ofSeconds(60)));
+        }
+    }
+
     @Test
     void queriesBeforeKafkaStreamsRunsSayNotReady(@TempDir Path stateDir) {
         StatsQueries queries = new StatsQueries();
@@ -85,12 +114,16 @@ class StatsRestartTest {
     }
 
     private static void send(int from, int to) throws Exception {
+        send("predictions", from, to);
+    }
+
+    private static void send(String topic, int from, int to) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", broker.bootstrapServers());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             for (int i = from; i < to; i++) {
                 String id = "img-" + i;
-                producer.send(new ProducerRecord<>("predictions", id,
+                producer.send(new ProducerRecord<>(topic, id,
                         StatsTopologyTest.prediction(id, i % 10, (i * 7) % 10, "m"))).get();
             }
         }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Random;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -77,7 +78,7 @@ class StatsTopologyTest {
         predictions.pipeInput("junk", "not json", T0);
         predictions.pipeInput("tombstone", null, T0);
 
-        KeyValueStore<String, ConfusionMatrix> confusion = driver.getKeyValueStore(StatsTopology.CONFUSION);
+        KeyValueStore<String, ConfusionMatrix> confusion = this.<ConfusionMatrix>store(StatsTopology.CONFUSION);
         assertEquals(200, confusion.get("a").total());
         for (int label = 0; label < 10; label++) {
             assertArrayEquals(expected[label], confusion.get("a").counts()[label], "row " + label);
@@ -95,7 +96,7 @@ class StatsTopologyTest {
         predictions.pipeInput(withInput("images-0-5", prediction("images-0-5", 1, 1, "a"), T0, 1000));
         predictions.pipeInput(withInput("images-0-5", prediction("images-0-5", 1, 2, "a"), T0.plusSeconds(30), 1000)); // a replay
         predictions.pipeInput(withInput("images-0-5", prediction("images-0-5", 3, 3, "a"), T0.plusSeconds(60), 90_000)); // recreated
-        ConfusionMatrix m = driver.<String, ConfusionMatrix>getKeyValueStore(StatsTopology.CONFUSION).get("a");
+        ConfusionMatrix m = this.<ConfusionMatrix>store(StatsTopology.CONFUSION).get("a");
         assertEquals(2, m.total());
         assertEquals(1, m.counts()[1][1]);
         assertEquals(1, m.counts()[3][3]);
@@ -114,13 +115,13 @@ class StatsTopologyTest {
         for (int i = 0; i < 20; i++) {
             predictions.pipeInput("img-" + i, prediction("img-" + i, 1, 2, "a"), T0.plusSeconds(30));
         }
-        ConfusionMatrix m = driver.<String, ConfusionMatrix>getKeyValueStore(StatsTopology.CONFUSION).get("a");
+        ConfusionMatrix m = this.<ConfusionMatrix>store(StatsTopology.CONFUSION).get("a");
         assertEquals(20, m.total());
         assertEquals(20, m.counts()[1][1]);
         assertEquals(0, m.counts()[1][2]);
         // the same id under another model is another prediction
         predictions.pipeInput("img-0", prediction("img-0", 1, 2, "b"), T0);
-        assertEquals(1, driver.<String, ConfusionMatrix>getKeyValueStore(StatsTopology.CONFUSION).get("b").total());
+        assertEquals(1, this.<ConfusionMatrix>store(StatsTopology.CONFUSION).get("b").total());
         // the ids seen are in a changelogged store, so they survive a restart
         assertTrue(driver.producedTopicNames().contains("stats-test-" + StatsTopology.SEEN + "-changelog"),
                 driver.producedTopicNames().toString());
@@ -133,7 +134,7 @@ class StatsTopologyTest {
         for (int i = 0; i < pairs.length; i++) {
             predictions.pipeInput("p" + i, prediction("p" + i, pairs[i][0], pairs[i][1], "a"), T0);
         }
-        ClassMetrics c = driver.<String, ClassMetrics>getKeyValueStore(StatsTopology.CLASS_METRICS).get("a");
+        ClassMetrics c = this.<ClassMetrics>store(StatsTopology.CLASS_METRICS).get("a");
         assertEquals(3.0 / 4, c.precision()[0], 1e-12);  // predicted 0: 4 times, 3 right
         assertEquals(3.0 / 4, c.recall()[0], 1e-12);     // labeled 0: 4 times, 3 found
         assertEquals(2.0 / 3, c.precision()[1], 1e-12);
@@ -165,20 +166,43 @@ class StatsTopologyTest {
                 windows(Duration.ofMinutes(1)));
     }
 
+    /** #24: the repartition by model carries one record per model and time slot, the sums of its outcomes. */
+    @Test
+    void theRepartitionTopicCarriesSumsPerModelAndSlotNotEachPrediction() {
+        for (int i = 0; i < 100; i++) pipe("s" + i, i % 10, (i % 4 == 0) ? 0 : i % 10, T0.plusMillis(i * 50));
+        pipe("next-slot", 4, 4, T0.plusSeconds(10));
+        predictions.pipeInput("b1", prediction("b1", 1, 2, "b"), T0);
+        assertEquals(101, this.<ConfusionMatrix>store(StatsTopology.CONFUSION).get("a").total());
+
+        List<KeyValue<String, ConfusionMatrix>> sent = driver.createOutputTopic("stats-test-by-model-repartition",
+                new StringDeserializer(), StatsSerdes.sums(10).deserializer()).readKeyValuesToList();
+        assertEquals(List.of("a", "a", "b"), sent.stream().map(kv -> kv.key).sorted().toList()); // two slots of a, one of b
+        assertEquals(101, sent.stream().filter(kv -> kv.key.equals("a")).mapToLong(kv -> kv.value.total()).sum());
+        assertEquals(List.of(new KeyValue<>(T0, new WindowAccuracy(80, 100)),
+                new KeyValue<>(T0.plusSeconds(10), new WindowAccuracy(1, 1))), windows(Duration.ofSeconds(10)));
+    }
+
     @Test
     void unknownLabelsGrowTheMatrix() {
         pipe("big", 12, 3, T0);
-        ConfusionMatrix m = driver.<String, ConfusionMatrix>getKeyValueStore(StatsTopology.CONFUSION).get("a");
+        ConfusionMatrix m = this.<ConfusionMatrix>store(StatsTopology.CONFUSION).get("a");
         assertEquals(13, m.classes());
         assertEquals(1, m.counts()[12][3]);
-        assertNull(driver.<String, ConfusionMatrix>getKeyValueStore(StatsTopology.CONFUSION).get("nobody"));
+        assertNull(this.<ConfusionMatrix>store(StatsTopology.CONFUSION).get("nobody"));
     }
 
     private void pipe(String id, int label, int predicted, Instant t) {
         predictions.pipeInput(id, prediction(id, label, predicted, "a"), t);
     }
 
+    /** A store, once the pending sums went on: they do every {@link SumOutcomes#EVERY} of wall-clock time. */
+    private <V> KeyValueStore<String, V> store(String name) {
+        driver.advanceWallClockTime(SumOutcomes.EVERY);
+        return driver.getKeyValueStore(name);
+    }
+
     private List<KeyValue<Instant, WindowAccuracy>> windows(Duration size) {
+        driver.advanceWallClockTime(SumOutcomes.EVERY);
         WindowStore<String, WindowAccuracy> store = driver.getWindowStore(StatsTopology.accuracyStore(size));
         List<KeyValue<Instant, WindowAccuracy>> out = new ArrayList<>();
         try (WindowStoreIterator<WindowAccuracy> it = store.fetch("a", T0.minusSeconds(60), T0.plusSeconds(600))) {
