@@ -54,6 +54,7 @@ public class Main {
     }
 
     private static void run(String command, String[] rest) throws Exception {
+        if (!command.equals("serve") && !command.equals("demo")) CommandLogging.configure(); // the service configures its own
         switch (command) {
             case "bench" -> System.exit(Bench.run(rest));
             case "bench-kafka" -> System.exit(KafkaBench.run(rest));
