@@ -20,7 +20,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * so the sums, stamped with the slot's start, fall in the windows of the predictions they count.
  */
 final class SumOutcomes implements Processor<String, Outcome, String, ConfusionMatrix> {
-    /** How often the sums go on: often enough that the statistics trail the predictions by no more than a commit. */
+    /**
+     * How often the sums go on. Downstream reads them when their transaction commits (every second): short against
+     * that, so that a prediction's sums go out in the commit after it rather than the one after that.
+     */
     static final Duration EVERY = Duration.ofMillis(100);
     /** A slot when no window is configured: the confusion matrix alone does not care about time. */
     private static final long NO_WINDOWS_SLOT_MS = Duration.ofMinutes(1).toMillis();
@@ -29,7 +32,7 @@ final class SumOutcomes implements Processor<String, Outcome, String, ConfusionM
     private final int classes;
     private final long slotMs;
     private final Duration every;
-    /** The store's content, as objects: the store is written through, never read, while the task runs. */
+    /** The store's content, as objects: the store is only written while the task runs, and read back at its start. */
     private final Map<String, ConfusionMatrix> pending = new HashMap<>();
     private ProcessorContext<String, ConfusionMatrix> context;
     private KeyValueStore<String, ConfusionMatrix> store;
@@ -56,6 +59,9 @@ final class SumOutcomes implements Processor<String, Outcome, String, ConfusionM
     public void init(ProcessorContext<String, ConfusionMatrix> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        // A task corrupted under exactly-once (a send that timed out) is revived in place: this processor is initialized
+        // again, on the store restored to the last commit. What it summed since then is input to be read again.
+        pending.clear();
         try (KeyValueIterator<String, ConfusionMatrix> kept = store.all()) { // sums a commit kept before a restart
             kept.forEachRemaining(kv -> pending.put(kv.key, kv.value));
         }
@@ -76,7 +82,7 @@ final class SumOutcomes implements Processor<String, Outcome, String, ConfusionM
             int at = e.getKey().lastIndexOf('@'); // after the model's name, whatever it holds
             long slotStart = Long.parseLong(e.getKey().substring(at + 1));
             context.forward(new Record<>(e.getKey().substring(0, at), e.getValue(), slotStart));
-            store.delete(e.getKey());
+            store.put(e.getKey(), null); // a tombstone, as delete writes, without reading the old value back
         }
         pending.clear();
     }

@@ -48,6 +48,8 @@ class StatsSerdesTest {
         assertEquals(10, one.classes());
         assertEquals(1, one.total());
         assertEquals(1, one.counts()[7][2]);
+        byte[] json = "{\"model\":\"a\",\"label\":3,\"predicted\":3}".getBytes(StandardCharsets.UTF_8); // older still
+        assertEquals(1, StatsSerdes.sums(10).deserializer().deserialize("t", json).counts()[3][3]);
     }
 
     @Test
