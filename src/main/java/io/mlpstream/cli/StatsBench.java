@@ -40,7 +40,9 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 final class StatsBench {
     static final String HELP = """
             usage: mlp-stream bench-stats [options]
-              --predictions N     labeled predictions in the topic before the statistics start (default 900000)""";
+              --predictions N     labeled predictions in the topic before the statistics start (default 900000)
+              --delivery D        exactly-once (default, as the service writes them: no copy to look for) or
+                                  at-least-once (each prediction looked up in the dedup store)""";
 
     private StatsBench() {
     }
@@ -52,6 +54,10 @@ final class StatsBench {
             return 0;
         }
         int n = o.intValue("predictions", 900_000);
+        String delivery = o.value("delivery", "exactly-once");
+        if (!delivery.equals("exactly-once") && !delivery.equals("at-least-once")) {
+            throw new IllegalArgumentException("--delivery is exactly-once or at-least-once, not " + delivery);
+        }
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(StatsBench.class.getClassLoader().getResource("application.properties")))
                 .withConverter(Duration.class, 100, new DurationConverter())
@@ -63,8 +69,8 @@ final class StatsBench {
                 admin.createTopics(List.of(new NewTopic("predictions", 1, (short) 1))).all().get();
             }
             long t0 = System.nanoTime();
-            produce(broker.bootstrapServers(), n);
-            KafkaBench.line(Map.of("predictions", n, "seconds", Math.round((System.nanoTime() - t0) / 1e6) / 1000.0));
+            produce(broker.bootstrapServers(), n, delivery.equals("exactly-once"));
+            KafkaBench.line(Map.of("predictions", n, "delivery", delivery, "seconds", Math.round((System.nanoTime() - t0) / 1e6) / 1000.0));
 
             Properties props = new Properties();
             for (String key : List.of("processing.guarantee", "commit.interval.ms", "statestore.cache.max.bytes", "num.stream.threads")) {
@@ -103,8 +109,8 @@ final class StatsBench {
         return 0;
     }
 
-    /** n labeled predictions of one model, as the service writes them (its producer compresses with lz4). */
-    private static void produce(String bootstrap, int n) throws Exception {
+    /** n labeled predictions of one model, as the service writes them (its producer compresses with lz4), headers included. */
+    private static void produce(String bootstrap, int n, boolean exactlyOnce) throws Exception {
         float[] logProbs = {-5f, -4f, -0.1f, -6f, -7f, -8f, -9f, -3f, -4f, -5f};
         Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "compression.type", "lz4", "linger.ms", 5);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
@@ -113,6 +119,7 @@ final class StatsBench {
                 Prediction p = Prediction.of(id, logProbs, i % 10, "mnist-mlp", i, System.currentTimeMillis());
                 RecordHeaders headers = new RecordHeaders(); // as KafkaOutputs writes them: the dedup reads it
                 headers.add(Prediction.INPUT_TIMESTAMP, String.valueOf(i).getBytes(StandardCharsets.UTF_8));
+                if (exactlyOnce) headers.add(Prediction.EXACTLY_ONCE, new byte[0]);
                 producer.send(new ProducerRecord<>("predictions", null, id, Json.mapper().writeValueAsBytes(p), headers));
             }
         }

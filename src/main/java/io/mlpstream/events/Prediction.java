@@ -15,6 +15,16 @@ public record Prediction(String id, int predicted, float confidence, float[] pro
      * tells a replay of the same record from a new record that reuses the id (a recreated topic's default ids).
      */
     public static final String INPUT_TIMESTAMP = "mlp-input-timestamp";
+    /**
+     * The header, with no value, of a prediction written in the transaction that commits its input offsets
+     * (exactly-once): a committed topic never holds it twice, so the statistics count it without looking for copies.
+     */
+    public static final String EXACTLY_ONCE = "mlp-exactly-once";
+    /**
+     * The header, with no value, of the serving model's prediction in the predictions topic while several models run:
+     * the same prediction is in model-predictions too, where the statistics count it.
+     */
+    public static final String COPY = "mlp-copy";
 
     /**
      * The prediction of a model whose output is log-probabilities: probabilities = e^logProbs, the

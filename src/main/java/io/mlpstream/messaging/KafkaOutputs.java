@@ -50,6 +50,8 @@ public class KafkaOutputs implements Outputs {
     private static final Logger LOG = Logger.getLogger(KafkaOutputs.class);
     /** What a dead letter too large for its topic keeps of the original value: enough to see what it was. */
     static final int TRUNCATED_BYTES = 64 << 10;
+    /** The value of a header whose presence says it all. */
+    private static final byte[] NO_VALUE = new byte[0];
     /** The largest record the producer sends: a checkpoint, a dead letter of a 16 MiB record. */
     static final int MAX_REQUEST_BYTES = 32 << 20;
 
@@ -162,9 +164,12 @@ public class KafkaOutputs implements Outputs {
      * replay from a new record that reuses an id (a recreated topic's default ids, review finding 6).
      */
     @Override
-    public void prediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted) {
-        stage.run(() -> log.send(stamped(predictionsTopic, p.id(), json(p), inputTimestamp), source, onCommitted, null,
-                e -> dropped("The prediction of " + p.id(), e)));
+    public void prediction(Prediction p, long inputTimestamp, boolean alsoPerModel, TopicPartition source, Runnable onCommitted) {
+        stage.run(() -> {
+            ProducerRecord<String, byte[]> r = stamped(predictionsTopic, p.id(), json(p), inputTimestamp);
+            if (alsoPerModel) r.headers().add(Prediction.COPY, NO_VALUE);
+            log.send(r, source, onCommitted, null, e -> dropped("The prediction of " + p.id(), e));
+        });
     }
 
     /** One model's prediction of an input record, when several models run; {@code onCommitted} runs once it is committed. */
@@ -174,9 +179,11 @@ public class KafkaOutputs implements Outputs {
                 e -> dropped("The " + p.model() + " prediction of " + p.id(), e)));
     }
 
-    private static ProducerRecord<String, byte[]> stamped(String topic, String key, byte[] value, long inputTimestamp) {
+    /** A prediction's record, with the headers the statistics read (see {@link Prediction}). */
+    private ProducerRecord<String, byte[]> stamped(String topic, String key, byte[] value, long inputTimestamp) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(Prediction.INPUT_TIMESTAMP, String.valueOf(inputTimestamp).getBytes(StandardCharsets.UTF_8));
+        if (exactlyOnce()) headers.add(Prediction.EXACTLY_ONCE, NO_VALUE);
         return new ProducerRecord<>(topic, null, key, value, headers);
     }
 

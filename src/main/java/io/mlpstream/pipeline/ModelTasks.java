@@ -120,7 +120,7 @@ final class ModelTasks implements ModelsListener {
                 if (serves && Boolean.FALSE.equals(p.correct())) {
                     live.misclassified(p.id(), m.name(), s.label(), p.predicted(), p.confidence(), s.pixels(), s.width());
                 }
-                if (serves) outputs.prediction(p, s.timestamp(), s.partition(), counted);
+                if (serves) outputs.prediction(p, s.timestamp(), several, s.partition(), counted);
                 if (several) outputs.modelPrediction(p, s.timestamp(), s.partition(), serves ? () -> { } : counted);
                 if (made != null) made.add(p);
             }

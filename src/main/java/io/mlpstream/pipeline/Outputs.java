@@ -15,8 +15,11 @@ import org.apache.kafka.common.TopicPartition;
  * a test records them. Called on the trainer's thread only, in input order.
  */
 public interface Outputs {
-    /** The serving model's prediction of an input record; {@code onCommitted} runs once it is committed. */
-    void prediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted);
+    /**
+     * The serving model's prediction of an input record; {@code alsoPerModel} while several models run, when it goes to
+     * {@link #modelPrediction} too. {@code onCommitted} runs once it is committed.
+     */
+    void prediction(Prediction p, long inputTimestamp, boolean alsoPerModel, TopicPartition source, Runnable onCommitted);
 
     /** One model's prediction, when several models run; {@code onCommitted} runs once it is committed. */
     void modelPrediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted);

@@ -4,6 +4,7 @@ import io.mlpstream.events.Prediction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -17,7 +18,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * of the statistics too, and are forgotten after the retention period, so the store stays bounded.
  * A copy is the same input record predicted again: the same id and the same input timestamp (the
  * {@link Prediction#INPUT_TIMESTAMP} header). A new record that reuses an id (the default ids of a
- * recreated topic) is counted (review finding 6).
+ * recreated topic) is counted (review finding 6). A prediction that the service wrote exactly once (a header says so)
+ * cannot have a copy in a committed topic and passes without the store; the serving model's copy of a prediction that
+ * is also in model-predictions (a header says so too) is dropped here, its twin counted.
  */
 class Deduplicate implements FixedKeyProcessor<String, Outcome, Outcome> {
     /** What an outcome without the input-timestamp header is remembered as: it matches any input. */
@@ -40,6 +43,12 @@ class Deduplicate implements FixedKeyProcessor<String, Outcome, Outcome> {
 
     @Override
     public void process(FixedKeyRecord<String, Outcome> record) {
+        Headers headers = record.headers();
+        if (headers.lastHeader(Prediction.COPY) != null) return; // counted through its twin in model-predictions
+        if (headers.lastHeader(Prediction.EXACTLY_ONCE) != null) { // never twice in a committed topic (#24: a third of
+            context.forward(record.withHeaders(new RecordHeaders())); // the statistics' CPU went to looking for copies)
+            return;
+        }
         String key = record.value().model() + "/" + record.key();
         long t = record.timestamp();
         long input = inputTimestamp(record);

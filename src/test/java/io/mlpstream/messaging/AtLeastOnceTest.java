@@ -1,11 +1,14 @@
 package io.mlpstream.messaging;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
+import io.mlpstream.events.Prediction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -88,6 +91,7 @@ class AtLeastOnceTest {
         assertTrue(copies.values().stream().allMatch(n -> n == 1), "no prediction published twice: " + copies);
         for (int i = 0; i < 100 && ModelsApi.trained().values().iterator().next() < 100; i++) Thread.sleep(100);
         assertEquals(100L, ModelsApi.trained().values().iterator().next(), "every labeled image learned once");
+        replaysAreCountedOnceByTheStatistics();
 
         Properties p = new Properties();
         p.put("bootstrap.servers", TestKafka.bootstrap());
@@ -104,6 +108,32 @@ class AtLeastOnceTest {
             }
             throw new AssertionError("the consumer group's offsets did not reach the end of images: " + ends);
         }
+    }
+
+    /**
+     * At-least-once, a replay is committed: the statistics' dedup store drops it. The predictions carry no exactly-once
+     * mark here, so every one is remembered; sent again as a restarted service sends them, none is counted twice.
+     */
+    private static void replaysAreCountedOnceByTheStatistics() throws Exception {
+        List<ConsumerRecord<String, byte[]>> written = TestKafka.readUntil("predictions", Duration.ofSeconds(30),
+                r -> r.stream().filter(x -> x.key().startsWith("alo-")).count() >= 100);
+        List<ProducerRecord<String, byte[]>> replays = new ArrayList<>();
+        for (var r : written) {
+            if (!r.key().startsWith("alo-")) continue;
+            assertNull(r.headers().lastHeader(Prediction.EXACTLY_ONCE), r.key());
+            replays.add(new ProducerRecord<>("predictions", null, r.key(), r.value(), r.headers()));
+        }
+        assertEquals(100, replays.size());
+        for (int i = 0; i < 300 && statsTotal() < 100; i++) Thread.sleep(100);
+        assertEquals(100, statsTotal(), "every labeled prediction counted");
+        TestKafka.sendAll(replays);
+        Thread.sleep(3000); // a commit of the statistics, and more
+        assertEquals(100, statsTotal(), "the replays were not counted again");
+    }
+
+    private static long statsTotal() {
+        var r = given().get("/api/stats/confusion");
+        return r.statusCode() == 200 ? r.jsonPath().getLong("total") : -1;
     }
 
     /**

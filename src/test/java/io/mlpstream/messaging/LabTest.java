@@ -4,12 +4,14 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlpstream.data.IdxReader;
 import io.mlpstream.events.ImageEvents;
 import io.mlpstream.events.Json;
+import io.mlpstream.events.Prediction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -95,6 +97,15 @@ class LabTest {
         TestKafka.sendAll(batch);
         TestKafka.readUntil("model-predictions", Duration.ofSeconds(60),
                 r -> r.stream().filter(x -> x.key().startsWith("stats-")).count() >= 600);
+        // the serving model's copies on predictions say so, and that they were written exactly once: the statistics
+        // count each through its twin on model-predictions, without looking for copies
+        List<ConsumerRecord<String, byte[]>> served = TestKafka.readUntil("predictions", Duration.ofSeconds(60),
+                r -> r.stream().filter(x -> x.key().startsWith("stats-")).count() >= 200);
+        for (var r : served) {
+            if (!r.key().startsWith("stats-")) continue;
+            assertNotNull(r.headers().lastHeader(Prediction.COPY), r.key());
+            assertNotNull(r.headers().lastHeader(Prediction.EXACTLY_ONCE), r.key());
+        }
         for (String model : List.of("perceptron", "relu", "tanh-small")) {
             Map<String, Long> ownLabeled = new HashMap<>();
             long correct = 0, total = 0;

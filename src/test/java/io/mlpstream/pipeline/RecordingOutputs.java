@@ -45,7 +45,8 @@ final class RecordingOutputs implements Outputs {
     }
 
     @Override
-    public synchronized void prediction(Prediction p, long inputTimestamp, TopicPartition source, Runnable onCommitted) {
+    public synchronized void prediction(Prediction p, long inputTimestamp, boolean alsoPerModel, TopicPartition source,
+                                        Runnable onCommitted) {
         predictions.add(p.id());
         if (p.label() != null) labeledPredictions++;
         byId.put(p.id(), p);

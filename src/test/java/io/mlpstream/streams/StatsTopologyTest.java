@@ -102,6 +102,34 @@ class StatsTopologyTest {
         assertEquals(1, m.counts()[3][3]);
     }
 
+    /**
+     * #24: a prediction written in the transaction that commits its input offsets (exactly-once, the
+     * {@link Prediction#EXACTLY_ONCE} header) is never repeated in a committed topic: counted without the dedup's
+     * store lookup, put and changelog record. The serving model's copy in the predictions topic, marked
+     * {@link Prediction#COPY} when several models run, is left to its twin in model-predictions.
+     */
+    @Test
+    void anExactlyOncePredictionSkipsTheDedupStoreAndAServingCopyIsCountedOnceThroughItsTwin() {
+        TestRecord<String, String> once = withInput("img-1", prediction("img-1", 2, 2, "a"), T0, 1000);
+        once.headers().add(Prediction.EXACTLY_ONCE, new byte[0]);
+        predictions.pipeInput(once);
+        TestRecord<String, String> copy = withInput("img-2", prediction("img-2", 4, 4, "a"), T0, 2000);
+        copy.headers().add(Prediction.EXACTLY_ONCE, new byte[0]);
+        copy.headers().add(Prediction.COPY, new byte[0]);
+        predictions.pipeInput(copy); // its twin went to model-predictions, which this test does not read
+        predictions.pipeInput(withInput("img-3", prediction("img-3", 5, 5, "a"), T0, 3000)); // at-least-once: deduplicated
+
+        ConfusionMatrix m = this.<ConfusionMatrix>store(StatsTopology.CONFUSION).get("a");
+        assertEquals(2, m.total());
+        assertEquals(0, m.counts()[4][4]);
+        WindowStore<String, Long> seen = driver.getWindowStore(StatsTopology.SEEN);
+        List<String> remembered = new ArrayList<>();
+        try (var all = seen.all()) {
+            all.forEachRemaining(kv -> remembered.add(kv.key.key()));
+        }
+        assertEquals(List.of("a/img-3"), remembered);
+    }
+
     private static TestRecord<String, String> withInput(String key, String value, Instant time, long inputTimestamp) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(Prediction.INPUT_TIMESTAMP, String.valueOf(inputTimestamp).getBytes(StandardCharsets.UTF_8));
