@@ -16,8 +16,9 @@ public record Prediction(String id, int predicted, float confidence, float[] pro
      */
     public static final String INPUT_TIMESTAMP = "mlp-input-timestamp";
     /**
-     * The header, with no value, of a prediction written in the transaction that commits its input offsets
-     * (exactly-once): a committed topic never holds it twice, so the statistics count it without looking for copies.
+     * The header, with no value, of a prediction (or late example) written in the transaction that commits its input
+     * offsets (exactly-once): a copy is written only in a transaction that is aborted, so statistics that read
+     * committed records count it without looking for copies (docs/contracts.md, "Known limits", says when not).
      */
     public static final String EXACTLY_ONCE = "mlp-exactly-once";
     /**

@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -19,8 +20,10 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * A copy is the same input record predicted again: the same id and the same input timestamp (the
  * {@link Prediction#INPUT_TIMESTAMP} header). A new record that reuses an id (the default ids of a
  * recreated topic) is counted (review finding 6). A prediction that the service wrote exactly once (a header says so)
- * cannot have a copy in a committed topic and passes without the store; the serving model's copy of a prediction that
- * is also in model-predictions (a header says so too) is dropped here, its twin counted.
+ * passes without the store when these statistics read committed records only (exactly_once_v2): a copy is written
+ * only in a transaction that the next instance aborts (the exceptions, rare, are in docs/contracts.md, "Known
+ * limits"). The serving model's copy of a prediction that is also on model-predictions (a header says so too) is
+ * dropped here, its twin counted.
  */
 class Deduplicate implements FixedKeyProcessor<String, Outcome, Outcome> {
     /** What an outcome without the input-timestamp header is remembered as: it matches any input. */
@@ -29,6 +32,7 @@ class Deduplicate implements FixedKeyProcessor<String, Outcome, Outcome> {
     private final long retentionMs;
     private FixedKeyProcessorContext<String, Outcome> context;
     private WindowStore<String, Long> seen;
+    private boolean readCommitted;
 
     Deduplicate(String storeName, Duration retention) {
         this.storeName = storeName;
@@ -39,14 +43,18 @@ class Deduplicate implements FixedKeyProcessor<String, Outcome, Outcome> {
     public void init(FixedKeyProcessorContext<String, Outcome> context) {
         this.context = context;
         this.seen = context.getStateStore(storeName);
+        // the mark is worth something only to a read_committed reader: at_least_once, Kafka Streams also reads the
+        // records of aborted transactions, the copies a restarted service's successor aborted
+        Object guarantee = context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        this.readCommitted = String.valueOf(guarantee).startsWith("exactly_once");
     }
 
     @Override
     public void process(FixedKeyRecord<String, Outcome> record) {
         Headers headers = record.headers();
         if (headers.lastHeader(Prediction.COPY) != null) return; // counted through its twin in model-predictions
-        if (headers.lastHeader(Prediction.EXACTLY_ONCE) != null) { // never twice in a committed topic (#24: a third of
-            context.forward(record.withHeaders(new RecordHeaders())); // the statistics' CPU went to looking for copies)
+        if (readCommitted && headers.lastHeader(Prediction.EXACTLY_ONCE) != null) { // #24: the look for copies was most
+            context.forward(record.withHeaders(new RecordHeaders()));                // of the statistics' CPU
             return;
         }
         String key = record.value().model() + "/" + record.key();

@@ -23,7 +23,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * <pre>
  * predictions, model-predictions (key = image id; the serving model's predictions are in both)
  *   -> labeled outcomes          + late-examples (every model's prediction on arrival, scored by a later label)
- *   -> first of each (model, id) only (store "seen-predictions")
+ *   -> copies dropped: the serving model's copy on predictions, replays (store "seen-predictions", at-least-once)
  *   -> summed per model and time slot, sent on every 100 ms (store "pending-outcomes")
  *   -> re-keyed by model
  *      -> confusion matrix per model                 (store "confusion")
@@ -52,7 +52,11 @@ public final class StatsTopology {
         return build(List.of(predictionsTopic), classes, windows, windowRetention, dedupRetention);
     }
 
-    /** Over several topics of predictions: each model's statistics come from whichever topic carries its predictions. */
+    /**
+     * Over several topics of predictions: each model's statistics come from whichever topic carries its predictions.
+     * While several models run, model-predictions must be among them: the serving model's copies on predictions are
+     * dropped, their twins there counted.
+     */
     public static Topology build(List<String> predictionsTopics, int classes, List<Duration> windows,
                                  Duration windowRetention, Duration dedupRetention) {
         return build(predictionsTopics, null, classes, windows, windowRetention, dedupRetention);
