@@ -127,7 +127,11 @@ class PipelineTest {
 
     /** One poll, as the service runs it: decoded on the decode stage, then run on the trainer's thread. */
     private void poll(List<Polled> records) {
-        pollAsync(records).toCompletableFuture().join();
+        try { // a poll held back (bounded staleness) fails the test rather than hanging the build
+            pollAsync(records).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the poll did not complete", e);
+        }
     }
 
     /** As PipelineRunner.submit: completes once published and the pipeline wants more. */
@@ -231,7 +235,8 @@ class PipelineTest {
     @Test
     void aDataParallelShardSendsWhatItLearnedBeforeEveryCommit() throws Exception {
         outputs.dataParallel = true;
-        start("mlp.training.mode", "data-parallel", "mlp.training.sync-every", "20ms");
+        // no newer version comes here (no averager): staleness unbounded, or the shard stops taking input (next test)
+        start("mlp.training.mode", "data-parallel", "mlp.training.sync-every", "20ms", "mlp.training.max-staleness", "1000");
         for (int round = 0; round < 5; round++) {
             List<Polled> polled = new ArrayList<>();
             for (int i = 0; i < 37; i++) polled.add(image(round % 2 == 0 ? IMAGES_0 : IMAGES_1, round * 37 + i, true, 1000L * round + i, DIGITS.pixels()));
@@ -264,6 +269,7 @@ class PipelineTest {
             List<Polled> polled = new ArrayList<>();
             for (int i = 0; i < 40; i++) polled.add(image(IMAGES_0, rounds * 40 + i, true, 1000L * rounds + i, DIGITS.pixels()));
             last = pollAsync(polled);
+            awaitPredictions(40 * (rounds + 1)); // this poll learned before the update that covers it goes out
             Thread.sleep(15);
             threads.call(() -> { // the sync interval has passed: the update goes out with the commit
                 pipeline.punctuate(System.nanoTime());
@@ -283,6 +289,17 @@ class PipelineTest {
         });
         last.toCompletableFuture().get(5, TimeUnit.SECONDS); // goes on
         assertEquals(1, model.version(), "rebased onto the newer version");
+    }
+
+    private void awaitPredictions(int n) throws InterruptedException {
+        for (int i = 0; i < 500 && predictionCount() < n; i++) Thread.sleep(10);
+        assertEquals(n, predictionCount(), "predictions published");
+    }
+
+    private int predictionCount() {
+        synchronized (outputs) {
+            return outputs.predictions.size();
+        }
     }
 
     /**
