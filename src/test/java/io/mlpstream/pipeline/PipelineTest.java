@@ -279,7 +279,9 @@ class PipelineTest {
             if (!last.toCompletableFuture().isDone()) break;
         }
         assertEquals(3, outputs.updates.size(), "updates on version 0 before the shard waits: " + outputs.updates.size());
-        assertEquals(2, rounds, "the poll after the third update is held back");
+        // held at the poll that saw the third update go out: its own (rounds 2) or the next one, by which of the two
+        // (its commit or the punctuation) sent the update first; without the bound no poll is held (10)
+        assertTrue(rounds == 2 || rounds == 3, "the poll after the third update is held back: round " + rounds);
         assertFalse(last.toCompletableFuture().isDone(), "held until a newer version comes");
 
         List<float[]> weights = model.trainer().learner().network().parameters().stream().map(p -> p.value.data().clone()).toList();
