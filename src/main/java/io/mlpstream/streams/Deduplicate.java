@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -54,7 +53,7 @@ class Deduplicate implements FixedKeyProcessor<String, Outcome, Outcome> {
         Headers headers = record.headers();
         if (headers.lastHeader(Prediction.COPY) != null) return; // counted through its twin in model-predictions
         if (readCommitted && headers.lastHeader(Prediction.EXACTLY_ONCE) != null) { // #24: the look for copies was most
-            context.forward(record.withHeaders(new RecordHeaders()));                // of the statistics' CPU
+            context.forward(record);                                                  // of the statistics' CPU
             return;
         }
         String key = record.value().model() + "/" + record.key();
@@ -67,9 +66,7 @@ class Deduplicate implements FixedKeyProcessor<String, Outcome, Outcome> {
             }
         }
         seen.put(key, input, t);
-        // the header has done its work: the repartition topic's records go without it (written, read and counted
-        // for the record-size accounting once per prediction otherwise)
-        context.forward(record.withHeaders(new RecordHeaders()));
+        context.forward(record); // SumOutcomes sends sums of its own: no header reaches the repartition topic
     }
 
     /** The input record's timestamp; {@link #ANY} without the header (an older service): then the id alone counts. */
