@@ -46,6 +46,20 @@ final class StatsOnABroker {
         return total;
     }
 
+    /**
+     * The total once the stores answer: Kafka Streams may rebalance again just after its first assignment (its
+     * internal topics made), and a store is not queryable meanwhile.
+     */
+    static long awaitQueryable(KafkaStreams streams, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        long total = total(streams);
+        while (total < 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            total = total(streams);
+        }
+        return total;
+    }
+
     /** Waits until the statistics' group has committed {@code offset} on the topic's partition 0. */
     static void awaitCommitted(String bootstrap, String applicationId, String topic, long offset, Duration within)
             throws Exception {
