@@ -110,7 +110,7 @@ public class LiveFeed implements ModelsListener {
     void summarize() {
         boolean replica = config.role() == Role.PREDICT; // it trains no shard: it follows the models topic
         summary = replica ? new ModelsSummary("replica", "none")
-                : new ModelsSummary(config.training().dataParallel() ? "data-parallel" : "single", InstanceId.shard(config));
+                : new ModelsSummary(config.training().dataParallel() ? "data-parallel" : "single", InstanceId.shards(config));
     }
 
     void start(@Observes StartupEvent event) {

@@ -14,7 +14,7 @@ final class ModelsSummary {
 
     /**
      * timestamp: the service's clock, which the page's charts use for every point. mode: single, data-parallel or
-     * replica; shard: this instance's shard ("0" in single mode, "none" on a predictor replica).
+     * replica; shard: this instance's shards, "&lt;id&gt;-0, &lt;id&gt;-1" ("0" in single mode, "none" on a predictor replica).
      */
     record Status(String serving, String state, double examplesPerSecond, long lag, long timestamp, String mode, String shard,
                   List<ModelsResource.Entry> models) {

@@ -64,9 +64,11 @@ public final class KafkaBench {
               --first-minutes N   instead of the phases above: examples/s in each 10 s of the first N
                                   minutes of a fresh JVM, counted from its start (--events: the backlog)
               --mode M            instead of the phases above: the catch-up alone, on --partitions
-                                  partitions, by one service (single) or by --shards services
-                                  (data-parallel); the group's examples/s, CPU per example, accuracy
-              --shards N          data-parallel: services, one shard each (default 2)
+                                  partitions, by one service (single) or by --instances services of
+                                  --shards shards each (data-parallel); the group's examples/s, CPU
+                                  per example, accuracy
+              --shards N          data-parallel: shards per service (default 2)
+              --instances N       data-parallel: services (default 1)
               --partitions N      with --mode: the images topic's partitions (default 4)
               --images FILE       idx3 images, gz or raw, cycled to --events (default: the bundled
                                   10,000 MNIST digits; --events equal to the file's count: each once)
@@ -106,9 +108,9 @@ public final class KafkaBench {
                 return 2;
             }
         }
-        int shards = o.intValue("shards", 2);
-        if (mode != null && shards < 1) {
-            System.err.println("--shards is at least 1");
+        int shards = o.intValue("shards", 2), instances = o.intValue("instances", 1);
+        if (mode != null && (shards < 1 || instances < 1)) {
+            System.err.println("--shards and --instances are at least 1");
             return 2;
         }
         int partitions = mode == null ? 1 : o.intValue("partitions", 4);
@@ -133,8 +135,8 @@ public final class KafkaBench {
                 Produce.send(bootstrap, "images", images, labels, events, 0, "bench-", false);
                 line(Map.of("events", events, "seconds", secs(t0)));
                 if (mode != null) {
-                    ShardKafkaBench.catchUp(bootstrap, events, batchSize, mode.equals("data-parallel"), shards,
-                            partitions, dir);
+                    ShardKafkaBench.catchUp(bootstrap, events, batchSize, mode.equals("data-parallel"),
+                            new ShardKafkaBench.Group(instances, shards, partitions), dir);
                     return 0;
                 }
 

@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * bench-kafka --mode single|data-parallel --shards N: the catch-up of a backlog on a topic of several partitions, by one
- * service in single mode or by N services in data-parallel mode (each a shard of the partitions Kafka gives it), on this
- * machine. What the two modes are compared by: examples per second of the group, the whole services' CPU per example
+ * bench-kafka --mode single|data-parallel --instances M --shards N: the catch-up of a backlog on a topic of several
+ * partitions, by one service in single mode or by M services of N shards each in data-parallel mode (each service
+ * dealing the partitions Kafka gives it to its shards), on this machine. What the two modes are compared by: examples per second of the group, the whole services' CPU per example
  * (every thread of every process, from 60 s after the last one started, so that the JIT's first minute is left out),
  * and the group's prequential accuracy from the statistics (every prediction the group made, each scored by its label).
  */
@@ -24,14 +24,18 @@ final class ShardKafkaBench {
     private ShardKafkaBench() {
     }
 
+    /** Data-parallel: how many services, how many shards each, on how many partitions. */
+    record Group(int instances, int shards, int partitions) {
+    }
+
     /** The topic holds {@code events} already; returns after printing the catch-up line. */
-    static void catchUp(String bootstrap, int events, int batchSize, boolean dataParallel, int shards, int partitions, Path dir)
+    static void catchUp(String bootstrap, int events, int batchSize, boolean dataParallel, Group group, Path dir)
             throws Exception {
         List<ChildService> services = new ArrayList<>();
         try {
-            for (int i = 0; i < (dataParallel ? shards : 1); i++) {
-                Map<String, String> env = dataParallel
-                        ? Map.of("MLP_TRAINING_MODE", "data-parallel", "MLP_TRAINING_INSTANCE_ID", "bench-" + i) : Map.of();
+            for (int i = 0; i < (dataParallel ? group.instances() : 1); i++) {
+                Map<String, String> env = dataParallel ? Map.of("MLP_TRAINING_MODE", "data-parallel", "MLP_TRAINING_INSTANCE_ID",
+                        "bench-" + i, "MLP_TRAINING_SHARDS", String.valueOf(group.shards())) : Map.of();
                 services.add(ChildService.start(bootstrap, batchSize, "exactly-once", Files.createDirectories(dir.resolve("shard-" + i)), env));
             }
             long started = System.nanoTime(), deadline = started + TimeUnit.MINUTES.toNanos(15);
@@ -54,7 +58,8 @@ final class ShardKafkaBench {
             l.put("phase", "catch-up");
             l.put("mode", dataParallel ? "data-parallel" : "single");
             l.put("instances", services.size());
-            l.put("partitions", partitions);
+            l.put("shardsPerInstance", dataParallel ? group.shards() : 1);
+            l.put("partitions", group.partitions());
             l.put("examplesTrained", trained);
             l.put("complete", trained >= events); // false: the 15 minutes ran out first
             l.put("seconds", Math.round((endNanos - firstNanos) / 1e6) / 1000.0);

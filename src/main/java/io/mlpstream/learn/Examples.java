@@ -61,6 +61,20 @@ public final class Examples {
         return new Examples(x, labels, null, size, inputSize);
     }
 
+    /**
+     * Rows {@code rows[0..count)} of this chunk copied into {@code into} (cleared first), with {@code labels[j]} and
+     * {@code scoredAs[j]} (null: none) for its row j: one data-parallel shard's part of a chunk.
+     */
+    public Examples select(int[] rows, int count, int[] labels, int[] scoredAs, Examples into) {
+        into.clear();
+        for (int j = 0; j < count; j++) {
+            int row = into.grow();
+            System.arraycopy(x.data(), rows[j] * inputSize, into.x.data(), row * inputSize, inputSize);
+            into.labels[row] = labels[j];
+        }
+        return scoredAs == null ? into : into.relabeled(into.labels, scoredAs);
+    }
+
     public void clear() {
         size = 0;
     }

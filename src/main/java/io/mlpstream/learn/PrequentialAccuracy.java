@@ -1,5 +1,7 @@
 package io.mlpstream.learn;
 
+import java.util.List;
+
 /**
  * Test-then-train evaluation, the standard of online learning (MOA, River): every labeled example is
  * scored by the model before the model learns from it. Keeps the cumulative accuracy and, over a
@@ -84,5 +86,29 @@ public final class PrequentialAccuracy {
             pe += (labelCounts[c] / n) * (predictionCounts[c] / n);
         }
         return pe >= 1 ? 0 : (po - pe) / (1 - pe);
+    }
+
+    /** Several shards' accuracy since the start as one: their counts summed (0 before the first labeled example). */
+    public static double cumulative(List<PrequentialAccuracy> shards) {
+        long seen = 0, correct = 0;
+        for (PrequentialAccuracy a : shards) {
+            synchronized (a) {
+                seen += a.seen;
+                correct += a.correct;
+            }
+        }
+        return seen == 0 ? 0 : (double) correct / seen;
+    }
+
+    /** Several shards' windows as one: their last {@code window} examples each, pooled (NaN while all are empty). */
+    public static double window(List<PrequentialAccuracy> shards) {
+        long fill = 0, correct = 0;
+        for (PrequentialAccuracy a : shards) {
+            synchronized (a) {
+                fill += a.windowFill;
+                correct += a.windowCorrect;
+            }
+        }
+        return fill == 0 ? Double.NaN : (double) correct / fill;
     }
 }

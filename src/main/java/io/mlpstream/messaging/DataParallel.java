@@ -62,7 +62,10 @@ public class DataParallel {
         return config.training().dataParallel();
     }
 
-    /** A shard's transactional id, {@code <group>-<instance id>-0}: its restart aborts its predecessor's transaction. */
+    /**
+     * The instance's transactional id, {@code <group>-<instance id>-0}: its restart aborts its predecessor's transaction.
+     * Its shards (mlp.training.shards) share it: they sync together, and one transaction carries all their updates.
+     */
     String transactionalId() {
         return config.delivery().transactionalId().orElse(group) + "-" + InstanceId.of(config) + "-0";
     }
@@ -76,10 +79,6 @@ public class DataParallel {
         if (config.drift().reaction().equals("background") || config.servingModel().orElse("").equals("best")) {
             throw new IllegalStateException("mlp.training.mode=data-parallel does not define mlp.drift.reaction=background or "
                     + "mlp.serving-model=best yet: a shard's model is swapped by the averager's versions");
-        }
-        if (config.training().shards() != 1) {
-            throw new IllegalStateException("mlp.training.shards=" + config.training().shards() + ": one shard per instance "
-                    + "for now; run " + config.training().shards() + " instances instead (a StatefulSet's replicas)");
         }
         partitions.positions().learnTogether();
         String instance = InstanceId.of(config);
@@ -95,10 +94,10 @@ public class DataParallel {
         Map<String, ModelVersion> start = new HashMap<>(first);
         String updates = config.topics().modelUpdates() + "-0";
         start.putAll(VersionRecords.newest(readProps(), config.topics().models(), names, updates).versions());
-        ShardSync sync = new ShardSync(models, start, InstanceId.shard(config), config.training().syncEvery(),
-                config.training().maxStaleness(), System.nanoTime());
-        LOG.infof("Data-parallel: instance %s trains its partitions as a shard of %s, from versions %s, syncing every %s",
-                instance, names, numbers(start), config.training().syncEvery());
+        ShardSync sync = new ShardSync(models, start, new ShardSync.Settings(instance, config.training().shards(),
+                config.drift()::watch, config.training().syncEvery(), config.training().maxStaleness()), System.nanoTime());
+        LOG.infof("Data-parallel: instance %s trains its partitions as %d shard(s) of %s, from versions %s, syncing every %s",
+                instance, sync.count(), names, numbers(start), config.training().syncEvery());
 
         averager = new ModelAverager(new ModelAverager.Setup(this::averagerConsumer, () -> averagerProducer(instance),
                 () -> VersionRecords.newest(readProps(), config.topics().models(), names, updates), first, scratch,

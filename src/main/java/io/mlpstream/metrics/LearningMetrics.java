@@ -91,8 +91,7 @@ public class LearningMetrics {
 
     /** Registers a model's meters. */
     public ModelMeters bind(RunningModel model) {
-        ModelMeters meters = new ModelMeters(registry, model.name(), model::trainer, model.trainer().learner().layerNames(), lag,
-                model::checkpointAgeSeconds, model::checkpointFailures, () -> model.version() < 0 ? model.trainer().step() : model.version());
+        ModelMeters meters = new ModelMeters(registry, model, lag);
         models.put(model.name(), meters);
         return meters;
     }

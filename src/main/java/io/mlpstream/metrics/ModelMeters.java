@@ -8,13 +8,13 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.learn.StepStats;
+import io.mlpstream.service.RunningModel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -46,10 +46,12 @@ public final class ModelMeters {
     private volatile double smoothedLoss = Double.NaN;
     private volatile double gradientNorm;
 
-    ModelMeters(MeterRegistry registry, String model, Supplier<OnlineTrainer> trainer, List<String> layers, AtomicLong lag,
-                DoubleSupplier checkpointAge, LongSupplier checkpointFailures, LongSupplier version) {
+    /** {@code lag}: the service's, for every model. */
+    ModelMeters(MeterRegistry registry, RunningModel model, AtomicLong lag) {
         this.registry = registry;
-        this.m = Tags.of("model", model);
+        this.m = Tags.of("model", model.name());
+        Supplier<OnlineTrainer> trainer = model::trainer;
+        LongSupplier version = () -> model.version() < 0 ? model.trainer().step() : model.version();
         labeled = counter("mlp_examples", "Examples received, by kind (labeled or unlabeled)", m.and("kind", "labeled"));
         unlabeled = counter("mlp_examples", "Examples received, by kind (labeled or unlabeled)", m.and("kind", "unlabeled"));
         correct = counter("mlp_predictions", "Predictions sent, by outcome (correct, wrong, or unlabeled)", m.and("outcome", "correct"));
@@ -69,8 +71,10 @@ public final class ModelMeters {
 
         gauge("mlp_loss", "Training loss (cross-entropy) of the last step", m, this, x -> x.loss);
         gauge("mlp_loss_smoothed", "Training loss, exponentially smoothed over about 50 steps", m, this, x -> x.smoothedLoss);
-        gauge("mlp_prequential_accuracy_ratio", "Test-then-train accuracy since the start", m, trainer, t -> t.get().accuracy().cumulative());
-        gauge("mlp_window_accuracy_ratio", "Test-then-train accuracy over the sliding window", m, trainer, t -> t.get().accuracy().window());
+        gauge("mlp_prequential_accuracy_ratio", "Test-then-train accuracy since the start (over this instance's shards)", m, model,
+                RunningModel::prequentialAccuracy);
+        gauge("mlp_window_accuracy_ratio", "Test-then-train accuracy over the sliding window (over this instance's shards)", m, model,
+                RunningModel::windowAccuracy);
         gauge("mlp_window_kappa", "Cohen's kappa of the predictions over the sliding window (-1..1)", m, trainer, t -> t.get().accuracy().kappa());
         gauge("mlp_learning_rate", "Learning rate of the optimizer", m, trainer, t -> t.get().learner().rule().config().lr());
         gauge("mlp_gradient_norm", "Global L2 norm of all gradients at the last step, before clipping", m, this, x -> x.gradientNorm);
@@ -78,15 +82,19 @@ public final class ModelMeters {
         gauge("mlp_examples_trained", "Labeled examples the model has trained on, across restarts", m, trainer, t -> t.get().examplesTrained());
         gauge("mlp_model_version", "The model's version: data-parallel, the newest the averager published that this instance has; "
                 + "single mode, its step", m, version, v -> v.getAsLong());
-        FunctionCounter.builder("mlp_shard_examples", trainer, t -> t.get().examplesTrained())
-                .description("Labeled examples this instance's shard of the model has trained on (single mode: shard 0)")
-                .tags(m.and("shard", "0")).register(registry);
+        List<RunningModel> shards = model.shards();
+        for (int i = 0; i < shards.size(); i++) {
+            RunningModel shard = shards.get(i);
+            FunctionCounter.builder("mlp_shard_examples", shard, x -> x.trainer().examplesTrained())
+                    .description("Labeled examples each of this instance's shards of the model has trained on (single mode: shard 0)")
+                    .tags(m.and("shard", String.valueOf(i))).register(registry);
+        }
         gauge("mlp_consumer_lag_records", "Records in the input topic not yet processed, measured by the service", m, lag, AtomicLong::get);
-        gauge("mlp_checkpoint_age_seconds", "Seconds since the last model snapshot was stored or restored", m, checkpointAge,
-                DoubleSupplier::getAsDouble);
-        FunctionCounter.builder("mlp_checkpoint_failures", checkpointFailures, f -> (double) f.getAsLong())
+        gauge("mlp_checkpoint_age_seconds", "Seconds since the last model snapshot was stored or restored", m, model,
+                RunningModel::checkpointAgeSeconds);
+        FunctionCounter.builder("mlp_checkpoint_failures", model, x -> x.checkpointFailures())
                 .description("Model snapshots that could not be stored").tags(m).register(registry);
-        for (String layer : layers) {
+        for (String layer : model.trainer().learner().layerNames()) {
             Layer v = layerValues.computeIfAbsent(layer, k -> new Layer());
             Tags l = m.and("layer", layer);
             gauge("mlp_layer_weight_gradient_norm", "L2 norm of the layer's weight gradient at the last step", l, v, a -> a.weightGradNorm);

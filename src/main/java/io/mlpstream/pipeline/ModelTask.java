@@ -30,6 +30,8 @@ final class ModelTask implements TrainingListener {
     final ModelMeters meters;
     private final Map<TopicPartition, Long> inModel;
     private final ModelTasks.Settings settings;
+    /** Which of this instance's shards of the model this is (0 but in data-parallel mode with several): it learns the rows of its partitions. */
+    private final int shard;
     /** mlp.drift.reaction=background: the fresh copy that learns beside the model from a warning on; else null. */
     private final BackgroundRetraining retraining;
     private List<Source> sources = List.of();
@@ -37,6 +39,10 @@ final class ModelTask implements TrainingListener {
     private int[] labels = new int[512];
     private int[] scoredAs = new int[512];
     private Prediction[] predictions = new Prediction[512];
+    /** One shard of several: this shard's rows of the chunk (their indices in {@link #rowOf}), copied; else unused. */
+    private final Examples part;
+    private int[] rowOf = new int[512], partLabels = new int[512], partScoredAs = new int[512];
+    private boolean inPart;
     final List<TrainingMetrics> reports = new ArrayList<>();
     /** Drift warnings, detections and resets of the last chunk, for training-events. */
     final List<TrainingEvent> events = new ArrayList<>();
@@ -48,7 +54,7 @@ final class ModelTask implements TrainingListener {
     /** Its starting point was taken (or it needs none): see {@link RunningModel#startingSnapshot}. */
     private boolean started;
 
-    ModelTask(RunningModel model, ModelMeters meters, Map<TopicPartition, Long> inModel, ModelTasks.Settings settings) {
+    ModelTask(RunningModel model, int shard, ModelMeters meters, Map<TopicPartition, Long> inModel, ModelTasks.Settings settings) {
         // the copy is made as the model now is (a restored model keeps its own settings), fresh weights
         this.retraining = settings.background() ? new BackgroundRetraining(() -> new OnlineTrainer(Learner.create(
                 model.trainer().learner().config(), model.trainer().learner().rule().config(), Kernels.best()), model.trainer().config())) : null;
@@ -56,6 +62,8 @@ final class ModelTask implements TrainingListener {
         this.meters = meters;
         this.inModel = inModel;
         this.settings = settings;
+        this.shard = shard;
+        this.part = settings.shards() > 1 ? new Examples(512, model.trainer().learner().config().inputSize()) : null;
     }
 
     /** This model's place in the chunk's order, as each source's route numbers the models. */
@@ -79,16 +87,19 @@ final class ModelTask implements TrainingListener {
         boolean learnsAll = true, late = false;
         for (int i = 0; i < chunk.size(); i++) {
             Source s = rows.get(i);
-            boolean learns = learns(s);
-            // a row another model replays, published before and learned by this one: not this model's (review 16)
-            labels[i] = learns ? chunk.label(i) : s.route().publish() ? Examples.UNLABELED : Examples.SKIPPED;
+            boolean mine = settings.shardOf().applyAsInt(s.partition()) == shard, learns = mine && learns(s);
+            // a row another model replays, published before and learned by this one: not this model's (review 16);
+            // a row of another shard's partition: neither predicted nor learned here
+            labels[i] = learns ? chunk.label(i) : mine && s.route().publish() ? Examples.UNLABELED : Examples.SKIPPED;
             learnsAll &= labels[i] == chunk.label(i);
             if (learns) meters.example(chunk.isLabeled(i));
             scoredAs[i] = arrivalPrediction(s);
             late |= scoredAs[i] >= 0;
         }
-        Examples examples = late ? chunk.relabeled(labels, scoredAs) : learnsAll ? chunk : chunk.relabeled(labels);
+        Examples examples = part != null ? ownRows(chunk, late)
+                : late ? chunk.relabeled(labels, scoredAs) : learnsAll ? chunk : chunk.relabeled(labels);
         model.trainer().process(examples, this);
+        inPart = false;
         // the copy is scored by its own predictions: the arrival predictions were the model's
         OnlineTrainer better = retraining == null ? null : retraining.learn(late ? chunk.relabeled(labels) : examples);
         if (better != null) { // the copy trained since the warning predicts better: it replaces the model's weights
@@ -96,6 +107,24 @@ final class ModelTask implements TrainingListener {
             model.checkpointSoon();
             events.add(TrainingEvent.of(model.name(), TrainingEvent.SWAP, model.trainer().step(), model.trainer().accuracy().seen()));
         }
+    }
+
+    /** One shard of several: the rows it predicts or learns, copied, so that it runs no forward pass on the others'. */
+    private Examples ownRows(Examples chunk, boolean late) {
+        if (rowOf.length < chunk.size()) {
+            rowOf = new int[chunk.size()];
+            partLabels = new int[chunk.size()];
+            partScoredAs = new int[chunk.size()];
+        }
+        int n = 0;
+        for (int i = 0; i < chunk.size(); i++) {
+            if (labels[i] == Examples.SKIPPED) continue;
+            rowOf[n] = i;
+            partLabels[n] = labels[i];
+            partScoredAs[n++] = scoredAs[i];
+        }
+        inPart = true;
+        return chunk.select(rowOf, n, partLabels, late ? partScoredAs : null, part);
     }
 
     /** A late example is scored by this model's prediction made when the image arrived (-1: none, score it now). */
@@ -121,7 +150,8 @@ final class ModelTask implements TrainingListener {
     }
 
     @Override
-    public void onPrediction(int index, int predicted, float[] logProbs, float loss, long modelStep) {
+    public void onPrediction(int row, int predicted, float[] logProbs, float loss, long modelStep) {
+        int index = inPart ? rowOf[row] : row; // the row's place in the chunk
         Source s = sources.get(index);
         if (learns(s)) inModel.put(s.partition(), s.offset() + 1);
         int scored = scoredAs[index] >= 0 ? scoredAs[index] : predicted;

@@ -4,6 +4,7 @@ import io.mlpstream.events.Prediction;
 import io.mlpstream.events.TrainingEvent;
 import io.mlpstream.learn.Examples;
 import io.mlpstream.metrics.LearningMetrics;
+import io.mlpstream.metrics.ModelMeters;
 import io.mlpstream.service.MlpConfig;
 import io.mlpstream.service.ModelSet;
 import io.mlpstream.service.LiveState;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,11 +40,11 @@ final class ModelTasks implements ModelsListener {
 
     /** What a model's task needs of the service while it trains on a worker. */
     record Settings(int metricsEvery, BooleanSupplier ownsPartitions, Function<String, Map<String, Long>> offsets,
-                    boolean resetOnDrift, boolean background) {
+                    boolean resetOnDrift, boolean background, int shards, ToIntFunction<TopicPartition> shardOf) {
     }
 
-    /** One per model; changed on the trainer's thread only. */
-    private final Map<String, ModelTask> tasks = new LinkedHashMap<>();
+    /** Per model, one per shard of it in this instance (one but in data-parallel mode); changed on the trainer's thread only. */
+    private final Map<String, List<ModelTask>> tasks = new LinkedHashMap<>();
     private final Settings settings;
 
     /** A task for each model built at start; later ones come through {@link #added}. */
@@ -55,13 +58,31 @@ final class ModelTasks implements ModelsListener {
         this.live = parts.live();
         this.lateLabels = lateLabels;
         settings = new Settings(config.training().metricsEvery(), () -> !positions.assigned().isEmpty(), positions::learnedOffsets,
-                config.drift().resetOnDrift(), config.drift().background());
+                config.drift().resetOnDrift(), config.drift().background(),
+                parts.sync() == null ? 1 : parts.sync().count(), parts.sync() == null ? tp -> 0 : parts.sync()::shardOf);
         models.all().forEach(this::addTask);
         models.listen(this);
     }
 
     private void addTask(RunningModel model) {
-        tasks.put(model.name(), new ModelTask(model, metrics.bind(model), positions.inModel(model.name()), settings));
+        ModelMeters meters = metrics.bind(model);
+        List<ModelTask> shards = new ArrayList<>();
+        for (RunningModel shard : model.shards()) {
+            shards.add(new ModelTask(shard, shards.size(), meters, positions.inModel(model.name()), settings));
+        }
+        tasks.put(model.name(), shards);
+    }
+
+    /** The task of the model's shard that learns the partition's records. */
+    private ModelTask taskOf(String model, TopicPartition partition) {
+        List<ModelTask> shards = tasks.get(model);
+        return shards.size() == 1 ? shards.get(0) : shards.get(settings.shardOf().applyAsInt(partition));
+    }
+
+    private List<ModelTask> allTasks() {
+        List<ModelTask> all = new ArrayList<>();
+        tasks.values().forEach(all::addAll);
+        return all;
     }
 
     @Override
@@ -85,13 +106,17 @@ final class ModelTasks implements ModelsListener {
                 System.currentTimeMillis()));
     }
 
-    /** Every model trains on the chunk, each on a worker; the k-th model of the chunk learns the rows whose route names k. */
+    /**
+     * Every model trains on the chunk, each shard of it on a worker; the k-th model of the chunk learns the rows whose
+     * route names k (each shard those of its partitions).
+     */
     void train(Examples chunk, List<Source> sources, List<RunningModel> all) {
         List<ModelTask> chunkTasks = new ArrayList<>(all.size());
         for (int k = 0; k < all.size(); k++) {
-            ModelTask task = tasks.get(all.get(k).name());
-            task.place(k);
-            chunkTasks.add(task);
+            for (ModelTask task : tasks.get(all.get(k).name())) {
+                task.place(k);
+                chunkTasks.add(task);
+            }
         }
         threads.eachInParallel(chunkTasks, task -> task.process(chunk, sources));
     }
@@ -112,7 +137,7 @@ final class ModelTasks implements ModelsListener {
             }
             List<Prediction> made = s.label() == null ? new ArrayList<>(all.size()) : null;
             for (RunningModel m : all) {
-                ModelTask task = tasks.get(m.name());
+                ModelTask task = taskOf(m.name(), s.partition());
                 Prediction p = task.prediction(i);
                 if (p == null) continue;
                 boolean serves = m.name().equals(serving);
@@ -132,7 +157,7 @@ final class ModelTasks implements ModelsListener {
             }
             outputs.consumed(s.partition(), s.offset() + 1);
         }
-        for (RunningModel m : all) tasks.get(m.name()).sent(sources.size());
+        for (RunningModel m : all) tasks.get(m.name()).forEach(task -> task.sent(sources.size()));
         if (!sources.isEmpty()) live.examplesArrived();
         sendSteps();
         models.chooseServing();
@@ -140,19 +165,19 @@ final class ModelTasks implements ModelsListener {
 
     /** Partial batches whose oldest example has waited idle-flush are trained. */
     void flushIfIdle() {
-        for (ModelTask task : tasks.values()) task.model.trainer().flushIfIdle(task);
+        for (ModelTask task : allTasks()) task.model.trainer().flushIfIdle(task);
         sendSteps();
     }
 
     /** Every model learns what it has buffered now (before a data-parallel shard's update). */
     void flush() {
-        for (ModelTask task : tasks.values()) task.model.trainer().flush(task);
+        for (ModelTask task : allTasks()) task.model.trainer().flush(task);
         sendSteps();
     }
 
     /** At shutdown: every model learns what it has buffered, and a last snapshot of each is written. */
     void flushAndSnapshot() {
-        for (ModelTask task : tasks.values()) {
+        for (ModelTask task : allTasks()) {
             task.model.trainer().flush(task);
             if (!positions.assigned().isEmpty()) {
                 byte[] bytes = task.model.snapshot(positions.learnedOffsets(task.model.name()));
@@ -163,7 +188,7 @@ final class ModelTasks implements ModelsListener {
     }
 
     private void sendSteps() {
-        for (ModelTask task : tasks.values()) {
+        for (ModelTask task : allTasks()) {
             for (var report : task.reports) outputs.metrics(task.model.name(), report, metrics::metricsSendFailed);
             for (var s : task.snapshots) models.writeCheckpoint(task.model, s.bytes(), s.step());
             for (TrainingEvent e : task.events) {

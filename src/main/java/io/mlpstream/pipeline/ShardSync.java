@@ -1,21 +1,30 @@
 package io.mlpstream.pipeline;
 
+import io.mlpstream.learn.DriftWatch;
 import io.mlpstream.learn.ModelUpdate;
 import io.mlpstream.learn.ModelVersion;
 import io.mlpstream.learn.Shard;
 import io.mlpstream.service.ModelSet;
 import io.mlpstream.service.RunningModel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * Data-parallel mode, this instance's side (DESIGN.md, "Many trainers, one model"): each model trains here as one
- * {@link Shard} of the group's model. Every sync-every, on the trainer's thread, the pipeline lets every model learn
- * what it has buffered, sends each shard's update, and only then commits: so a transaction never commits an input
+ * Data-parallel mode, this instance's side (DESIGN.md, "Many trainers, one model"): each model trains here as
+ * mlp.training.shards {@link Shard}s of the group's model: the model itself and copies of it, each learning the
+ * partitions dealt to it ({@link #shardOf}) on a worker of its own, as several models do. Every sync-every, on the
+ * trainer's thread, the pipeline lets every shard learn what it has buffered, sends each shard's update, and only then
+ * commits, all shards of the instance in one transaction: so a transaction never commits an input
  * offset whose example is in no update sent so far (the update travels in the same transaction). Newer versions from
  * the averager are rebased onto between chunks.
  *
@@ -27,32 +36,68 @@ public final class ShardSync {
     private static final Logger LOG = Logger.getLogger(ShardSync.class);
     private static final CompletableFuture<Void> GO_ON = CompletableFuture.completedFuture(null);
 
-    private final Map<String, Shard> shards = new HashMap<>();
+    /** Per model: this instance's shards of it, shard 0 (the model itself) first. */
+    private final Map<String, List<Shard>> shards = new HashMap<>();
     private final Map<String, RunningModel> models = new HashMap<>();
     /** Per model: updates sent since the shard last saw a newer version, i.e. how many versions it is ahead. */
     private final Map<String, Integer> ahead = new HashMap<>();
+    /** Which shard learns a partition: the next in turn, the first time it is seen (read on the workers too). */
+    private final Map<TopicPartition, Integer> shardOf = new ConcurrentHashMap<>();
+    private final AtomicInteger nextShard = new AtomicInteger();
+    private final int count;
     private final int maxStaleness;
     private final Interval every;
     private CompletableFuture<Void> caughtUp = GO_ON;
 
+    /** Where the shards start and how they sync; see DESIGN.md, "Many trainers, one model". */
+    public record Settings(String instance, int shards, Supplier<DriftWatch> driftWatch, Duration every, int maxStaleness) {
+    }
+
     /**
      * @param start per model name, the newest version the group has published (version 0, the seeded weights, when
      *              none yet): every shard starts from it
-     * @param shard this shard's name in the updates it sends (the instance id and the shard number)
+     * @param settings the instance id (shard s of it sends updates as {@code <instance>-<s>}), how many shards it runs
+     *                 (each model's shards beyond the first are copies made here, each with its own drift watch), and
+     *                 the sync interval and staleness bound
      */
-    public ShardSync(ModelSet models, Map<String, ModelVersion> start, String shard, Duration every, int maxStaleness,
-                     long now) {
-        if (maxStaleness < 0) throw new IllegalArgumentException("mlp.training.max-staleness=" + maxStaleness + ": at least 0");
-        this.maxStaleness = maxStaleness;
+    public ShardSync(ModelSet models, Map<String, ModelVersion> start, Settings settings, long now) {
+        if (settings.maxStaleness() < 0) {
+            throw new IllegalArgumentException("mlp.training.max-staleness=" + settings.maxStaleness() + ": at least 0");
+        }
+        if (settings.shards() < 1) throw new IllegalArgumentException("mlp.training.shards=" + settings.shards() + ": at least 1");
+        this.count = settings.shards();
+        this.maxStaleness = settings.maxStaleness();
         for (RunningModel m : models.all()) {
             ModelVersion v = start.get(m.name());
             if (v == null) throw new IllegalArgumentException("no starting version of " + m.name());
-            shards.put(m.name(), new Shard(shard, m.trainer(), v));
+            List<RunningModel> copies = new ArrayList<>();
+            for (int s = 1; s < count; s++) copies.add(m.shardCopy(s, settings.driftWatch().get()));
+            m.trainsWith(copies);
+            List<Shard> own = new ArrayList<>();
+            for (RunningModel shard : m.shards()) {
+                own.add(new Shard(settings.instance() + "-" + own.size(), shard.trainer(), v));
+                shard.versionSeen(v.number(), v.examples());
+            }
+            shards.put(m.name(), own);
             this.models.put(m.name(), m);
-            m.versionSeen(v.number(), v.examples());
             ahead.put(m.name(), 0);
         }
-        this.every = new Interval(every.toMillis(), now);
+        this.every = new Interval(settings.every().toMillis(), now);
+    }
+
+    /** How many shards of each model this instance runs. */
+    public int count() {
+        return count;
+    }
+
+    /**
+     * The shard that learns (and predicts) a partition's records: partitions are dealt to the shards in turn as they
+     * are first seen, and keep their shard for the life of the process.
+     */
+    public int shardOf(TopicPartition partition) {
+        if (count == 1) return 0;
+        Integer s = shardOf.get(partition);
+        return s != null ? s : shardOf.computeIfAbsent(partition, p -> Math.floorMod(nextShard.getAndIncrement(), count));
     }
 
     boolean due(long now) {
@@ -61,14 +106,18 @@ public final class ShardSync {
 
     /** Each shard's update since the last one, to the outputs (in the open unit, before its commit). */
     synchronized void sendUpdates(Outputs outputs) {
-        for (Map.Entry<String, Shard> e : shards.entrySet()) {
-            ModelUpdate u = e.getValue().update();
-            if (u.examples() == 0) continue;
-            outputs.modelUpdate(e.getKey(), u);
-            if (ahead.merge(e.getKey(), 1, Integer::sum) == maxStaleness + 1) {
-                LOG.warnf("Data-parallel: shard %s of %s is %d updates past version %d, more than mlp.training.max-staleness "
-                        + "(%d): it takes no more input until a newer version comes", e.getValue().name(), e.getKey(),
-                        maxStaleness + 1, e.getValue().base(), maxStaleness);
+        for (Map.Entry<String, List<Shard>> e : shards.entrySet()) {
+            boolean sent = false;
+            for (Shard shard : e.getValue()) {
+                ModelUpdate u = shard.update();
+                if (u.examples() == 0) continue;
+                outputs.modelUpdate(e.getKey(), u);
+                sent = true;
+            }
+            if (sent && ahead.merge(e.getKey(), 1, Integer::sum) == maxStaleness + 1) {
+                LOG.warnf("Data-parallel: this instance's shards of %s are %d updates past version %d, more than "
+                        + "mlp.training.max-staleness (%d): they take no more input until a newer version comes", e.getKey(),
+                        maxStaleness + 1, e.getValue().get(0).base(), maxStaleness);
             }
         }
     }
@@ -86,10 +135,11 @@ public final class ShardSync {
 
     /** On the trainer's thread, between chunks: a newer version of a model, rebased onto; an older one is ignored. */
     public synchronized void rebase(String model, ModelVersion version) {
-        Shard shard = shards.get(model);
-        if (shard == null || version.number() <= shard.base()) return;
-        shard.rebase(version);
-        models.get(model).versionSeen(version.number(), version.examples()); // what /api/model and predictions report
+        List<Shard> own = shards.get(model);
+        if (own == null || version.number() <= own.get(0).base()) return;
+        own.forEach(shard -> shard.rebase(version));
+        // what /api/model and predictions report
+        models.get(model).shards().forEach(m -> m.versionSeen(version.number(), version.examples()));
         ahead.put(model, 0);
         if (!tooFarAhead()) caughtUp.complete(null);
     }

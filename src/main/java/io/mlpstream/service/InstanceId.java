@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * This instance's id in data-parallel mode, part of each shard's transactional id: {@code mlp.training.instance-id}
@@ -35,11 +37,13 @@ public final class InstanceId {
     }
 
     /**
-     * This instance's shard, as its updates and the live page name it: {@code <instance id>-0}; "0" in single mode.
-     * (The metrics' {@code shard} label is the shard's index within its instance, "0"; their {@code instance} label
-     * tells the instances apart.)
+     * This instance's shards, as its updates and the live page name them: {@code <instance id>-0} to
+     * {@code <instance id>-<shards - 1>}, joined by ", "; "0" in single mode. (The metrics' {@code shard} label is the
+     * shard's index within its instance; their {@code instance} label tells the instances apart.)
      */
-    public static String shard(MlpConfig config) {
-        return config.training().dataParallel() ? of(config) + "-0" : "0";
+    public static String shards(MlpConfig config) {
+        if (!config.training().dataParallel()) return "0";
+        String id = of(config);
+        return IntStream.range(0, config.training().shards()).mapToObj(s -> id + "-" + s).collect(Collectors.joining(", "));
     }
 }

@@ -22,10 +22,11 @@ public record ModelInfo(String model, String architecture, Hyperparameters hyper
 
     /**
      * {@code version}: data-parallel, the newest version of the group's model this instance has (its examples are the
-     * group's examples trained); -1 in single mode, where the version is the step.
+     * group's examples trained); -1 in single mode, where the version is the step. The accuracies and the examples
+     * predicted are over this instance's shards of the model (one, but with mlp.training.shards above 1).
      */
-    static ModelInfo of(String name, OnlineTrainer t, CheckpointStatus checkpoint, double stalenessSeconds, long version,
-                        long versionExamples) {
+    static ModelInfo of(RunningModel m, CheckpointStatus checkpoint, long version, long versionExamples) {
+        OnlineTrainer t = m.trainer();
         ModelConfig config = t.learner().config();
         OptimizerConfig opt = t.learner().rule().config();
         boolean gradients = t.learner().rule().followsGradients();
@@ -35,9 +36,9 @@ public record ModelInfo(String model, String architecture, Hyperparameters hyper
                 t.config().batchSize(), t.learner().dropout(), config.effectiveInit().name().toLowerCase(), config.seed());
         LastCheckpoint last = checkpoint.step() < 0 ? null
                 : new LastCheckpoint(checkpoint.step(), Instant.ofEpochMilli(checkpoint.epochMillis()).toString());
-        return new ModelInfo(name, config.architecture(), hyper, t.step(), version < 0 ? t.step() : version,
-                version < 0 ? t.examplesTrained() : versionExamples, t.examplesPredicted(),
-                t.accuracy().cumulative(), zeroIfEmpty(t.accuracy().window()), last, stalenessSeconds);
+        return new ModelInfo(m.name(), config.architecture(), hyper, t.step(), version < 0 ? t.step() : version,
+                version < 0 ? t.examplesTrained() : versionExamples, m.examplesPredicted(),
+                m.prequentialAccuracy(), zeroIfEmpty(m.windowAccuracy()), last, m.stalenessSeconds());
     }
 
     /** JSON has no NaN: an empty window reads 0 here, as it always has; {@code examplesPredicted} tells the two apart. */

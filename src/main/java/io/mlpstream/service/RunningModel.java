@@ -1,14 +1,19 @@
 package io.mlpstream.service;
 
+// Long because: one model as every part of the service sees it (its trainer, checkpoint bookkeeping, a replica's
+// following, the data-parallel version and the shard copies beside it), each part a few small methods.
+
 import io.mlpstream.events.TrainingMetrics;
 import io.mlpstream.learn.Checkpoint;
 import io.mlpstream.learn.CheckpointCodec;
 import io.mlpstream.learn.DriftWatch;
 import io.mlpstream.learn.Learner;
 import io.mlpstream.learn.OnlineTrainer;
+import io.mlpstream.learn.PrequentialAccuracy;
 import io.mlpstream.learn.TrainerConfig;
 import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.Parameter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +41,10 @@ public final class RunningModel {
     /** The newest training-metrics record, for the live page; null before the first step. */
     private volatile TrainingMetrics lastMetrics;
     private final DriftWatch drift;
+    /** Data-parallel, mlp.training.shards above 1: this instance's other shards of the model, copies that train beside it. */
+    private volatile List<RunningModel> copies = List.of();
+    /** This is such a copy: it never writes a snapshot (the averager's versions are the model's state). */
+    private boolean copy;
 
     private RunningModel(ModelSpec spec, OnlineTrainer trainer, CheckpointSchedule schedule, Map<String, Long> resumeOffsets,
                          boolean restored, DriftWatch drift) {
@@ -67,6 +76,51 @@ public final class RunningModel {
         LOG.infof("Restored %s at step %d (%d examples trained), resuming at %s", spec.name(), stored.checkpoint().step(),
                 stored.checkpoint().examplesTrained(), stored.offsets());
         return m;
+    }
+
+    /**
+     * Another shard of this model in this instance (data-parallel): fresh weights (the shard starts from the group's
+     * version), its own optimizer, drift watch and dropout seed (shard {@code index} added to the model's).
+     */
+    public RunningModel shardCopy(int index, DriftWatch drift) {
+        Learner l = trainer.learner();
+        OnlineTrainer t = new OnlineTrainer(Learner.create(l.config().withSeed(l.config().seed() + index), l.rule().config(),
+                Kernels.best()), trainer.config());
+        RunningModel c = new RunningModel(spec, t, CheckpointSchedule.NEVER, Map.of(), false, drift);
+        c.copy = true;
+        return c;
+    }
+
+    /** Data-parallel: the copies that are this instance's other shards of the model. */
+    public void trainsWith(List<RunningModel> copies) {
+        this.copies = List.copyOf(copies);
+    }
+
+    /** This model and its copies: this instance's shards of it, shard 0 first (one in single mode). */
+    public List<RunningModel> shards() {
+        List<RunningModel> all = new ArrayList<>(1 + copies.size());
+        all.add(this);
+        all.addAll(copies);
+        return all;
+    }
+
+    /** Test-then-train accuracy since the start, over this instance's shards of the model. */
+    public double prequentialAccuracy() {
+        return copies.isEmpty() ? trainer.accuracy().cumulative() : PrequentialAccuracy.cumulative(accuracies());
+    }
+
+    /** The same over the sliding window (NaN while it is empty). */
+    public double windowAccuracy() {
+        return copies.isEmpty() ? trainer.accuracy().window() : PrequentialAccuracy.window(accuracies());
+    }
+
+    private List<PrequentialAccuracy> accuracies() {
+        return shards().stream().map(m -> m.trainer().accuracy()).toList();
+    }
+
+    /** Examples predicted by this instance's shards of the model. */
+    public long examplesPredicted() {
+        return shards().stream().mapToLong(m -> m.trainer().examplesPredicted()).sum();
     }
 
     /** A snapshot's batch size is the model's own, like its optimizer's settings (older snapshots have none: 0). */
@@ -122,7 +176,7 @@ public final class RunningModel {
     }
 
     public ModelInfo info() {
-        return ModelInfo.of(name(), trainer, status, stalenessSeconds(), version, versionExamples);
+        return ModelInfo.of(this, status, version, versionExamples);
     }
 
     /** A trainer's model is live; a replica's is as old as the newest model record or heartbeat it read. */
@@ -186,7 +240,7 @@ public final class RunningModel {
      * the thread that drives this model.
      */
     public byte[] snapshot(Map<String, Long> offsets) {
-        if (trainer.buffered() > 0 || trainer.step() == 0 || !finite()) return null;
+        if (copy || trainer.buffered() > 0 || trainer.step() == 0 || !finite()) return null;
         schedule.written(trainer.step());
         return CheckpointCodec.encode(trainer.checkpoint(), offsets);
     }
@@ -198,7 +252,7 @@ public final class RunningModel {
      * would start where the group's committed offsets are, after examples it had buffered and never learned.
      */
     public byte[] startingSnapshot(Map<String, Long> offsets) {
-        if (restored || trainer.buffered() > 0 || offsets.isEmpty() || !finite()) return null;
+        if (copy || restored || trainer.buffered() > 0 || offsets.isEmpty() || !finite()) return null;
         return CheckpointCodec.encode(trainer.checkpoint(), offsets);
     }
 

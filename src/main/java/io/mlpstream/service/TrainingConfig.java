@@ -27,8 +27,9 @@ public interface TrainingConfig {
     Mode mode();
 
     /**
-     * Data-parallel: shards per instance. One for now: more shards mean more instances (a StatefulSet's replicas);
-     * {@code bench --shards N} measures several in one process.
+     * Data-parallel: shards per instance, each a copy of every model learning the partitions dealt to it on a core of
+     * its own; 1 leaves the other cores to the consumer, the outputs and the statistics. They share the instance's
+     * transaction: one sync sends all their updates.
      */
     @WithDefault("1")
     int shards();

@@ -14,6 +14,7 @@ import io.mlpstream.learn.ModelVersion;
 import io.mlpstream.learn.OnlineTrainer;
 import io.mlpstream.learn.TrainerConfig;
 import io.mlpstream.learn.TrainingListener;
+import io.mlpstream.learn.UpdateCodec;
 import io.mlpstream.nn.Kernels;
 import io.mlpstream.nn.ModelConfig;
 import io.mlpstream.nn.optim.OptimizerConfig;
@@ -23,6 +24,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,9 +38,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Data-parallel mode through a real broker: two trainer instances (child JVMs) share four input partitions and learn
- * one model; one is killed -9 mid-stream, its partitions move to the other, and it comes back under the same instance
- * id. Every labeled example is in exactly one version, every prediction is published once, and the group's accuracy is
+ * Data-parallel mode through a real broker: two trainer instances (child JVMs), one of two shards and one of one,
+ * share four input partitions and learn one model; one is killed -9 mid-stream, its partitions move to the other, and
+ * it comes back under the same instance id. Every labeled example is in exactly one version, every prediction is published once, and the group's accuracy is
  * close to one trainer's on the same examples.
  */
 class DataParallelIT {
@@ -97,6 +100,7 @@ class DataParallelIT {
         System.out.printf("newest version %d holds %d examples%n", newest.number(), newest.examples());
         assertEquals(EVENTS, newest.examples(), "every labeled example is in exactly one version");
         assertTrue(newest.number() >= 4, "several versions, from both instances' updates: " + newest.number());
+        assertEquals(Set.of("a-0", "a-1", "b-0"), updatingShards(), "a's two shards and b's one sent updates");
 
         Map<String, int[]> predictions = predictions(); // id -> {count, correct}
         long duplicates = predictions.values().stream().mapToInt(c -> c[0] - 1).sum();
@@ -104,16 +108,35 @@ class DataParallelIT {
         assertEquals(0, duplicates, "a read_committed consumer sees each prediction once");
         double accuracy = predictions.values().stream().mapToInt(c -> c[1]).sum() / (double) EVENTS;
         double single = oneTrainersAccuracy(images, labels);
-        System.out.printf("prequential accuracy: two shards %.4f, one trainer in memory %.4f%n", accuracy, single);
-        assertTrue(accuracy > single - 0.08, "the group learns about as well as one trainer: " + accuracy + " vs " + single);
+        System.out.printf("prequential accuracy: three shards %.4f, one trainer in memory %.4f%n", accuracy, single);
+        // three shards on 8,000 examples, each seeing a third of the stream early on: 0.8178 against 0.8888 (two
+        // shards were 0.04-0.05 below); the longer streams of bench-kafka are where the 0.03 of issue 26 is measured
+        assertTrue(accuracy > single - 0.10, "the group learns about as well as one trainer: " + accuracy + " vs " + single);
 
         JsonNode model = a.model();
         assertTrue(model.path("examplesTrained").asLong() > 0, "instance a trained: " + model);
     }
 
+    /** Instance a runs two shards (mlp.training.shards), b one: three trainers of one model. */
     private Map<String, String> env(String instance) {
         return Map.of("MLP_TRAINING_MODE", "data-parallel", "MLP_TRAINING_INSTANCE_ID", instance,
-                "MLP_TOPICS_PARTITIONS", "4");
+                "MLP_TOPICS_PARTITIONS", "4", "MLP_TRAINING_SHARDS", instance.equals("a") ? "2" : "1");
+    }
+
+    /** The shards whose updates were committed on model-updates, by name. */
+    private static Set<String> updatingShards() {
+        Set<String> shards = new TreeSet<>();
+        Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "isolation.level", "read_committed");
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = List.of(new TopicPartition("model-updates", 0));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long end = c.endOffsets(parts).get(parts.get(0));
+            while (c.position(parts.get(0)) < end) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) shards.add(UpdateCodec.decode(r.value()).shard());
+            }
+        }
+        return shards;
     }
 
     /** The newest version on the models topic (read_committed). */

@@ -105,9 +105,10 @@ class ReplicaIT {
                 }
             });
             asking.start();
-            // (time, trainer step) samples; a replica's step must reach the trainer's of publish + 1 s before
+            // (time, trainer step) samples; a replica's step must reach the trainer's of publish + 2 s before
             List<long[]> trained = new ArrayList<>();
-            long lagAllowed = PUBLISH_MS + 1000, worst = 0, checks = 0;
+            // publish + 2 s: with four JVMs, the broker and a predict loop on two cores, a replica was once past 1 s in CI
+            long lagAllowed = PUBLISH_MS + 2000, worst = 0, checks = 0;
             long start = System.currentTimeMillis();
             while (producer.isAlive() || System.currentTimeMillis() - start < 12_000) {
                 long now = System.currentTimeMillis();

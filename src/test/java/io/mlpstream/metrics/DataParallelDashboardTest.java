@@ -34,7 +34,7 @@ class DataParallelDashboardTest extends DashboardTest {
     public static class DataParallel implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("mlp.training.mode", "data-parallel", "mlp.training.instance-id", "dashboard-0");
+            return Map.of("mlp.training.mode", "data-parallel", "mlp.training.instance-id", "dashboard-0", "mlp.training.shards", "2");
         }
     }
 
@@ -51,6 +51,6 @@ class DataParallelDashboardTest extends DashboardTest {
         }
         JsonNode status = Json.mapper().readTree(data).path("status");
         assertEquals("data-parallel", status.path("mode").asText(), data);
-        assertEquals("dashboard-0-0", status.path("shard").asText(), data);
+        assertEquals("dashboard-0-0, dashboard-0-1", status.path("shard").asText(), data);
     }
 }

@@ -1,5 +1,6 @@
 package io.mlpstream.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
@@ -114,8 +116,9 @@ class PipelineTest {
         next.putAll(positions.assign(logs, resumes, tp -> 0));
         registry = new SimpleMeterRegistry();
         sync = config.training().mode() != TrainingConfig.Mode.DATA_PARALLEL ? null : new ShardSync(new TheModels(all),
-                Map.of(model.name(), ModelVersion.first(model.trainer().learner().network().parameters())), "test-0",
-                config.training().syncEvery(), config.training().maxStaleness(), System.nanoTime());
+                Map.of(model.name(), ModelVersion.first(model.trainer().learner().network().parameters())),
+                new ShardSync.Settings("test", config.training().shards(), config.drift()::watch, config.training().syncEvery(),
+                        config.training().maxStaleness()), System.nanoTime());
         pipeline = new Pipeline(new Pipeline.Parts(config, new TheModels(all), threads, outputs, positions, new EverythingFetched(),
                 LearningMetrics.on(registry), LabelMeters.on(registry), new LiveState(), sync), List.copyOf(outputs.pending.entrySet()), System.nanoTime());
     }
@@ -252,6 +255,50 @@ class PipelineTest {
         assertEquals(List.of(), outputs.violations);
         assertEquals(185, outputs.updates.stream().mapToLong(u -> u.examples()).sum(), "each example in exactly one update");
         assertTrue(outputs.updates.stream().allMatch(u -> u.shard().equals("test-0") && u.delta().get(0).length > 0));
+    }
+
+    /**
+     * Two shards in one instance (mlp.training.shards=2): each partition is dealt to one shard, which alone predicts
+     * and learns its records, on a worker of its own; both shards' updates go out before every commit, each example in
+     * exactly one of them, and a newer version rebases both.
+     */
+    @Test
+    void twoShardsInOneInstanceLearnTheirOwnPartitionsAndBothSendUpdates() throws Exception {
+        outputs.dataParallel = true;
+        start("mlp.training.mode", "data-parallel", "mlp.training.shards", "2", "mlp.training.sync-every", "20ms",
+                "mlp.training.max-staleness", "1000");
+        assertEquals(2, model.shards().size(), "the model and one copy");
+        for (int round = 0; round < 4; round++) {
+            List<Polled> polled = new ArrayList<>();
+            for (int i = 0; i < 30; i++) polled.add(image(IMAGES_0, round * 60 + i, true, 10_000L * round + 2 * i, DIGITS.pixels()));
+            for (int i = 0; i < 20; i++) polled.add(image(IMAGES_1, round * 60 + 30 + i, true, 10_000L * round + 2 * i + 1, DIGITS.pixels()));
+            poll(polled);
+            Thread.sleep(30);
+        }
+        threads.call(() -> {
+            pipeline.punctuate(System.nanoTime());
+            pipeline.finish();
+            return null;
+        });
+        assertEquals(List.of(), outputs.violations);
+        assertEquals(200, outputs.predictions.size(), "every image predicted once, by its partition's shard");
+        Map<String, Long> byShard = new HashMap<>();
+        outputs.updates.forEach(u -> byShard.merge(u.shard(), u.examples(), Long::sum));
+        assertEquals(Set.of("test-0", "test-1"), byShard.keySet(), "both shards sent updates: " + byShard);
+        assertEquals(Set.of(120L, 80L), Set.copyOf(byShard.values()), "each learned one partition's 120 or 80 images: " + byShard);
+        RunningModel copy = model.shards().get(1);
+        assertEquals(200, model.trainer().examplesPredicted() + copy.trainer().examplesPredicted(), "no row predicted twice");
+        assertEquals(200, model.examplesPredicted(), "/api/model counts both shards");
+
+        List<float[]> weights = copy.trainer().learner().network().parameters().stream().map(p -> p.value.data().clone()).toList();
+        threads.call(() -> {
+            sync.rebase(model.name(), new ModelVersion(1, weights, 200));
+            return null;
+        });
+        assertEquals(1, model.version());
+        assertEquals(1, copy.version(), "both shards rebased");
+        assertArrayEquals(model.trainer().learner().network().parameters().get(0).value.data(),
+                copy.trainer().learner().network().parameters().get(0).value.data(), "on the same weights, nothing learned since");
     }
 
     /**
