@@ -12,6 +12,7 @@ import io.mlpstream.service.RunningModel;
 import io.mlpstream.service.TrainerThreads;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -60,6 +61,14 @@ public class DataParallel {
 
     public boolean enabled() {
         return config.training().dataParallel();
+    }
+
+    /** mlp.training.shards counts only in data-parallel mode: set in single mode, it is said to be ignored. */
+    void checkShards(@Observes StartupEvent event) {
+        if (!enabled() && config.training().shards() != 1) {
+            LOG.warnf("mlp.training.shards=%d is ignored: it counts only with mlp.training.mode=data-parallel; single mode "
+                    + "trains each model on one thread", config.training().shards());
+        }
     }
 
     /**

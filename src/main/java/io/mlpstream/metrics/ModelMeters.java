@@ -21,8 +21,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The meters of one model, every one labelled {@code model}: its examples, predictions, steps, loss,
- * accuracy and per-layer gradients. A model's worker and the trainer's thread both update them: counters,
- * timers and volatile fields are safe for that.
+ * accuracy and per-layer gradients. A model's workers (one per shard in data-parallel mode) and the trainer's thread
+ * update them: counters and timers are safe for that; the loss and layer gauges are shard 0's alone, as are step and
+ * kappa, while the accuracies and examples are pooled over this instance's shards.
  */
 public final class ModelMeters {
     private static final double SMOOTHING = 0.98;
@@ -79,7 +80,8 @@ public final class ModelMeters {
         gauge("mlp_learning_rate", "Learning rate of the optimizer", m, trainer, t -> t.get().learner().rule().config().lr());
         gauge("mlp_gradient_norm", "Global L2 norm of all gradients at the last step, before clipping", m, this, x -> x.gradientNorm);
         gauge("mlp_model_step", "Training steps the model has taken, across restarts", m, trainer, t -> t.get().step());
-        gauge("mlp_examples_trained", "Labeled examples the model has trained on, across restarts", m, trainer, t -> t.get().examplesTrained());
+        gauge("mlp_examples_trained", "Labeled examples the model has trained on, across restarts (this instance's shards)", m,
+                model, x -> x.shards().stream().mapToLong(shard -> shard.trainer().examplesTrained()).sum());
         gauge("mlp_model_version", "The model's version: data-parallel, the newest the averager published that this instance has; "
                 + "single mode, its step", m, version, v -> v.getAsLong());
         List<RunningModel> shards = model.shards();
@@ -118,10 +120,9 @@ public final class ModelMeters {
         }
     }
 
+    /** A step of shard 0 (the model itself): counted, and its loss and layers shown. */
     public void step(StepStats stats) {
-        steps.increment();
-        if (stats.skipped) skipped.increment();
-        stepDuration.record((long) (stats.seconds * 1e9), TimeUnit.NANOSECONDS);
+        countStep(stats);
         loss = stats.loss;
         smoothedLoss = Double.isNaN(smoothedLoss) ? stats.loss : SMOOTHING * smoothedLoss + (1 - SMOOTHING) * stats.loss;
         gradientNorm = stats.gradientNorm;
@@ -134,6 +135,13 @@ public final class ModelMeters {
             v.deadFraction = l.deadFraction;
             v.updateRatio = l.updateRatio;
         }
+    }
+
+    /** A step of another shard of the model in this instance (data-parallel): counted; the gauges show shard 0's. */
+    public void countStep(StepStats stats) {
+        steps.increment();
+        if (stats.skipped) skipped.increment();
+        stepDuration.record((long) (stats.seconds * 1e9), TimeUnit.NANOSECONDS);
     }
 
     public void driftWarning() {

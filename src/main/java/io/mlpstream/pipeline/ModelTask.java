@@ -21,8 +21,9 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One model's part of a chunk. A worker drives the model through the chunk (predict, buffer, step) while
- * the other models do the same on other workers; what is to be published (predictions, training-metrics
+ * One model's part of a chunk (data-parallel with several shards here: one shard's part, the rows of its partitions).
+ * A worker drives the model through the chunk (predict, buffer, step) while the other models, or shards, do the same
+ * on other workers; what is to be published (predictions, training-metrics
  * records, snapshots) is kept here, and the trainer's thread sends it afterwards, in order.
  */
 final class ModelTask implements TrainingListener {
@@ -76,7 +77,7 @@ final class ModelTask implements TrainingListener {
         if (!started && settings.ownsPartitions().getAsBoolean()) { // before it learns anything, in its first outputs' unit
             byte[] start = model.startingSnapshot(settings.offsets().apply(model.name()));
             if (start != null) snapshots.add(new Snapshot(start, model.trainer().step()));
-            started = start != null || model.restored();
+            started = start != null || model.restored() || shard > 0; // a copy has no snapshot of its own
         }
         this.sources = rows;
         if (labels.length < chunk.size()) {
@@ -183,6 +184,10 @@ final class ModelTask implements TrainingListener {
 
     @Override
     public void onStep(StepStats stats, OnlineTrainer t) {
+        if (shard > 0) { // another shard in this instance: counted; training-metrics and the gauges carry shard 0's steps
+            meters.countStep(stats);
+            return;
+        }
         meters.step(stats);
         TrainingMetrics report = TrainingReport.of(model.name(), stats, t);
         if (t.step() % settings.metricsEvery() == 0) reports.add(report);

@@ -16,14 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * Every model's {@link ModelTask}: a decoded chunk is trained by all models at once, one per worker, then
- * their outputs are sent in input order from the trainer's thread. Keeps the tasks in step with the set of
+ * Every model's {@link ModelTask}s, one per shard of it in this instance (one but in data-parallel mode): a decoded
+ * chunk is trained by all of them at once, one per worker, then their outputs are sent in input order from the
+ * trainer's thread. Keeps the tasks in step with the set of
  * models (added, removed) and publishes serving switches on training-events.
  */
 final class ModelTasks implements ModelsListener {
@@ -165,14 +167,21 @@ final class ModelTasks implements ModelsListener {
 
     /** Partial batches whose oldest example has waited idle-flush are trained. */
     void flushIfIdle() {
-        for (ModelTask task : allTasks()) task.model.trainer().flushIfIdle(task);
+        eachBuffered(task -> task.model.trainer().flushIfIdle(task));
         sendSteps();
     }
 
-    /** Every model learns what it has buffered now (before a data-parallel shard's update). */
+    /** Every model learns what it has buffered now (before a data-parallel sync: every shard at once, on the workers). */
     void flush() {
-        for (ModelTask task : allTasks()) task.model.trainer().flush(task);
+        eachBuffered(task -> task.model.trainer().flush(task));
         sendSteps();
+    }
+
+    private void eachBuffered(Consumer<ModelTask> work) {
+        List<ModelTask> buffered = allTasks();
+        buffered.removeIf(task -> task.model.trainer().buffered() == 0);
+        if (settings.shards() > 1) threads.eachInParallel(buffered, work);
+        else buffered.forEach(work); // on the trainer's thread, as always: a model's idle flush is short
     }
 
     /** At shutdown: every model learns what it has buffered, and a last snapshot of each is written. */

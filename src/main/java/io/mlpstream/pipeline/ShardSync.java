@@ -41,9 +41,9 @@ public final class ShardSync {
     private final Map<String, RunningModel> models = new HashMap<>();
     /** Per model: updates sent since the shard last saw a newer version, i.e. how many versions it is ahead. */
     private final Map<String, Integer> ahead = new HashMap<>();
-    /** Which shard learns a partition: the next in turn, the first time it is seen (read on the workers too). */
+    /** Which shard learns a partition: the next in turn for its topic, the first time it is seen (read on the workers too). */
     private final Map<TopicPartition, Integer> shardOf = new ConcurrentHashMap<>();
-    private final AtomicInteger nextShard = new AtomicInteger();
+    private final Map<String, AtomicInteger> nextShard = new ConcurrentHashMap<>();
     private final int count;
     private final int maxStaleness;
     private final Interval every;
@@ -91,13 +91,16 @@ public final class ShardSync {
     }
 
     /**
-     * The shard that learns (and predicts) a partition's records: partitions are dealt to the shards in turn as they
-     * are first seen, and keep their shard for the life of the process.
+     * The shard that learns (and predicts) a partition's records: each topic's partitions are dealt to the shards in
+     * turn as they are first seen (the images' apart from the labels', so that images spread evenly), and keep their
+     * shard for the life of the process. Not dealt again at a rebalance: an instance left with fewer partitions than
+     * shards, or with an uneven share, trains them on fewer cores until it restarts.
      */
     public int shardOf(TopicPartition partition) {
         if (count == 1) return 0;
         Integer s = shardOf.get(partition);
-        return s != null ? s : shardOf.computeIfAbsent(partition, p -> Math.floorMod(nextShard.getAndIncrement(), count));
+        return s != null ? s : shardOf.computeIfAbsent(partition, p -> Math.floorMod(
+                nextShard.computeIfAbsent(p.topic(), t -> new AtomicInteger()).getAndIncrement(), count));
     }
 
     boolean due(long now) {

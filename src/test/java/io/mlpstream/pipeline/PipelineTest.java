@@ -301,6 +301,16 @@ class PipelineTest {
                 copy.trainer().learner().network().parameters().get(0).value.data(), "on the same weights, nothing learned since");
     }
 
+    /** Each topic's partitions are dealt to the shards apart: a labels partition seen in between takes no image's turn. */
+    @Test
+    void imagesPartitionsAreDealtEvenlyWhateverLabelsComeBetween() {
+        start("mlp.training.mode", "data-parallel", "mlp.training.shards", "2");
+        assertEquals(0, sync.shardOf(IMAGES_0));
+        assertEquals(0, sync.shardOf(LABELS));
+        assertEquals(1, sync.shardOf(IMAGES_1), "the second images partition on the second shard");
+        assertEquals(0, sync.shardOf(IMAGES_0), "a partition keeps its shard");
+    }
+
     /**
      * Bounded staleness: with no newer version coming (no averager), a shard sends max-staleness + 1 updates and
      * then takes no more input (its poll does not complete, so the consumer fetches nothing more); a newer version
