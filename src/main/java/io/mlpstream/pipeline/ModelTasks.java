@@ -48,6 +48,8 @@ final class ModelTasks implements ModelsListener {
     /** Per model, one per shard of it in this instance (one but in data-parallel mode); changed on the trainer's thread only. */
     private final Map<String, List<ModelTask>> tasks = new LinkedHashMap<>();
     private final Settings settings;
+    /** Data-parallel: the instance's shards; else null. */
+    private final ShardSync sync;
 
     /** A task for each model built at start; later ones come through {@link #added}. */
     ModelTasks(Pipeline.Parts parts, LateLabels lateLabels) {
@@ -59,6 +61,7 @@ final class ModelTasks implements ModelsListener {
         this.metrics = parts.metrics();
         this.live = parts.live();
         this.lateLabels = lateLabels;
+        this.sync = parts.sync();
         settings = new Settings(config.training().metricsEvery(), () -> !positions.assigned().isEmpty(), positions::learnedOffsets,
                 config.drift().resetOnDrift(), config.drift().background(),
                 parts.sync() == null ? 1 : parts.sync().count(), parts.sync() == null ? tp -> 0 : parts.sync()::shardOf);
@@ -113,6 +116,7 @@ final class ModelTasks implements ModelsListener {
      * route names k (each shard those of its partitions).
      */
     void train(Examples chunk, List<Source> sources, List<RunningModel> all) {
+        if (sync != null) sync.deal(positions.assigned()); // after a rebalance, before the workers read the deal
         List<ModelTask> chunkTasks = new ArrayList<>(all.size());
         for (int k = 0; k < all.size(); k++) {
             for (ModelTask task : tasks.get(all.get(k).name())) {

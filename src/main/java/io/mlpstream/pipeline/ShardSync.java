@@ -8,9 +8,12 @@ import io.mlpstream.service.ModelSet;
 import io.mlpstream.service.RunningModel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +47,8 @@ public final class ShardSync {
     /** Which shard learns a partition: the next in turn for its topic, the first time it is seen (read on the workers too). */
     private final Map<TopicPartition, Integer> shardOf = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> nextShard = new ConcurrentHashMap<>();
+    /** The assignment last dealt. */
+    private Set<TopicPartition> dealt = Set.of();
     private final int count;
     private final int maxStaleness;
     private final Interval every;
@@ -91,10 +96,26 @@ public final class ShardSync {
     }
 
     /**
-     * The shard that learns (and predicts) a partition's records: each topic's partitions are dealt to the shards in
-     * turn as they are first seen (the images' apart from the labels', so that images spread evenly), and keep their
-     * shard for the life of the process. Not dealt again at a rebalance: an instance left with fewer partitions than
-     * shards, or with an uneven share, trains them on fewer cores until it restarts.
+     * Deals this instance's partitions to its shards again when the assignment changed: each topic's in partition
+     * order, in turn, so that a rebalance leaves no shard idle while another has two. Between chunks, on the trainer's
+     * thread. A partition that moves takes nothing along: what its old shard buffered of it goes out in that shard's
+     * next update, and the new shard learns from the next record on.
+     */
+    void deal(Set<TopicPartition> assigned) {
+        if (count == 1 || assigned.equals(dealt)) return;
+        Map<String, List<TopicPartition>> byTopic = new TreeMap<>();
+        for (TopicPartition tp : assigned) byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp);
+        for (List<TopicPartition> partitions : byTopic.values()) {
+            partitions.sort(Comparator.comparingInt(TopicPartition::partition));
+            for (int rank = 0; rank < partitions.size(); rank++) shardOf.put(partitions.get(rank), rank % count);
+        }
+        dealt = assigned;
+    }
+
+    /**
+     * The shard that learns (and predicts) a partition's records: as {@link #deal} last dealt it, or, for a partition
+     * not dealt yet, the next shard in turn for its topic (the images' apart from the labels', so that images spread
+     * evenly).
      */
     public int shardOf(TopicPartition partition) {
         if (count == 1) return 0;

@@ -311,6 +311,18 @@ class PipelineTest {
         assertEquals(0, sync.shardOf(IMAGES_0), "a partition keeps its shard");
     }
 
+    /** A rebalance deals the partitions left again: two of four, which the first deal put on one shard, get one each. */
+    @Test
+    void aRebalanceDealsThePartitionsLeftToEveryShard() {
+        start("mlp.training.mode", "data-parallel", "mlp.training.shards", "2");
+        List<TopicPartition> four = List.of(0, 1, 2, 3).stream().map(p -> new TopicPartition("images", p)).toList();
+        sync.deal(Set.copyOf(four));
+        assertEquals(List.of(0, 1, 0, 1), four.stream().map(sync::shardOf).toList());
+        sync.deal(Set.of(four.get(0), four.get(2)));
+        assertEquals(0, sync.shardOf(four.get(0)));
+        assertEquals(1, sync.shardOf(four.get(2)), "not both on shard 0");
+    }
+
     /**
      * Bounded staleness: with no newer version coming (no averager), a shard sends max-staleness + 1 updates and
      * then takes no more input (its poll does not complete, so the consumer fetches nothing more); a newer version
