@@ -167,7 +167,7 @@ final class ShardBench {
 
         private void sync(ThreadMXBean cpu) {
             long before = cpu.getCurrentThreadCpuTime();
-            shard.rebase(averager.fold(shard.update()));
+            averager.sync(shard);
             syncNanos += cpu.getCurrentThreadCpuTime() - before;
         }
     }

@@ -36,7 +36,26 @@ public final class Averager {
 
     /** Folds one shard's update into the next version, and returns it. */
     public synchronized ModelVersion fold(ModelUpdate update) {
-        if (update.examples() <= 0) return version(); // a shard with nothing new moves nothing
+        add(update);
+        return version();
+    }
+
+    /**
+     * In memory, one call per sync: the shard's update folded in, then the shard rebased onto the version it made,
+     * read in place under the lock (no copy of the version: a third fewer passes over the weights than fold and
+     * rebase apart).
+     */
+    public void sync(Shard shard) {
+        ModelUpdate update = shard.update(); // the shard's own arrays: outside the lock
+        synchronized (this) {
+            add(update);
+            shard.rebase(new ModelVersion(number, Arrays.asList(weights), examples));
+        }
+    }
+
+    /** Folds one shard's update into the next version; read it with {@link #version}. */
+    public synchronized void add(ModelUpdate update) {
+        if (update.examples() <= 0) return; // a shard with nothing new moves nothing
         if (update.delta().size() != weights.length) {
             throw new IllegalArgumentException("an update of " + update.delta().size() + " parameters for a model of " + weights.length);
         }
@@ -56,7 +75,6 @@ public final class Averager {
         }
         number++;
         examples += update.examples();
-        return version();
     }
 
     private double share(ModelUpdate update) {

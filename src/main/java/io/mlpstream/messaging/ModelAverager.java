@@ -93,7 +93,7 @@ final class ModelAverager implements Runnable {
     private void fold(ConsumerRecords<String, byte[]> records, KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> p) {
         p.beginTransaction();
         try {
-            Map<String, ModelVersion> changed = new HashMap<>();
+            Map<String, Averager> changed = new HashMap<>(); // each changed model's newest version is copied once, at the end
             for (ConsumerRecord<String, byte[]> r : records) {
                 Averager a = r.key() == null ? null : averagers.get(r.key());
                 if (a == null) {
@@ -101,7 +101,8 @@ final class ModelAverager implements Runnable {
                     continue;
                 }
                 try { // one bad record (another architecture, another build) must not stop the averaging for good
-                    changed.put(r.key(), a.fold(UpdateCodec.decode(r.value())));
+                    a.add(UpdateCodec.decode(r.value()));
+                    changed.put(r.key(), a);
                 } catch (IllegalArgumentException e) {
                     LOG.errorf("The update at offset %d of %s cannot be folded into %s (%s): skipped", r.offset(),
                             setup.updatesTopic(), r.key(), e.getMessage());
@@ -113,8 +114,8 @@ final class ModelAverager implements Runnable {
                 next.put(tp, new OffsetAndMetadata(in.get(in.size() - 1).offset() + 1));
             }
             TopicPartition updates = records.partitions().iterator().next(); // the topic's one partition
-            for (Map.Entry<String, ModelVersion> e : changed.entrySet()) {
-                p.send(new ProducerRecord<>(setup.modelsTopic(), e.getKey(), VersionRecords.encode(e.getValue(),
+            for (Map.Entry<String, Averager> e : changed.entrySet()) {
+                p.send(new ProducerRecord<>(setup.modelsTopic(), e.getKey(), VersionRecords.encode(e.getValue().version(),
                         setup.scratch().get(e.getKey()), updates.toString(), next.get(updates).offset())));
             }
             p.sendOffsetsToTransaction(next, c.groupMetadata());

@@ -1,5 +1,6 @@
 package io.mlpstream.learn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -94,6 +95,28 @@ class AveragerTest {
             assertEquals(now[i] - initial[i], first.delta().get(0)[i] + second.delta().get(0)[i], 1e-5);
         }
         assertEquals(32, second.examples());
+    }
+
+    /** A sync in one call (bench --shards) does what fold then rebase do: the shard on the version its update made. */
+    @Test
+    void aSyncInOneCallIsAFoldThenARebase() {
+        OnlineTrainer a = trainer(), b = trainer();
+        ModelVersion start = ModelVersion.first(a.learner().network().parameters());
+        Averager together = new Averager(start, 2), apart = new Averager(start, 2);
+        Shard inOneCall = new Shard("0", a, start), inTwo = new Shard("0", b, start);
+        Examples same = examples(64);
+        a.process(same, TrainingListener.NONE);
+        b.process(same, TrainingListener.NONE);
+        together.sync(inOneCall);
+        ModelVersion made = apart.fold(inTwo.update());
+        inTwo.rebase(made);
+        assertEquals(made.number(), inOneCall.base());
+        assertEquals(made.examples(), together.version().examples(), "its examples counted once");
+        assertArrayEquals(made.weights().get(0), a.learner().network().parameters().get(0).value.toArray(), 1e-6f);
+        assertArrayEquals(b.learner().network().parameters().get(0).value.toArray(),
+                a.learner().network().parameters().get(0).value.toArray(), 1e-6f);
+        a.process(examples(32), TrainingListener.NONE);
+        assertEquals(32, inOneCall.update().examples(), "then it goes on learning, as the other");
     }
 
     @Test
