@@ -90,25 +90,22 @@ public final class PrequentialAccuracy {
 
     /** Several shards' accuracy since the start as one: their counts summed (0 before the first labeled example). */
     public static double cumulative(List<PrequentialAccuracy> shards) {
-        long seen = 0, correct = 0;
-        for (PrequentialAccuracy a : shards) {
-            synchronized (a) {
-                seen += a.seen;
-                correct += a.correct;
-            }
-        }
-        return seen == 0 ? 0 : (double) correct / seen;
+        return pooled(shards, false, 0);
     }
 
     /** Several shards' windows as one: their last {@code window} examples each, pooled (NaN while all are empty). */
     public static double window(List<PrequentialAccuracy> shards) {
-        long fill = 0, correct = 0;
+        return pooled(shards, true, Double.NaN);
+    }
+
+    private static double pooled(List<PrequentialAccuracy> shards, boolean window, double none) {
+        long n = 0, correct = 0;
         for (PrequentialAccuracy a : shards) {
             synchronized (a) {
-                fill += a.windowFill;
-                correct += a.windowCorrect;
+                n += window ? a.windowFill : a.seen;
+                correct += window ? a.windowCorrect : a.correct;
             }
         }
-        return fill == 0 ? Double.NaN : (double) correct / fill;
+        return n == 0 ? none : (double) correct / n;
     }
 }

@@ -116,7 +116,7 @@ final class ModelTasks implements ModelsListener {
      * route names k (each shard those of its partitions).
      */
     void train(Examples chunk, List<Source> sources, List<RunningModel> all) {
-        if (sync != null) sync.deal(positions.assigned()); // after a rebalance, before the workers read the deal
+        if (settings.shards() > 1) sync.deal(positions.assigned()); // after a rebalance, before the workers read the deal
         List<ModelTask> chunkTasks = new ArrayList<>(all.size());
         for (int k = 0; k < all.size(); k++) {
             for (ModelTask task : tasks.get(all.get(k).name())) {

@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -44,9 +43,8 @@ public final class ShardSync {
     private final Map<String, RunningModel> models = new HashMap<>();
     /** Per model: updates sent since the shard last saw a newer version, i.e. how many versions it is ahead. */
     private final Map<String, Integer> ahead = new HashMap<>();
-    /** Which shard learns a partition: the next in turn for its topic, the first time it is seen (read on the workers too). */
+    /** Which shard learns a partition, as last dealt (read on the workers too). */
     private final Map<TopicPartition, Integer> shardOf = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> nextShard = new ConcurrentHashMap<>();
     /** The assignment last dealt. */
     private Set<TopicPartition> dealt = Set.of();
     private final int count;
@@ -112,16 +110,9 @@ public final class ShardSync {
         dealt = assigned;
     }
 
-    /**
-     * The shard that learns (and predicts) a partition's records: as {@link #deal} last dealt it, or, for a partition
-     * not dealt yet, the next shard in turn for its topic (the images' apart from the labels', so that images spread
-     * evenly).
-     */
+    /** The shard that learns (and predicts) a partition's records, as {@link #deal} last dealt it (0 if never). */
     public int shardOf(TopicPartition partition) {
-        if (count == 1) return 0;
-        Integer s = shardOf.get(partition);
-        return s != null ? s : shardOf.computeIfAbsent(partition, p -> Math.floorMod(
-                nextShard.computeIfAbsent(p.topic(), t -> new AtomicInteger()).getAndIncrement(), count));
+        return count == 1 ? 0 : shardOf.getOrDefault(partition, 0);
     }
 
     boolean due(long now) {
